@@ -1,0 +1,36 @@
+# cchc-analysis: developer and CI targets. `make help` lists them.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help setup demo test lint format clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-8s %s\n", $$1, $$2}'
+
+setup: $(STAMP) ## Create .venv and install the package with its dev extra
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+demo: setup ## Generate the demo district and run the pipeline on it
+	$(BIN)/cchc demo
+
+test: setup ## Run the test suite
+	$(BIN)/python -m pytest
+
+lint: setup ## Check code style (ruff)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup ## Reformat code (ruff)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean: ## Remove the virtual environment and caches (never data/raw)
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,19 @@
+"""Exceptions whose messages are shown to users as they are (Vietnamese, no traceback)."""
+
+from __future__ import annotations
+
+
+class CchcError(Exception):
+    """Base class: the message is complete, specific and written for an analyst."""
+
+
+class ConfigError(CchcError):
+    """A settings, methodology or user lookup file is missing or invalid."""
+
+
+class InputFileError(CchcError):
+    """A whole input file cannot be used (wrong kind, corrupt, unreadable)."""
+
+
+class UnitLookupError(CchcError, LookupError):
+    """A unit name or code matches no unit, or several."""

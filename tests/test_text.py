@@ -1,0 +1,67 @@
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cchc_analysis.text import clean_text, decode_tcvn3, encode_tcvn3, fold, slugify
+
+
+def test_clean_text_normalises_nfd_and_space():
+    nfd = unicodedata.normalize("NFD", "Xã  Thanh\u00a0Giang ")
+    assert clean_text(nfd) == "Xã Thanh Giang"
+    assert unicodedata.is_normalized("NFC", clean_text(nfd))
+
+
+def test_clean_text_of_none_is_empty():
+    assert clean_text(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("UBND XÃ THANH GIANG", "ubnd xa thanh giang"),
+        ("Đoàn Tùng", "doan tung"),
+        ("X.Thanh-Giang", "x thanh giang"),
+        (unicodedata.normalize("NFD", "Chi Lăng Bắc"), "chi lang bac"),
+    ],
+)
+def test_fold(text, key):
+    assert fold(text) == key
+
+
+def test_slugify():
+    assert slugify("Thị trấn Thanh Miện") == "thi-tran-thanh-mien"
+
+
+def test_tcvn3_known_codes():
+    # bytes from the TCVN3 table: ã = 0xB7, Đ = 0xA7, ứ = 0xF8, ơ = 0xAC
+    assert encode_tcvn3("Xã") == "X\u00b7"
+    assert encode_tcvn3("Đức") == "\u00a7\u00f8c"
+    assert encode_tcvn3("hồ sơ") == "h\u00e5 s\u00ac"
+
+
+def test_tcvn3_decode_restores_capitals_written_with_lower_case_codes():
+    # a .VnTimeH title: capitals with tone marks stored as lower-case codes
+    assert decode_tcvn3("UBND X\u00b7 THANH GIANG") == "UBND XÃ THANH GIANG"
+    assert decode_tcvn3("x\u00b7 Thanh Giang") == "xã Thanh Giang"
+
+
+def test_tcvn3_rejects_characters_it_cannot_encode():
+    with pytest.raises(ValueError):
+        encode_tcvn3("€")
+
+
+VIET = "aăâbcdđeêghiklmnoôơpqrstuưvxyàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ "
+
+
+@given(st.text(alphabet=VIET, max_size=40))
+def test_tcvn3_round_trip(text):
+    assert decode_tcvn3(encode_tcvn3(text)) == text
+
+
+@given(st.text(max_size=60))
+def test_fold_is_idempotent_and_ascii(text):
+    key = fold(text)
+    assert fold(key) == key
+    assert key.isascii()
