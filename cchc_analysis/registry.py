@@ -1,0 +1,430 @@
+"""The administrative-unit registry: communes with codes, peer groups, validity and 2025 successors.
+
+The package ships a registry (``data/units.csv`` and ``data/successions.csv``); users add or correct
+units with ``units.csv`` or ``units.yaml`` in their data folder, which is merged over the shipped rows
+by ``unit_id``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from .errors import ConfigError, UnitLookupError
+from .text import clean_text, fold, slugify
+
+log = logging.getLogger(__name__)
+
+UNIT_TYPES = ("xã", "phường", "thị trấn")
+_TYPE_LABEL = {"xã": "Xã", "phường": "Phường", "thị trấn": "Thị trấn"}
+
+# Folded prefixes that may stand before a unit's name, with the unit type they imply (None: any).
+_PREFIXES: tuple[tuple[str, str | None], ...] = (
+    ("uy ban nhan dan", None),
+    ("ubnd", None),
+    ("thi tran", "thị trấn"),
+    ("tt", "thị trấn"),
+    ("phuong", "phường"),
+    ("p", "phường"),
+    ("xa", "xã"),
+    ("x", "xã"),
+)
+
+UNIT_COLUMNS = ("unit_id", "code", "name", "type", "group", "province", "valid_from", "valid_to", "notes")
+SUCCESSION_COLUMNS = ("predecessor_id", "successor_id", "share", "notes")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One commune-level unit as it existed between ``valid_from`` and ``valid_to`` (inclusive)."""
+
+    unit_id: str
+    code: str
+    name: str
+    type: str
+    group: str
+    province: str = ""
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    notes: str = ""
+    slug: str = ""
+
+    @property
+    def full_name(self) -> str:
+        """Name with its type, as written in documents: ``"Xã Thanh Giang"``."""
+        return f"{_TYPE_LABEL.get(self.type, self.type)} {self.name}"
+
+    def valid_on(self, day: dt.date) -> bool:
+        """True when the unit existed on ``day``."""
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready mapping (dates as ISO strings)."""
+        return {
+            "unit_id": self.unit_id,
+            "code": self.code,
+            "name": self.full_name,
+            "short_name": self.name,
+            "type": self.type,
+            "group": self.group,
+            "province": self.province,
+            "valid_from": self.valid_from.isoformat() if self.valid_from else None,
+            "valid_to": self.valid_to.isoformat() if self.valid_to else None,
+            "slug": self.slug,
+            "notes": self.notes,
+        }
+
+
+@dataclass(frozen=True)
+class Succession:
+    """``predecessor`` became (part of) ``successor``; ``share`` of it where known (else None)."""
+
+    predecessor_id: str
+    successor_id: str
+    share: float | None
+    notes: str = ""
+
+
+def split_unit_prefix(text: str) -> tuple[str, str | None]:
+    """Strip administrative prefixes from a unit name.
+
+    Returns the folded bare name and the unit type implied by the prefix (or None).
+
+    Examples
+    --------
+    >>> split_unit_prefix("UBND xã Thanh Giang")
+    ('thanh giang', 'xã')
+    >>> split_unit_prefix("TT. Thanh Miện")
+    ('thanh mien', 'thị trấn')
+    """
+    key = fold(text)
+    implied: str | None = None
+    changed = True
+    while changed and key:
+        changed = False
+        for prefix, utype in _PREFIXES:
+            if key == prefix:
+                break
+            if key.startswith(prefix + " "):
+                key = key[len(prefix) + 1 :]
+                implied = utype or implied
+                changed = True
+                break
+    return key, implied
+
+
+def _parse_date(value: object, where: str) -> dt.date | None:
+    text = clean_text(value)
+    if not text:
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"{where}: ngày '{text}' không hợp lệ, cần dạng YYYY-MM-DD.") from None
+
+
+def _parse_share(value: object, where: str) -> float | None:
+    text = clean_text(value)
+    if not text:
+        return None
+    try:
+        share = float(text.replace(",", "."))
+    except ValueError:
+        raise ConfigError(f"{where}: tỷ lệ '{text}' không phải là số.") from None
+    if not 0 < share <= 1:
+        raise ConfigError(f"{where}: tỷ lệ {text} phải nằm trong khoảng (0; 1].")
+    return share
+
+
+class UnitRegistry:
+    """Lookup of units by id, code or name (tolerant of case, NFC/NFD, diacritics and prefixes)."""
+
+    def __init__(self, units: Iterable[Unit], successions: Iterable[Succession] = ()):
+        self._units: dict[str, Unit] = {}
+        for unit in units:
+            self._units[unit.unit_id] = unit
+        self._successions = list(successions)
+        self._assign_slugs()
+        self._check_successions()
+
+    # -- construction ----------------------------------------------------------------------------
+    @classmethod
+    def shipped(cls) -> UnitRegistry:
+        """The registry shipped with the package."""
+        pkg = resources.files("cchc_analysis") / "data"
+        units = _read_units_csv((pkg / "units.csv").read_text(encoding="utf-8"), "units.csv (gói)")
+        succ = _read_successions_csv((pkg / "successions.csv").read_text(encoding="utf-8"), "successions.csv (gói)")
+        return cls(units, succ)
+
+    @classmethod
+    def load(cls, data_dir: Path | str | None = None) -> UnitRegistry:
+        """The shipped registry with the user's ``units.csv`` / ``units.yaml`` from ``data_dir`` merged over it."""
+        registry = cls.shipped()
+        if data_dir is None:
+            return registry
+        for name in ("units.csv", "units.yaml", "units.yml"):
+            path = Path(data_dir) / name
+            if path.is_file():
+                registry = registry.merged(path)
+        return registry
+
+    def merged(self, path: Path) -> UnitRegistry:
+        """Return a new registry with the units (and successions) of a user file merged over this one."""
+        text = path.read_text(encoding="utf-8-sig")
+        if path.suffix.lower() == ".csv":
+            units = _read_units_csv(text, str(path))
+            succ = []
+        else:
+            units, succ = _read_units_yaml(text, str(path))
+        merged_units = dict(self._units)
+        for unit in units:
+            action = "sửa" if unit.unit_id in merged_units else "thêm"
+            log.info("Danh mục đơn vị: %s %s (%s) từ %s", action, unit.full_name, unit.unit_id, path)
+            merged_units[unit.unit_id] = unit
+        replaced = {s.predecessor_id for s in succ}
+        successions = [s for s in self._successions if s.predecessor_id not in replaced] + succ
+        return UnitRegistry(merged_units.values(), successions)
+
+    # -- queries ---------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._units)
+
+    def __iter__(self):
+        return iter(self._units.values())
+
+    def get(self, unit_id: str) -> Unit:
+        """The unit with this ``unit_id``."""
+        try:
+            return self._units[unit_id]
+        except KeyError:
+            raise UnitLookupError(f"Không có đơn vị mã '{unit_id}' trong danh mục đơn vị.") from None
+
+    def units(self, group: str | None = None, on: dt.date | None = None) -> list[Unit]:
+        """Units, optionally of one peer group (matched like names) and valid on a day."""
+        result = list(self._units.values())
+        if group:
+            key = fold(group)
+            result = [u for u in result if fold(u.group) == key or split_unit_prefix(u.group)[0] == key]
+            if not result:
+                groups = sorted({u.group for u in self._units.values()})
+                raise UnitLookupError(
+                    f"Không có nhóm đơn vị '{group}'. Các nhóm có trong danh mục: {', '.join(groups)}."
+                )
+        if on is not None:
+            result = [u for u in result if u.valid_on(on)]
+        return sorted(result, key=lambda u: (u.group, fold(u.name), u.unit_id))
+
+    def groups(self) -> list[str]:
+        """Distinct peer groups."""
+        return sorted({u.group for u in self._units.values()})
+
+    def lookup(self, text: str, on: dt.date | None = None, group: str | None = None) -> Unit:
+        """Find one unit by unit id, statistical code or name.
+
+        Parameters
+        ----------
+        text
+            ``"30-11287"``, ``"11287"``, ``"Thanh Giang"``, ``"UBND XÃ THANH GIANG"``, ``"x. thanh giang"``...
+        on
+            Keep only units valid on this day (needed where a code or name was reused in 2025).
+        group
+            Keep only units of this peer group.
+
+        Raises
+        ------
+        UnitLookupError
+            No unit matches, or several do (the message lists them).
+        """
+        raw = clean_text(text)
+        if raw in self._units:
+            return self._units[raw]
+        candidates = [u for u in self._units.values() if u.code and u.code == raw]
+        implied = None
+        if not candidates:
+            key, implied = split_unit_prefix(raw)
+            candidates = [u for u in self._units.values() if fold(u.name) == key]
+            if implied:
+                typed = [u for u in candidates if u.type == implied]
+                candidates = typed or candidates
+        if group:
+            gkey = fold(group)
+            candidates = [u for u in candidates if fold(u.group) == gkey]
+        if on is not None and len(candidates) > 1:
+            dated = [u for u in candidates if u.valid_on(on)]
+            candidates = dated or candidates
+        if len(candidates) == 1:
+            return candidates[0]
+        if not candidates:
+            raise UnitLookupError(
+                f"Không tìm thấy đơn vị '{raw}' trong danh mục đơn vị. "
+                "Kiểm tra tên/mã, hoặc bổ sung đơn vị vào tệp units.csv / units.yaml trong thư mục dữ liệu."
+            )
+        listed = "; ".join(f"{u.full_name} ({u.unit_id}, {u.group}, {_validity(u)})" for u in candidates)
+        raise UnitLookupError(
+            f"Tên/mã '{raw}' ứng với nhiều đơn vị: {listed}. Hãy ghi rõ loại đơn vị, mã hoặc thời điểm."
+        )
+
+    def by_slug(self, slug: str) -> Unit:
+        """The unit whose slug is ``slug``."""
+        for unit in self._units.values():
+            if unit.slug == slug:
+                return unit
+        raise UnitLookupError(f"Không có đơn vị nào có tên rút gọn '{slug}'.")
+
+    def successors(self, unit_id: str) -> list[tuple[Unit, float | None]]:
+        """Units that ``unit_id`` became part of, with the share of it each took (None: unknown)."""
+        return [(self.get(s.successor_id), s.share) for s in self._successions if s.predecessor_id == unit_id]
+
+    def predecessors(self, unit_id: str) -> list[tuple[Unit, float | None]]:
+        """Units that (partly) became ``unit_id``, with the share of each that went to it."""
+        return [(self.get(s.predecessor_id), s.share) for s in self._successions if s.successor_id == unit_id]
+
+    def to_records(self, group: str | None = None) -> list[dict[str, object]]:
+        """JSON-ready list of units with their successors."""
+        records = []
+        for unit in self.units(group=group):
+            rec = unit.as_dict()
+            rec["successors"] = [
+                {"unit_id": s.unit_id, "name": s.full_name, "share": share}
+                for s, share in self.successors(unit.unit_id)
+            ]
+            records.append(rec)
+        return records
+
+    # -- internals -------------------------------------------------------------------------------
+    def _assign_slugs(self) -> None:
+        by_slug: dict[str, list[Unit]] = {}
+        for unit in self._units.values():
+            by_slug.setdefault(slugify(unit.name), []).append(unit)
+        for base, units in by_slug.items():
+            for unit in units:
+                slug = base
+                if len(units) > 1:
+                    same_type = [u for u in units if u.type == unit.type]
+                    slug = f"{slugify(unit.type)}-{base}" if len(same_type) == 1 else f"{base}-{unit.unit_id}"
+                object.__setattr__(unit, "slug", slug)
+
+    def _check_successions(self) -> None:
+        for s in self._successions:
+            for uid in (s.predecessor_id, s.successor_id):
+                if uid not in self._units:
+                    raise ConfigError(
+                        f"Quan hệ kế thừa {s.predecessor_id} → {s.successor_id}: không có đơn vị mã '{uid}'."
+                    )
+        totals: dict[str, float] = {}
+        for s in self._successions:
+            if s.share is not None:
+                totals[s.predecessor_id] = totals.get(s.predecessor_id, 0.0) + s.share
+        for uid, total in totals.items():
+            if total > 1.0 + 1e-9:
+                raise ConfigError(f"Đơn vị {uid}: tổng tỷ lệ chuyển sang các đơn vị kế thừa là {total:g}, vượt quá 1.")
+
+
+def _validity(unit: Unit) -> str:
+    start = unit.valid_from.strftime("%d/%m/%Y") if unit.valid_from else "…"
+    end = unit.valid_to.strftime("%d/%m/%Y") if unit.valid_to else "nay"
+    return f"{start}–{end}"
+
+
+def _make_unit(row: dict[str, object], where: str) -> Unit:
+    def get(col: str) -> str:
+        return clean_text(row.get(col, ""))
+
+    for col in ("unit_id", "name", "type", "group"):
+        if not get(col):
+            raise ConfigError(f"{where}, cột '{col}': thiếu giá trị bắt buộc.")
+    utype = get("type").lower()
+    if utype not in UNIT_TYPES:
+        raise ConfigError(
+            f"{where}, cột 'type': giá trị '{get('type')}' không hợp lệ; cần một trong: {', '.join(UNIT_TYPES)}."
+        )
+    unit = Unit(
+        unit_id=get("unit_id"),
+        code=get("code"),
+        name=get("name"),
+        type=utype,
+        group=get("group"),
+        province=get("province"),
+        valid_from=_parse_date(row.get("valid_from"), f"{where}, cột 'valid_from'"),
+        valid_to=_parse_date(row.get("valid_to"), f"{where}, cột 'valid_to'"),
+        notes=get("notes"),
+    )
+    if unit.valid_from and unit.valid_to and unit.valid_from > unit.valid_to:
+        raise ConfigError(f"{where}: valid_from sau valid_to.")
+    return unit
+
+
+def _read_units_csv(text: str, source: str) -> list[Unit]:
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in ("unit_id", "name", "type", "group") if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ConfigError(f"{source}: thiếu cột {', '.join(missing)} (cần các cột: {', '.join(UNIT_COLUMNS)}).")
+    units = [_make_unit(row, f"{source}, dòng {i}") for i, row in enumerate(reader, start=2)]
+    _check_unique(units, source)
+    return units
+
+
+def _read_successions_csv(text: str, source: str) -> list[Succession]:
+    reader = csv.DictReader(io.StringIO(text))
+    result = []
+    for i, row in enumerate(reader, start=2):
+        where = f"{source}, dòng {i}"
+        result.append(
+            Succession(
+                predecessor_id=clean_text(row["predecessor_id"]),
+                successor_id=clean_text(row["successor_id"]),
+                share=_parse_share(row.get("share"), where),
+                notes=clean_text(row.get("notes")),
+            )
+        )
+    return result
+
+
+def _read_units_yaml(text: str, source: str) -> tuple[list[Unit], list[Succession]]:
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source}: không đọc được YAML ({exc}).") from None
+    items = doc.get("units") if isinstance(doc, dict) else doc
+    if not isinstance(items, list):
+        raise ConfigError(f"{source}: cần một danh sách đơn vị (khóa 'units').")
+    units, successions = [], []
+    for i, item in enumerate(items, start=1):
+        where = f"{source}, đơn vị thứ {i}"
+        if not isinstance(item, dict):
+            raise ConfigError(f"{where}: cần một đối tượng có các khóa {', '.join(UNIT_COLUMNS)}.")
+        unit = _make_unit(item, where)
+        units.append(unit)
+        for j, succ in enumerate(item.get("successors") or [], start=1):
+            if isinstance(succ, str):
+                succ = {"unit_id": succ}
+            if not isinstance(succ, dict) or not succ.get("unit_id"):
+                raise ConfigError(f"{where}, đơn vị kế thừa thứ {j}: cần khóa 'unit_id'.")
+            successions.append(
+                Succession(
+                    predecessor_id=unit.unit_id,
+                    successor_id=clean_text(succ["unit_id"]),
+                    share=_parse_share(succ.get("share"), f"{where}, đơn vị kế thừa thứ {j}"),
+                    notes=clean_text(succ.get("notes")),
+                )
+            )
+    _check_unique(units, source)
+    return units, successions
+
+
+def _check_unique(units: list[Unit], source: str) -> None:
+    seen: set[str] = set()
+    for unit in units:
+        if unit.unit_id in seen:
+            raise ConfigError(f"{source}: mã đơn vị '{unit.unit_id}' xuất hiện nhiều lần.")
+        seen.add(unit.unit_id)
