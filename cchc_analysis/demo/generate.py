@@ -1,0 +1,381 @@
+"""Write the demo district's raw exports (17 units of Thanh Miện, 2022-01-01 .. 2023-12-31) into DIR/raw/.
+
+Everything is fictitious but shaped like real exports; Thanh Giang's files reproduce the seed report's
+figures for 01/01-31/08/2023. Output is deterministic: the same bytes on every run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..registry import Unit, UnitRegistry
+from .dossiers import PeopleFactory, Procedure, Segment, UnitProfile, province_procedures, simulate_segment
+from .exports import ExportSpec, select_for_export, view_at, write_vendor_a, write_vendor_b, write_vendor_c
+from .sources import (
+    EXPENDITURE_TREE,
+    REVENUE_TREE,
+    build_budget_lines,
+    monthly_profile,
+    write_budget_report,
+    write_catalogue,
+    write_par_sheet,
+)
+from .vocab import PAR_COMPONENTS, THANH_GIANG_ONLINE
+from .xlsx import write_if_changed
+
+log = logging.getLogger(__name__)
+
+DEMO_GROUP = "Huyện Thanh Miện"
+DISTRICT = "Thanh Miện"
+SEED_UNIT = "Thanh Giang"
+START, END = dt.date(2022, 1, 1), dt.date(2023, 12, 31)
+PAYMENT_TRACKED_FROM = dt.date(2023, 6, 1)
+VERY_SMALL_UNIT = "Tân Trào"
+TCVN3_UNIT = "Hồng Phong"
+NFD_UNIT = "Lam Sơn"
+HTML_UNITS = ("Ngũ Hùng", "Cao Thắng", "Đoàn Kết", "Lê Hồng", "Chi Lăng Bắc")
+TWO_ROW_UNITS = (NFD_UNIT, "Thanh Tùng", "Phạm Kha", "Tứ Cường", "Ngô Quyền", "Hồng Quang")
+MILLION_UNIT = "Chi Lăng Nam"  # budget reports in triệu đồng
+BUDGET_TYPO = ("Ngũ Hùng", 2023, 5, "Chi thường xuyên")  # a subtotal keyed wrong by 1,000,000 đồng
+PAR_DECISIONS = {
+    2021: ("812/QĐ-UBND", dt.date(2022, 3, 25)),
+    2022: ("957/QĐ-UBND", dt.date(2023, 3, 28)),
+}
+
+# Thanh Giang, 01/01-31/08/2023, as the seed report states it (see docs/demo-data.md for the arithmetic).
+SEED_BUDGET = {
+    "revenue_estimate": 5_599_554_000,
+    "revenue_actual_aug": 4_246_019_295,
+    "expenditure_estimate": 5_534_154_000,
+    "expenditure_actual_aug": 3_371_767_922,
+}
+SEED_PAR_EGOV_2022 = 8417  # thousandths of a point, of 11.5
+
+
+@dataclass
+class DemoResult:
+    """What a generator run did: files written, files already identical, and all files of the demo."""
+
+    written: list[Path] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)
+
+    @property
+    def files(self) -> list[Path]:
+        return sorted(self.written + self.unchanged)
+
+
+def _rng(*parts: object) -> random.Random:
+    return random.Random(zlib.crc32(":".join(str(p) for p in parts).encode("utf-8")))
+
+
+def demo_units(registry: UnitRegistry | None = None) -> list[Unit]:
+    """The 17 units of the demo district (Thanh Miện before 07/2025)."""
+    registry = registry or UnitRegistry.shipped()
+    return registry.units(group=DEMO_GROUP)
+
+
+def vendor_of(unit: Unit) -> tuple[str, str]:
+    """(layout, text encoding) of a unit's dossier exports."""
+    if unit.name in HTML_UNITS:
+        return "C", "unicode"
+    if unit.name in TWO_ROW_UNITS:
+        return "B", "nfd" if unit.name == NFD_UNIT else "unicode"
+    return "A", "tcvn3" if unit.name == TCVN3_UNIT else "unicode"
+
+
+def unit_catalogue(unit: Unit, procedures: list[Procedure]) -> list[Procedure]:
+    """A unit's catalogue: all base procedures but a few, plus some special cases; Thanh Giang has 139."""
+    rng = _rng(unit.unit_id, "catalogue")
+    base = [p for p in procedures if p.index < 88]
+    variants = [p for p in procedures if p.index >= 88]
+    if unit.name == SEED_UNIT:
+        return base + variants[:51]
+    protected = set(THANH_GIANG_ONLINE)
+    droppable = [p for p in base if p.index not in protected and p.weight <= 0.05]
+    dropped = set(p.index for p in rng.sample(droppable, rng.randint(0, 6)))
+    size = rng.randint(40, 57)
+    return [p for p in base if p.index not in dropped] + variants[:size]
+
+
+# --- dossiers ---------------------------------------------------------------------------------------
+
+
+def thanh_giang_segments() -> list[Segment]:
+    """Segments whose counts give the seed report's figures for 01/01-31/08/2023."""
+    online = list(THANH_GIANG_ONLINE)
+    return [
+        # 2022: 12 left pending at 31/12/2022, all due in January 2023 (the carried-over dossiers).
+        Segment(
+            dt.date(2022, 1, 1),
+            dt.date(2022, 12, 31),
+            n_online=2770,
+            n_direct=530,
+            n_on_time=21,
+            n_late=4,
+            n_withdrawn=3,
+            n_returned=2,
+            n_not_accepted=4,
+            n_pending_end=12,
+        ),
+        # 01/01-31/05/2023: 1,115 new (1,045 online, 70 direct); 1 withdrawn; 3 on the due day;
+        # 8 still open at 31/05 that finish early in June.
+        Segment(
+            dt.date(2023, 1, 1),
+            dt.date(2023, 5, 31),
+            n_online=1045,
+            n_direct=70,
+            n_on_time=3,
+            n_withdrawn=1,
+            n_not_accepted=2,
+            n_pending_end=8,
+            online_procedures=online,
+            month_weights={1: 230, 2: 190, 3: 240, 4: 215, 5: 240},
+        ),
+        # 01/06-31/08/2023: 1,400 new (1,344 online, 56 direct); 3 on the due day; 5 pending at 31/08
+        # within their deadline; 1,258 owe a fee, 1,152 of them paid online.
+        Segment(
+            dt.date(2023, 6, 1),
+            dt.date(2023, 8, 31),
+            n_online=1344,
+            n_direct=56,
+            n_on_time=3,
+            n_not_accepted=1,
+            n_pending_end=5,
+            n_fee=1258,
+            n_paid_online=1152,
+            online_procedures=online,
+            month_weights={6: 470, 7: 480, 8: 450},
+        ),
+        Segment(
+            dt.date(2023, 9, 1),
+            dt.date(2023, 12, 31),
+            n_online=1130,
+            n_direct=70,
+            n_on_time=9,
+            n_late=3,
+            n_withdrawn=2,
+            n_returned=1,
+            n_not_accepted=2,
+            n_pending_end=7,
+        ),
+    ]
+
+
+def ordinary_segments(unit: Unit) -> list[Segment]:
+    """Random but plausible counts for a unit other than Thanh Giang."""
+    rng = _rng(unit.unit_id, "segments")
+    volume = 60 if unit.name == VERY_SMALL_UNIT else rng.randint(300, 4000)
+    online_2023 = rng.uniform(0.55, 0.97)
+    segments = []
+    for year, growth, online in ((2022, 0.92, online_2023 - rng.uniform(0.05, 0.15)), (2023, 1.0, online_2023)):
+        n = round(volume * growth * rng.uniform(0.95, 1.05))
+        n_online = round(n * max(online, 0.3))
+        late_rate = rng.choice([0.0, 0.002, 0.005, 0.01, 0.02, 0.04])
+        seg = Segment(
+            dt.date(year, 1, 1),
+            dt.date(year, 12, 31),
+            n_online=n_online,
+            n_direct=n - n_online,
+            n_postal=1 if n > 1000 and rng.random() < 0.5 else 0,
+            n_on_time=round(n * rng.uniform(0.005, 0.04)),
+            n_late=round(n * late_rate),
+            n_withdrawn=round(n * 0.002) + rng.randint(0, 1),
+            n_returned=round(n * 0.002),
+            n_not_accepted=rng.randint(0, 3),
+            n_pending_end=min(rng.randint(0, 10), max(n // 20, 0)),
+        )
+        seg.n_pending_overdue = min(seg.n_pending_end, rng.choice([0, 0, 1, 2]))
+        segments.append(seg)
+    return segments
+
+
+def unit_profile(unit: Unit, catalogue: list[Procedure], index: int) -> UnitProfile:
+    rng = _rng(unit.unit_id, "profile")
+    return UnitProfile(
+        unit_id=unit.unit_id,
+        name=unit.name,
+        agency=f"H30.36.{index + 1:02d}",
+        catalogue=catalogue,
+        online_pay_share=rng.uniform(0.5, 0.95),
+        digitised_share=rng.uniform(0.8, 0.99),
+        payment_tracked_from=PAYMENT_TRACKED_FROM,
+    )
+
+
+def unit_dossiers(
+    unit: Unit, index: int, procedures: list[Procedure] | None = None, forbidden_names: list[str] | None = None
+) -> list[dict]:
+    """Every dossier of a unit over 2022-2023, with applicant data and the true dates of each event."""
+    procedures = procedures or province_procedures()
+    catalogue = unit_catalogue(unit, procedures)
+    profile = unit_profile(unit, catalogue, index)
+    rng = _rng(unit.unit_id, "dossiers")
+    people = PeopleFactory(_rng(unit.unit_id, "people"), forbidden_names or [unit.name], unit.name)
+    segments = thanh_giang_segments() if unit.name == SEED_UNIT else ordinary_segments(unit)
+    seq: dict = {}
+    dossiers: list[dict] = []
+    for seg in segments:
+        dossiers.extend(simulate_segment(rng, profile, seg, people, seq))
+    pay_rng = _rng(unit.unit_id, "payment")
+    for d in dossiers:
+        if d["paid_online"] is None and d["fee"] and d["received_at"].date() >= profile.payment_tracked_from:
+            d["paid_online"] = pay_rng.random() < profile.online_pay_share
+        if d["received_at"].date() < profile.payment_tracked_from:
+            d["paid_online"] = None
+    return dossiers
+
+
+def quarters(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+    result = []
+    day = start
+    while day <= end:
+        q_end_month = ((day.month - 1) // 3 + 1) * 3
+        q_end = dt.date(day.year + (q_end_month == 12), q_end_month % 12 + 1, 1) - dt.timedelta(days=1)
+        result.append((day, q_end))
+        day = q_end + dt.timedelta(days=1)
+    return result
+
+
+def export_files(unit: Unit, dossiers: list[dict]) -> dict[str, bytes]:
+    """The unit's dossier-list exports: one per quarter, plus one overlapping monthly export for the seed unit."""
+    vendor, encoding = vendor_of(unit)
+    ranges = [(s, e, e + dt.timedelta(days=5)) for s, e in quarters(START, END)]
+    if unit.name == SEED_UNIT:
+        ranges.append((dt.date(2023, 8, 1), dt.date(2023, 8, 31), dt.date(2023, 9, 2)))
+    files = {}
+    for start, end, made_on in ranges:
+        spec = ExportSpec(unit.name, unit.type, DISTRICT, start, end, made_on, vendor, encoding)
+        rows = [view_at(d, made_on, vendor, PAYMENT_TRACKED_FROM) for d in select_for_export(dossiers, start, end)]
+        quarter = f"Q{(start.month - 1) // 3 + 1}_{start.year}"
+        if vendor == "A":
+            name = f"DanhSachHoSo_{start:%Y-%m-%d}_{end:%Y-%m-%d}.xlsx"
+            files[name] = write_vendor_a(spec, rows)
+        elif vendor == "B":
+            files[f"BaoCaoChiTietHoSo_{quarter}.xlsx"] = write_vendor_b(spec, rows)
+        else:
+            files[f"ThongKeHoSo_{start:%Y%m}_{end:%Y%m}.xls"] = write_vendor_c(spec, rows)
+    return files
+
+
+# --- budget and PAR ---------------------------------------------------------------------------------
+
+
+def budget_files(unit: Unit) -> dict[str, bytes]:
+    """Monthly cumulative budget execution reports for 2022 and 2023."""
+    files = {}
+    layout = "ketoan" if zlib.crc32(unit.unit_id.encode()) % 3 == 0 else "kbnn"
+    for year in (2022, 2023):
+        rng = _rng(unit.unit_id, "budget", year)
+        if unit.name == SEED_UNIT and year == 2023:
+            rev_est, rev_aug = SEED_BUDGET["revenue_estimate"], SEED_BUDGET["revenue_actual_aug"]
+            exp_est, exp_aug = SEED_BUDGET["expenditure_estimate"], SEED_BUDGET["expenditure_actual_aug"]
+            rev_months = monthly_profile(8, rev_aug, round(rev_est * 1.02), rng)
+            exp_months = monthly_profile(8, exp_aug, round(exp_est * 0.97), rng)
+        else:
+            rev_est = rng.randint(3_500, 9_000) * 1_000_000 + rng.randint(0, 999) * 1000
+            exp_est = rev_est - rng.randint(0, 200) * 1_000_000
+            rev_months = monthly_profile(None, None, round(rev_est * rng.uniform(0.9, 1.1)), rng)
+            exp_months = monthly_profile(None, None, round(exp_est * rng.uniform(0.85, 1.0)), rng)
+        revenue = build_budget_lines(REVENUE_TREE, rev_est, rev_months, rng)
+        expenditure = build_budget_lines(EXPENDITURE_TREE, exp_est, exp_months, rng)
+        for month in range(1, 13):
+            typo = None
+            if (unit.name, year, month) == BUDGET_TYPO[:3]:
+                typo = (BUDGET_TYPO[3], month)
+            files[f"BC_thu_chi_NS_{year}_{month:02d}.xlsx"] = write_budget_report(
+                f"{unit.type} {unit.name}",
+                DISTRICT,
+                year,
+                month,
+                revenue,
+                expenditure,
+                layout,
+                million=unit.name == MILLION_UNIT,
+                typo=typo,
+            )
+    return files
+
+
+def par_scores(units: list[Unit], year: int) -> dict[str, list[int]]:
+    """Scores (thousandths of a point) per unit and component; the seed unit's e-government score is
+    8,417 of 11,500, eleventh of 17 in 2022; two units tie on their total each year."""
+    rng = _rng("par", year)
+    names = [u.full_name for u in units]
+    egov = next(k for k, (n, _m) in enumerate(PAR_COMPONENTS) if "chính quyền điện tử" in n)
+    scores: dict[str, list[int]] = {}
+    for name in names:
+        row = []
+        for _comp, mx in PAR_COMPONENTS:
+            row.append(round(mx * 1000 * rng.uniform(0.62, 0.97)))
+        scores[name] = row
+    seed_name = next(u.full_name for u in units if u.name == SEED_UNIT)
+    if year == 2022:
+        others = [n for n in names if n != seed_name]
+        rng.shuffle(others)
+        for i, name in enumerate(others):  # ten above 8,417, six below
+            scores[name][egov] = rng.randint(8418, 11200) if i < 10 else rng.randint(6500, 8416)
+        scores[seed_name][egov] = SEED_PAR_EGOV_2022
+        for k, (_comp, mx) in enumerate(PAR_COMPONENTS):  # every other component at 75% or more
+            if k != egov:
+                scores[seed_name][k] = max(scores[seed_name][k], round(mx * 1000 * 0.8) + rng.randint(0, 900))
+    # a tie on the total: copy one unit's total onto another by adjusting its last component
+    a, b = sorted(names)[2], sorted(names)[9]
+    diff = sum(scores[a]) - sum(scores[b])
+    scores[b][-1] += diff
+    return scores
+
+
+def par_files(units: list[Unit]) -> dict[str, bytes]:
+    files = {}
+    for year, style in ((2021, "in_header"), (2022, "max_row")):
+        files[f"ChiSoCCHC_{year}_cac_xa_thi_tran.xlsx"] = write_par_sheet(
+            year, DISTRICT, PAR_DECISIONS[year], [u.full_name for u in units], par_scores(units, year), style
+        )
+    return files
+
+
+# --- entry point ------------------------------------------------------------------------------------
+
+
+def generate_demo_data(data_dir: Path | str, only: list[str] | None = None) -> DemoResult:
+    """Write the demo district's raw exports into ``data_dir/raw`` and return what was written.
+
+    Parameters
+    ----------
+    data_dir
+        The data folder; files go to ``data_dir/raw/<unit slug>/...`` and ``data_dir/raw/<district>/``.
+    only
+        Short names of units to generate (all 17 by default). The district PAR sheets are always written.
+
+    Files that already hold exactly the bytes the generator makes are left untouched; a file that differs
+    is replaced (the demo folder belongs to the generator: never point it at real exports).
+    """
+    raw = Path(data_dir) / "raw"
+    units = demo_units()
+    procedures = province_procedures()
+    forbidden = [u.name for u in UnitRegistry.shipped()]
+    result = DemoResult()
+
+    def put(path: Path, data: bytes) -> None:
+        (result.written if write_if_changed(path, data) else result.unchanged).append(path)
+
+    for index, unit in enumerate(units):
+        if only and unit.name not in only:
+            continue
+        log.info("Đang tạo dữ liệu mẫu cho %s", unit.full_name)
+        folder = raw / unit.slug
+        dossiers = unit_dossiers(unit, index, procedures, forbidden)
+        for name, data in export_files(unit, dossiers).items():
+            put(folder / "mot-cua" / name, data)
+        catalogue = unit_catalogue(unit, procedures)
+        put(folder / "danh-muc-tthc.xlsx", write_catalogue(f"{unit.type} {unit.name}", catalogue, dt.date(2023, 1, 5)))
+        for name, data in budget_files(unit).items():
+            put(folder / "ngan-sach" / name, data)
+    for name, data in par_files(units).items():
+        put(raw / "huyen-thanh-mien" / name, data)
+    return result
