@@ -1,0 +1,295 @@
+"""The ``cchc`` command line: subcommands, shared options, logging set up once, exit codes.
+
+Conventions every subcommand follows: ``--data-dir`` and ``--reports-dir`` mean the same before or after
+the subcommand; results go to stdout (or ``-o FILE``), logs and messages to stderr; exit 0 when everything
+asked was done, 1 when an input was refused or an output could not be produced, 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import CchcError
+from .registry import UnitRegistry
+from .settings import Settings
+
+log = logging.getLogger("cchc_analysis")
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+_LEVEL_NAMES = {"DEBUG": "GỠ LỖI", "INFO": "THÔNG TIN", "WARNING": "CẢNH BÁO", "ERROR": "LỖI", "CRITICAL": "LỖI"}
+
+
+class _VietnameseFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        label = _LEVEL_NAMES.get(record.levelname, record.levelname)
+        return f"{label}: {record.getMessage()}"
+
+
+def configure_logging(verbosity: int = 0, quiet: bool = False) -> None:
+    """Send the package's log records to stderr, once; ``-v`` shows details, ``-q`` only problems."""
+    level = logging.WARNING if quiet else (logging.DEBUG if verbosity > 1 else logging.INFO)
+    root = logging.getLogger("cchc_analysis")
+    for handler in list(root.handlers):
+        if getattr(handler, "_cchc", False):
+            root.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler._cchc = True  # type: ignore[attr-defined]
+    handler.setFormatter(_VietnameseFormatter())
+    root.addHandler(handler)
+    root.setLevel(level)
+    root.propagate = False
+
+
+# --- argument parsing -------------------------------------------------------------------------------
+
+
+def _add_common(parser: argparse.ArgumentParser, in_subcommand: bool) -> None:
+    default = argparse.SUPPRESS if in_subcommand else None
+    parser.add_argument("-h", "--help", action="help", help="Hiện trợ giúp này. / Show this help.")
+    group = parser.add_argument_group("tùy chọn chung / common options")
+    group.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=default,
+        help="Thư mục dữ liệu (chứa raw/ và processed/); mặc định ./data hoặc biến CCHC_DATA_DIR. "
+        "/ Data folder (holds raw/ and processed/); default ./data or $CCHC_DATA_DIR.",
+    )
+    group.add_argument(
+        "--reports-dir",
+        metavar="DIR",
+        default=default,
+        help="Thư mục báo cáo; mặc định ./reports hoặc biến CCHC_REPORTS_DIR. "
+        "/ Reports folder; default ./reports or $CCHC_REPORTS_DIR.",
+    )
+    group.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=default,
+        help="Ghi nhật ký chi tiết hơn. / More detailed log messages.",
+    )
+    group.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=default,
+        help="Chỉ báo cảnh báo và lỗi. / Only warnings and errors.",
+    )
+    group.add_argument(
+        "--debug",
+        action="store_true",
+        default=default,
+        help="Hiện chi tiết kỹ thuật (traceback) khi có lỗi. / Show tracebacks on errors.",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``cchc`` argument parser (bilingual help: Vietnamese / English)."""
+    parser = argparse.ArgumentParser(
+        prog="cchc",
+        description=(
+            "Bộ công cụ phân tích cải cách hành chính cấp xã: đọc dữ liệu xuất từ hệ thống một cửa, "
+            "kho bạc và bảng chấm điểm chỉ số CCHC; tính chỉ số, xếp hạng và xuất bản báo cáo.\n"
+            "Administrative-reform analysis for Vietnamese communes: reads one-stop-shop, treasury and "
+            "PAR-index exports; computes indicators, rankings and briefs."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        add_help=False,
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"cchc-analysis {__version__}",
+        help="Hiện phiên bản. / Show the version.",
+    )
+    _add_common(parser, in_subcommand=False)
+    sub = parser.add_subparsers(dest="command", metavar="LỆNH/COMMAND")
+
+    p = sub.add_parser(
+        "units",
+        help="Liệt kê danh mục đơn vị hành chính. / List the administrative-unit registry.",
+        description="Liệt kê các đơn vị (kể cả đơn vị đã giải thể/sáp nhập), nhóm so sánh và đơn vị kế thừa. "
+        "/ List units (historical ones included), their peer groups and successors.",
+        add_help=False,
+    )
+    _add_common(p, in_subcommand=True)
+    p.add_argument("--group", metavar="G", help="Chỉ một nhóm so sánh (huyện/tỉnh). / Only one peer group.")
+    p.add_argument("--format", choices=("table", "json"), default="table", help="Định dạng. / Output format.")
+    p.add_argument("-o", "--output", metavar="FILE", help="Ghi ra tệp thay vì màn hình. / Write to FILE.")
+    p.set_defaults(handler=cmd_units)
+
+    p = sub.add_parser(
+        "demo-data",
+        help="Tạo dữ liệu mẫu của huyện Thanh Miện vào DIR/raw/. / Write the demo district's exports.",
+        description="Tạo dữ liệu xuất mẫu (giả lập, không có người thật) cho 17 đơn vị của huyện Thanh Miện, "
+        "2022-2023, vào DIR/raw/. Chạy lại cho ra đúng từng byte như cũ. "
+        "/ Write deterministic, fictitious exports for the 17 units of Thanh Miện, 2022-2023, into DIR/raw/.",
+        add_help=False,
+    )
+    _add_common(p, in_subcommand=True)
+    p.add_argument(
+        "--unit",
+        action="append",
+        metavar="NAME|CODE",
+        help="Chỉ tạo cho đơn vị này (có thể lặp lại). / Only this unit (may repeat).",
+    )
+    p.set_defaults(handler=cmd_demo_data)
+
+    p = sub.add_parser(
+        "demo",
+        help="Chạy toàn bộ quy trình trên dữ liệu mẫu. / Run the pipeline on the demo data.",
+        description="Tạo dữ liệu mẫu (mặc định trong data/demo) rồi chạy các bước đã có của quy trình và "
+        "in ra nơi lưu kết quả. / Generate the demo data (default data/demo), run the pipeline's stages "
+        "and print where the outputs are.",
+        add_help=False,
+    )
+    _add_common(p, in_subcommand=True)
+    p.set_defaults(handler=cmd_demo)
+    return parser
+
+
+# --- commands --------------------------------------------------------------------------------------
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.resolve(getattr(args, "data_dir", None), getattr(args, "reports_dir", None))
+
+
+def _write_output(text: str, output: str | None) -> None:
+    if output:
+        path = Path(output)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+        log.info("Đã ghi %s", path)
+    else:
+        sys.stdout.write(text)
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A plain-text table with aligned columns."""
+    cells = [[str(h) for h in headers]] + [["" if v is None else str(v) for v in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines) + "\n"
+
+
+def cmd_units(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    registry = UnitRegistry.load(settings.data_dir)
+    records = registry.to_records(group=args.group)
+    if args.format == "json":
+        text = json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    else:
+        rows = []
+        for r in records:
+            succ = ", ".join(
+                s["name"] + (f" ({s['share']:.0%})" if s["share"] not in (None, 1.0) else "") for s in r["successors"]
+            )
+            valid_to = r["valid_to"]
+            rows.append([r["code"], r["name"], r["type"], r["group"], _vn_date(valid_to), succ])
+        text = format_table(["Mã", "Tên đơn vị", "Loại", "Nhóm", "Hiệu lực đến", "Đơn vị kế thừa"], rows)
+    _write_output(text, args.output)
+    return EXIT_OK
+
+
+def _vn_date(iso: str | None) -> str:
+    if not iso:
+        return ""
+    y, m, d = iso.split("-")
+    return f"{d}/{m}/{y}"
+
+
+def cmd_demo_data(args: argparse.Namespace) -> int:
+    from .demo import generate_demo_data
+
+    settings = _settings(args)
+    only = None
+    if args.unit:
+        registry = UnitRegistry.shipped()
+        only = [registry.lookup(u).name for u in args.unit]
+    started = time.perf_counter()
+    result = generate_demo_data(settings.data_dir, only=only)
+    log.info(
+        "Dữ liệu mẫu: %d tệp mới/ghi lại, %d tệp không đổi, trong %s (%.1f giây).",
+        len(result.written),
+        len(result.unchanged),
+        settings.raw_dir,
+        time.perf_counter() - started,
+    )
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import generate_demo_data
+
+    data_dir = getattr(args, "data_dir", None) or str(Path("data") / "demo")
+    reports_dir = getattr(args, "reports_dir", None) or str(Path("reports") / "demo")
+    settings = Settings.resolve(data_dir, reports_dir)
+    started = time.perf_counter()
+    result = generate_demo_data(settings.data_dir)
+    counts: dict[str, int] = {}
+    for path in result.files:
+        rel = path.relative_to(settings.raw_dir)
+        kind = rel.parts[1] if len(rel.parts) > 2 else rel.name
+        kind = {"mot-cua": "Danh sách hồ sơ một cửa", "ngan-sach": "Báo cáo thu, chi ngân sách"}.get(kind, kind)
+        if kind == "danh-muc-tthc.xlsx":
+            kind = "Danh mục thủ tục hành chính"
+        elif kind.startswith("ChiSoCCHC"):
+            kind = "Bảng điểm chỉ số CCHC"
+        counts[kind] = counts.get(kind, 0) + 1
+    out = [
+        f"Dữ liệu mẫu (huyện Thanh Miện, 17 đơn vị, 2022-2023): {settings.raw_dir}",
+        *(f"  - {kind}: {n} tệp" for kind, n in sorted(counts.items())),
+        f"Thời gian: {time.perf_counter() - started:.1f} giây.",
+        "",
+    ]
+    sys.stdout.write("\n".join(out))
+    return EXIT_OK
+
+
+# --- entry point ------------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``cchc``; returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help / --version (0) or usage error (2)
+        return int(exc.code or 0)
+    configure_logging(getattr(args, "verbose", 0) or 0, bool(getattr(args, "quiet", False)))
+    if not getattr(args, "handler", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(args.handler(args))
+    except CchcError as exc:
+        if getattr(args, "debug", False):
+            log.exception("%s", exc)
+        else:
+            log.error("%s", exc)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        log.error("Đã dừng theo yêu cầu người dùng.")
+        return 130
+    except Exception as exc:
+        if getattr(args, "debug", False):
+            log.exception("Lỗi không mong đợi: %s", exc)
+        else:
+            log.error(
+                "Lỗi không mong đợi (%s: %s). Chạy lại với --debug để xem chi tiết và báo cho nhóm phát triển.",
+                type(exc).__name__,
+                exc,
+            )
+        return EXIT_FAILED

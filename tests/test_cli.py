@@ -1,0 +1,79 @@
+import json
+
+import pytest
+
+from cchc_analysis.cli import main
+
+
+def test_units_json_lists_historical_and_current_units(capsys):
+    assert main(["units", "--format", "json"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    names = {r["name"] for r in records}
+    assert {"Xã Thanh Giang", "Thị trấn Thanh Miện", "Xã Nam Thanh Miện"} <= names
+    tg = next(r for r in records if r["name"] == "Xã Thanh Giang")
+    assert (tg["code"], tg["type"], tg["group"], tg["valid_to"]) == ("11287", "xã", "Huyện Thanh Miện", "2025-06-30")
+    assert tg["successors"] == [{"unit_id": "31-11284", "name": "Xã Nam Thanh Miện", "share": 1.0}]
+
+
+def test_units_table_for_one_group(capsys):
+    assert main(["units", "--group", "Thành phố Hải Phòng"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:3] == ["Mã", "Tên", "đơn"]
+    assert len(lines) == 2 + 5
+
+
+@pytest.mark.parametrize("before", [True, False])
+def test_data_dir_means_the_same_before_or_after_the_subcommand(tmp_path, capsys, before):
+    (tmp_path / "units.csv").write_text("unit_id,name,type,group\n99-1,Thử Nghiệm,xã,Nhóm Thử\n", encoding="utf-8")
+    args = ["units", "--format", "json"]
+    args = ["--data-dir", str(tmp_path), *args] if before else [*args, "--data-dir", str(tmp_path)]
+    assert main(args) == 0
+    assert "Xã Thử Nghiệm" in capsys.readouterr().out
+
+
+def test_data_dir_from_environment(tmp_path, capsys, monkeypatch):
+    (tmp_path / "units.csv").write_text("unit_id,name,type,group\n99-1,Môi Trường,xã,Nhóm Thử\n", encoding="utf-8")
+    monkeypatch.setenv("CCHC_DATA_DIR", str(tmp_path))
+    assert main(["units", "--format", "json"]) == 0
+    assert "Xã Môi Trường" in capsys.readouterr().out
+
+
+def test_output_file(tmp_path, capsys):
+    out = tmp_path / "sub" / "units.json"
+    assert main(["units", "--format", "json", "-o", str(out)]) == 0
+    assert capsys.readouterr().out == ""
+    assert len(json.loads(out.read_text(encoding="utf-8"))) == 22
+
+
+def test_unknown_group_is_an_error_in_vietnamese_without_traceback(capsys):
+    assert main(["units", "--group", "Huyện Không Có"]) == 1
+    err = capsys.readouterr().err
+    assert "LỖI: Không có nhóm đơn vị 'Huyện Không Có'" in err
+    assert "Traceback" not in err
+
+
+def test_invalid_user_file_exits_1_with_its_name(tmp_path, capsys):
+    (tmp_path / "units.csv").write_text("unit_id,name,type,group\n99-1,A,làng,G\n", encoding="utf-8")
+    assert main(["--data-dir", str(tmp_path), "units"]) == 1
+    assert "units.csv, dòng 2" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args", [["units", "--format", "xml"], ["no-such-command"], []])
+def test_usage_errors_exit_2(args, capsys):
+    assert main(args) == 2
+
+
+def test_help_is_bilingual(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "250")
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "Liệt kê danh mục đơn vị hành chính" in out and "List the administrative-unit registry" in out
+
+
+def test_demo_data_for_one_unit(tmp_path, capsys):
+    assert main(["demo-data", "--data-dir", str(tmp_path), "--unit", "UBND xã Thanh Giang"]) == 0
+    files = sorted(p.relative_to(tmp_path / "raw").as_posix() for p in (tmp_path / "raw").rglob("*") if p.is_file())
+    assert "thanh-giang/danh-muc-tthc.xlsx" in files
+    assert "huyen-thanh-mien/ChiSoCCHC_2022_cac_xa_thi_tran.xlsx" in files
+    assert not any(f.startswith("lam-son/") for f in files)
+    assert "THÔNG TIN: Dữ liệu mẫu" in capsys.readouterr().err
