@@ -98,23 +98,52 @@ def encode_tcvn3(text: str) -> str:
 def decode_tcvn3(text: str) -> str:
     """Decode TCVN3 text (read as latin-1 characters) into NFC Unicode.
 
-    A decoded lower-case letter inside an otherwise upper-case word is made upper case, since the
-    .VnTimeH fonts show lower-case codes as capitals ("UBND X· THANH GIANG" -> "UBND XÃ THANH GIANG").
+    When every other letter of the text is upper case, decoded letters are made upper case too, since the
+    .VnTimeH fonts show lower-case codes as capitals ("UBND X· THANH GIANG" -> "UBND XÃ THANH GIANG";
+    but "M· hå s¬" -> "Mã hồ sơ").
     """
-    chars = [_TCVN3_TO_UNI.get(ch, ch) for ch in text]
     converted = [ch in _TCVN3_TO_UNI for ch in text]
-    # Re-case decoded letters inside upper-case words.
-    result = "".join(chars)
-    if any(converted):
-        words = re.split(r"(\s+)", result)
-        pos = 0
-        fixed = []
-        for word in words:
-            flags = converted[pos : pos + len(word)]
-            pos += len(word)
-            plain = [c for c, f in zip(word, flags, strict=True) if not f and c.isalpha()]
-            if plain and all(c.isupper() for c in plain):
-                word = "".join(c.upper() if f else c for c, f in zip(word, flags, strict=True))
-            fixed.append(word)
-        result = "".join(fixed)
-    return unicodedata.normalize("NFC", result)
+    chars = [_TCVN3_TO_UNI.get(ch, ch) for ch in text]
+    plain = [ch for ch, conv in zip(text, converted, strict=True) if not conv and ch.isalpha()]
+    if plain and all(ch.isupper() for ch in plain):
+        chars = [ch.upper() if conv else ch for ch, conv in zip(chars, converted, strict=True)]
+    return unicodedata.normalize("NFC", "".join(chars))
+
+
+# Unicode Vietnamese in NFC uses these Latin-1 letters; every other TCVN3 code in 0xA1-0xFE is a marker of
+# legacy text (in Unicode it would be a symbol such as "¸", "§" or "µ", which Vietnamese words never contain).
+_LATIN1_VIETNAMESE = frozenset("ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúý")
+_TCVN3_MARKERS = frozenset(ch for ch in TCVN3_CHARS if ch not in _LATIN1_VIETNAMESE)
+
+
+def looks_tcvn3(text: str) -> bool:
+    """True when ``text`` reads as TCVN3 legacy text rather than Unicode.
+
+    Unicode Vietnamese almost always holds a character beyond Latin-1 (ă, đ, ơ, ư, or a letter with a tone
+    mark such as ạ); TCVN3 text holds only Latin-1 characters, some of which are never part of a Unicode
+    Vietnamese word. Text with neither sign is left alone.
+    """
+    if not text or any(ord(ch) > 0xFF for ch in text):
+        return False
+    return any(ch in _TCVN3_MARKERS for ch in text)
+
+
+def to_unicode(text: str) -> str:
+    """Decode ``text`` from TCVN3 when it looks like TCVN3; NFC-normalise it either way."""
+    if looks_tcvn3(text):
+        return decode_tcvn3(text)
+    return unicodedata.normalize("NFC", text)
+
+
+def to_unicode_many(texts: list[str]) -> list[str]:
+    """Decode a column (or a header row) of texts, judging TCVN3 by the whole group.
+
+    A short legacy word may hold no marker of its own ("Sè hãa"); when some texts of the group look like TCVN3
+    and none holds a character beyond Latin-1, every text of the group is decoded. Otherwise each text is
+    judged alone (a column that mixes legacy and Unicode text).
+    """
+    legacy = any(looks_tcvn3(t) for t in texts)
+    unicode_seen = any(any(ord(ch) > 0xFF for ch in t) for t in texts)
+    if legacy and not unicode_seen:
+        return [unicodedata.normalize("NFC", decode_tcvn3(t)) for t in texts]
+    return [to_unicode(t) for t in texts]

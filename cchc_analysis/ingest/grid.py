@@ -1,0 +1,183 @@
+"""Raw sheets as grids of cell values: .xlsx and legacy .xls through calamine, HTML tables saved as .xls.
+
+A grid keeps every cell as the reader gives it (text, number, date, datetime) with the sheet's merged ranges,
+so header detection can combine group cells with their sub-headers. Nothing is interpreted here.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+from ..errors import InputFileError
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (BIFF) and encrypted OOXML
+
+
+@dataclass
+class Grid:
+    """One sheet: ``rows`` of cell values (0-based), ``merged`` as ((row0, col0), (row1, col1)) inclusive."""
+
+    file: Path
+    sheet: str
+    rows: list[list[object]]
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+
+    @property
+    def width(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+
+def sniff(path: Path) -> str:
+    """What the file really is, whatever its extension: "xlsx", "ole" (.xls or encrypted), "html", "text", "empty"."""
+    with open(path, "rb") as fh:
+        head = fh.read(2048)
+    if not head:
+        return "empty"
+    if head.startswith(ZIP_MAGIC):
+        return "xlsx"
+    if head.startswith(OLE_MAGIC):
+        return "ole"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<html", b"<!doctype html", b"<table", b"<?xml", b"<meta", b"<head", b"<body")):
+        return "html"
+    if b"\x00" in head:
+        return "binary"
+    return "text"
+
+
+def read_grids(path: Path | str) -> list[Grid]:
+    """Every sheet of a workbook (or every table of an HTML export) as a :class:`Grid`.
+
+    Raises
+    ------
+    InputFileError
+        The file is empty, encrypted, corrupt, or not a spreadsheet at all (the message says which).
+    """
+    path = Path(path)
+    kind = sniff(path)
+    if kind == "empty":
+        raise InputFileError(f"{path}: tệp rỗng (0 byte).")
+    if kind == "html":
+        return _read_html(path)
+    if kind in ("text", "binary"):
+        raise InputFileError(
+            f"{path}: không phải tệp Excel (nội dung là {'văn bản/CSV' if kind == 'text' else 'dữ liệu nhị phân lạ'} "
+            "dù phần mở rộng là bảng tính). Hãy xuất lại tệp từ hệ thống dưới dạng .xlsx."
+        )
+    if kind == "xlsx":
+        try:
+            with zipfile.ZipFile(path) as zf:
+                bad = zf.testzip()
+        except zipfile.BadZipFile:
+            raise InputFileError(f"{path}: tệp .xlsx bị hỏng hoặc không đầy đủ (không giải nén được).") from None
+        if bad:
+            raise InputFileError(f"{path}: tệp .xlsx bị hỏng (phần '{bad}' sai dữ liệu).")
+    return _read_calamine(path, kind)
+
+
+def _read_calamine(path: Path, kind: str) -> list[Grid]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # noqa: BLE001 - calamine raises several private error types
+        if kind == "ole" and _is_encrypted_ooxml(path):
+            raise InputFileError(f"{path}: tệp được đặt mật khẩu; hãy gỡ mật khẩu rồi xuất lại.") from None
+        raise InputFileError(f"{path}: không đọc được bảng tính ({type(exc).__name__}: {exc}).") from None
+    grids = []
+    for name in wb.sheet_names:
+        sheet = wb.get_sheet_by_name(name)
+        rows = sheet.to_python(skip_empty_area=False)
+        merged = list(getattr(sheet, "merged_cell_ranges", None) or [])
+        grids.append(Grid(path, name, [list(r) for r in rows], merged))
+    return grids
+
+
+def _is_encrypted_ooxml(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        data = fh.read(1 << 16)
+    return "EncryptionInfo".encode("utf-16-le") in data or b"EncryptedPackage" in data
+
+
+class _TableParser(HTMLParser):
+    """Collects <table> rows; colspan cells are padded with empty cells and recorded as merged ranges."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[tuple[list[list[object]], list]] = []
+        self._rows: list[list[object]] | None = None
+        self._merged: list = []
+        self._row: list[object] | None = None
+        self._cell: list[str] | None = None
+        self._span = 1
+        self._depth = 0
+        self.text_before: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self._depth += 1
+            if self._depth == 1:
+                self._rows, self._merged = [], []
+        elif tag == "tr" and self._rows is not None:
+            self._row = []
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = []
+            span = dict(attrs).get("colspan") or "1"
+            self._span = int(span) if span.isdigit() and 0 < int(span) <= 1000 else 1
+        elif tag == "br" and self._cell is not None:
+            self._cell.append(" ")
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None and self._row is not None:
+            value = "".join(self._cell).strip()
+            col = len(self._row)
+            self._row.append(value)
+            if self._span > 1:
+                self._row.extend([""] * (self._span - 1))
+                r = len(self._rows or [])
+                self._merged.append(((r, col), (r, col + self._span - 1)))
+            self._cell = None
+        elif tag == "tr" and self._row is not None and self._rows is not None:
+            self._rows.append(self._row)
+            self._row = None
+        elif tag == "table":
+            self._depth -= 1
+            if self._depth == 0 and self._rows is not None:
+                self.tables.append((self._rows, self._merged))
+                self._rows = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+        elif self._rows is None and data.strip():
+            self.text_before.append(data.strip())
+
+
+def _read_html(path: Path) -> list[Grid]:
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "cp1258", "latin-1"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    parser = _TableParser()
+    parser.feed(text)
+    parser.close()
+    if not parser.tables:
+        raise InputFileError(f"{path}: tệp HTML không chứa bảng (<table>) nào.")
+    # Web systems put titles in small tables or text above the data table: keep them as leading rows of one grid,
+    # so a title row ("UBND XÃ ...") is found the same way as in a workbook.
+    rows: list[list[object]] = [[t] for t in parser.text_before]
+    merged = []
+    for table_rows, table_merged in parser.tables:
+        offset = len(rows)
+        rows.extend(table_rows)
+        merged.extend(((r0 + offset, c0), (r1 + offset, c1)) for (r0, c0), (r1, c1) in table_merged)
+    width = max(len(r) for r in rows) if rows else 0
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    return [Grid(path, "html", rows, merged)]

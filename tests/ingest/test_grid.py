@@ -1,0 +1,75 @@
+import zipfile
+
+import pytest
+from openpyxl import Workbook
+
+from cchc_analysis.errors import InputFileError
+from cchc_analysis.ingest.grid import read_grids, sniff
+
+
+def test_html_table_saved_as_xls(tmp_path):
+    path = tmp_path / "export.xls"
+    path.write_text(
+        "<html><body><p>UBND XÃ THANH GIANG</p><table border=1>"
+        "<tr><th colspan=2>Thông tin</th><th>Trạng thái</th></tr>"
+        "<tr><td>Mã hồ sơ</td><td>Ngày nhận</td><td></td></tr>"
+        "<tr><td>H1-230101-0001</td><td>01/01/2023</td><td>Đã trả kết quả &amp; lưu</td></tr>"
+        "</table></body></html>",
+        encoding="utf-8",
+    )
+    (grid,) = read_grids(path)
+    assert grid.rows[0][0] == "UBND XÃ THANH GIANG"  # text above the table becomes a leading row
+    assert grid.rows[1] == ["Thông tin", "", "Trạng thái"]  # colspan padded
+    assert grid.merged == [((1, 0), (1, 1))]
+    assert grid.rows[3][2] == "Đã trả kết quả & lưu"
+
+
+def test_xlsx_keeps_text_and_merged_ranges(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws["A1"] = "Người nộp"
+    ws.merge_cells("A1:B1")
+    ws["A2"] = "0961131987"  # a phone kept as text: the leading zero must survive
+    path = tmp_path / "a.xlsx"
+    wb.save(path)
+    (grid,) = read_grids(path)
+    assert grid.rows[1][0] == "0961131987"
+    assert grid.merged == [((0, 0), (0, 1))]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "tệp rỗng"),
+        (b"STT;Ma ho so\n1;H1\n", "không phải tệp Excel"),
+        (b"PK\x03\x04garbage-that-is-not-a-zip", "bị hỏng"),
+    ],
+)
+def test_bad_files_get_one_clear_message(tmp_path, content, message):
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(InputFileError, match=message) as err:
+        read_grids(path)
+    assert "bad.xlsx" in str(err.value)
+
+
+def test_truncated_xlsx(tmp_path):
+    wb = Workbook()
+    wb.active["A1"] = "x" * 1000
+    good = tmp_path / "good.xlsx"
+    wb.save(good)
+    data = good.read_bytes()
+    bad = tmp_path / "cut.xlsx"
+    bad.write_bytes(data[: len(data) // 2])
+    with pytest.raises(InputFileError, match="hỏng"):
+        read_grids(bad)
+
+
+def test_sniff_ignores_the_extension(tmp_path):
+    html = tmp_path / "x.xlsx"
+    html.write_bytes(b"\xef\xbb\xbf<html><table></table></html>")
+    assert sniff(html) == "html"
+    z = tmp_path / "y.xls"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.writestr("a", "b")
+    assert sniff(z) == "xlsx"
