@@ -127,6 +127,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_units)
 
     p = sub.add_parser(
+        "ingest",
+        help="Đọc, làm sạch và lưu mọi tệp xuất trong DIR/raw/. / Read, clean and store every export in DIR/raw/.",
+        description="Đọc mọi tệp trong DIR/raw/ (kể cả thư mục con), nhận loại tệp, làm sạch, bí danh hóa dữ liệu cá "
+        "nhân và lưu vào DIR/processed/ (Parquet), kèm bảng dòng bị loại và báo cáo nhập liệu. Tệp không đổi được "
+        "bỏ qua. / Read every file under DIR/raw/, classify, clean, pseudonymise and store as Parquet in "
+        "DIR/processed/, with rejected rows and an ingest report. Unchanged files are skipped.",
+        add_help=False,
+    )
+    _add_common(p, in_subcommand=True)
+    p.add_argument(
+        "--assume-unit",
+        metavar="NAME|CODE",
+        help="Đơn vị dùng khi tệp không tự ghi tên đơn vị. / Unit for files that name none.",
+    )
+    p.add_argument(
+        "--mapping",
+        metavar="FILE",
+        help="Tệp YAML khai báo thêm tên cột cho từng trường. / YAML file of extra header wordings per field.",
+    )
+    p.add_argument("--format", choices=("table", "json"), default="table", help="Định dạng. / Output format.")
+    p.add_argument("-o", "--output", metavar="FILE", help="Ghi ra tệp thay vì màn hình. / Write to FILE.")
+    p.set_defaults(handler=cmd_ingest)
+
+    p = sub.add_parser(
         "demo-data",
         help="Tạo dữ liệu mẫu của huyện Thanh Miện vào DIR/raw/. / Write the demo district's exports.",
         description="Tạo dữ liệu xuất mẫu (giả lập, không có người thật) cho 17 đơn vị của huyện Thanh Miện, "
@@ -208,6 +232,55 @@ def _vn_date(iso: str | None) -> str:
         return ""
     y, m, d = iso.split("-")
     return f"{d}/{m}/{y}"
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from .ingest.classify import KINDS
+    from .store import ingest
+
+    settings = _settings(args)
+    outcome = ingest(settings.data_dir, assume_unit=args.assume_unit, mapping_file=args.mapping)
+    if args.format == "json":
+        doc = {
+            "pseudonym_key_id": outcome.key_id,
+            "dossiers": outcome.dossiers,
+            "duplicates_across_files": outcome.duplicates_across_files,
+            "files": [r.as_dict() for r in outcome.reports],
+            "skipped": outcome.skipped,
+        }
+        text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    else:
+        rows = []
+        for r in outcome.reports:
+            period = f"{_vn_date(r.period_start)}–{_vn_date(r.period_end)}" if r.period_start else ""
+            status = "BỊ TỪ CHỐI" if r.error else (f"{len(r.warnings)} cảnh báo" if r.warnings else "")
+            rows.append(
+                [
+                    r.file,
+                    KINDS.get(r.kind, r.kind),
+                    r.unit_name or "",
+                    period,
+                    r.rows_read,
+                    r.rows_kept,
+                    r.rows_rejected,
+                    r.rows_skipped,
+                    status,
+                ]
+            )
+        text = format_table(["Tệp", "Loại", "Đơn vị", "Kỳ", "Đọc", "Giữ", "Loại bỏ", "Dòng khác", "Ghi chú"], rows)
+        text += (
+            f"\n{outcome.dossiers} hồ sơ trong kho ({settings.processed_dir / 'dossiers.parquet'}); "
+            f"{outcome.duplicates_across_files} bản ghi trùng giữa các tệp đã gộp; "
+            f"{len(outcome.refused)} tệp bị từ chối; khóa bí danh {outcome.key_id}.\n"
+        )
+        for r in outcome.reports:
+            for w in r.warnings:
+                if r.kind == "dossier_list":
+                    text += f"  - {r.file}: {w}\n"
+    _write_output(text, args.output)
+    for r in outcome.refused:
+        log.error("%s", r.error)
+    return outcome.exit_code
 
 
 def cmd_demo_data(args: argparse.Namespace) -> int:

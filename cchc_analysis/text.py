@@ -8,9 +8,15 @@ import unicodedata
 __all__ = [
     "clean_text",
     "decode_tcvn3",
+    "decode_vni",
     "encode_tcvn3",
+    "encode_vni",
     "fold",
+    "legacy_encoding",
+    "looks_tcvn3",
     "slugify",
+    "to_unicode",
+    "to_unicode_many",
 ]
 
 _WS = re.compile(r"\s+")
@@ -110,40 +116,166 @@ def decode_tcvn3(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(chars))
 
 
-# Unicode Vietnamese in NFC uses these Latin-1 letters; every other TCVN3 code in 0xA1-0xFE is a marker of
-# legacy text (in Unicode it would be a symbol such as "¸", "§" or "µ", which Vietnamese words never contain).
+# --- VNI (VNI-Windows) ----------------------------------------------------------------------------------
+# A base letter followed by a mark character ("Vieät" = Việt); a few letters have single codes.
+_VNI_SINGLE = {
+    "ñ": "đ",
+    "Ñ": "Đ",
+    "ô": "ơ",
+    "Ô": "Ơ",
+    "ö": "ư",
+    "Ö": "Ư",
+    "æ": "ỉ",
+    "Æ": "Ỉ",
+    "ó": "ĩ",
+    "Ó": "Ĩ",
+    "ò": "ị",
+    "Ò": "Ị",
+    "î": "ỵ",
+    "Î": "Ỵ",
+}  # í and ì are the same code points as in Unicode
+_VNI_TONES = {"ù": "\u0301", "ø": "\u0300", "û": "\u0309", "õ": "\u0303", "ï": "\u0323"}
+_VNI_HAT = {"â": "", "á": "\u0301", "à": "\u0300", "å": "\u0309", "ã": "\u0303", "ä": "\u0323"}  # â ê ô + tone
+_VNI_BREVE = {"ê": "", "é": "\u0301", "è": "\u0300", "ú": "\u0309", "ü": "\u0303", "ë": "\u0323"}  # ă + tone
+_VNI_PAIRS: dict[str, str] = {}
+for _base in "aeiouyAEIOUY":
+    for _mark, _comb in _VNI_TONES.items():
+        _VNI_PAIRS[_base + _mark] = unicodedata.normalize("NFC", _base + _comb)
+        _VNI_PAIRS[_base + _mark.upper()] = unicodedata.normalize("NFC", _base + _comb)
+for _base in "aeoAEO":
+    for _mark, _comb in _VNI_HAT.items():
+        _VNI_PAIRS[_base + _mark] = unicodedata.normalize("NFC", _base + "\u0302" + _comb)
+        _VNI_PAIRS[_base + _mark.upper()] = unicodedata.normalize("NFC", _base + "\u0302" + _comb)
+for _base in "aA":
+    for _mark, _comb in _VNI_BREVE.items():
+        _VNI_PAIRS[_base + _mark] = unicodedata.normalize("NFC", _base + "\u0306" + _comb)
+        _VNI_PAIRS[_base + _mark.upper()] = unicodedata.normalize("NFC", _base + "\u0306" + _comb)
+# ơ and ư take tone marks too: "ôù" = ớ, "öø" = ừ
+for _base, _uni in (("ô", "ơ"), ("Ô", "Ơ"), ("ö", "ư"), ("Ö", "Ư")):
+    for _mark, _comb in _VNI_TONES.items():
+        _VNI_PAIRS[_base + _mark] = unicodedata.normalize("NFC", _uni + _comb)
+        _VNI_PAIRS[_base + _mark.upper()] = unicodedata.normalize("NFC", _uni + _comb)
+_VNI_ALL = {**_VNI_SINGLE, **_VNI_PAIRS}  # pairs win over singles ("ôù" is ớ, not ơ + ù)
+_VNI_PATTERN = re.compile("|".join(sorted((re.escape(k) for k in _VNI_ALL), key=len, reverse=True)))
+_UNI_TO_VNI = {v: k for k, v in _VNI_PAIRS.items() if k[1].islower() == k[0].islower() and k[0] not in "iI"}
+
+
+def decode_vni(text: str) -> str:
+    """Decode VNI-Windows text (read as latin-1 characters) into NFC Unicode."""
+    out = _VNI_PATTERN.sub(lambda m: _VNI_ALL[m.group(0)], text)
+    return unicodedata.normalize("NFC", out)
+
+
+def encode_vni(text: str) -> str:
+    """Encode Unicode Vietnamese into VNI-Windows as read from a .VNI font cell (used to build test files)."""
+    reverse_single = {v: k for k, v in _VNI_SINGLE.items()}
+    out = []
+    for ch in unicodedata.normalize("NFC", text):
+        if ch in reverse_single:
+            out.append(reverse_single[ch])
+        elif ch in _UNI_TO_VNI:
+            pair = _UNI_TO_VNI[ch]
+            if ch.isupper():
+                pair = pair[0] + pair[1].upper()
+            out.append(pair)
+        elif ord(ch) < 0x80 or ch in "íìÍÌ":
+            out.append(ch)
+        else:
+            raise ValueError(f"character {ch!r} has no VNI code")
+    return "".join(out)
+
+
+# --- telling legacy text from Unicode ------------------------------------------------------------------
+# Unicode Vietnamese in NFC uses only these Latin-1 letters; any other character of 0x80-0xFF ("junk") in a text
+# without characters beyond Latin-1 marks legacy text. TCVN3 codes replace a vowel (often after a consonant:
+# "Ngµy"); VNI marks follow a vowel ("Ngaøy").
 _LATIN1_VIETNAMESE = frozenset("ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúý")
-_TCVN3_MARKERS = frozenset(ch for ch in TCVN3_CHARS if ch not in _LATIN1_VIETNAMESE)
+_VOWELS = frozenset("aeiouyAEIOUYôÔöÖ")
+
+
+def _case_ok(ch: str, prev: str) -> bool:
+    """A letter agrees in case with the letter before it (a capital inside a lower-case word does not)."""
+    return not prev.isalpha() or not ch.isalpha() or ch.islower() == prev.islower() or prev.isupper()
+
+
+def _junk(text: str) -> int:
+    """Characters that Unicode Vietnamese never holds: Latin-1 symbols, and capitals inside lower-case words."""
+    count = 0
+    for i, ch in enumerate(text):
+        if 0x80 <= ord(ch) <= 0xFF:
+            if ch not in _LATIN1_VIETNAMESE or not _case_ok(ch, text[i - 1] if i else " "):
+                count += 1
+    return count
+
+
+_VNI_MARKS = frozenset("".join(_VNI_TONES) + "".join(_VNI_HAT) + "".join(_VNI_BREVE)) | frozenset(
+    ("".join(_VNI_TONES) + "".join(_VNI_HAT) + "".join(_VNI_BREVE)).upper()
+)
+_VNI_USED = _VNI_MARKS | frozenset(_VNI_SINGLE)
+_TCVN3_ONLY = frozenset(ch for ch in TCVN3_CHARS if ch not in _VNI_USED and ch not in _LATIN1_VIETNAMESE)
+
+
+def legacy_encoding(text: str) -> str | None:
+    """ "tcvn3", "vni" or None (Unicode, or plain ASCII) for one text, judged by its content.
+
+    VNI shows as a mark after a vowel ("Vieät") or a single-code letter after a consonant ("Ngöôøi"); TCVN3 as a
+    whole vowel code, often one that VNI never uses ("Ngµy", "ViÖt").
+    """
+    if not text or any(ord(ch) > 0xFF for ch in text) or _junk(text) == 0:
+        return None
+    high = [
+        i
+        for i, ch in enumerate(text)
+        if ord(ch) >= 0x80
+        and (
+            ch not in _LATIN1_VIETNAMESE
+            or not _case_ok(ch, text[i - 1] if i else " ")
+            or (ch in _VNI_MARKS and i and text[i - 1] in _VOWELS and ch.islower() == text[i - 1].islower())
+        )
+    ]
+    vni = 0
+    tcvn_only = 0
+    for i in high:
+        ch, prev = text[i], text[i - 1] if i else " "
+        if ch in _VNI_MARKS and prev in _VOWELS and ch.islower() == prev.islower():
+            vni += 1
+        elif ch in _VNI_SINGLE and prev not in _VOWELS and _case_ok(ch, prev) and (ch.islower() or not prev.islower()):
+            vni += 1
+        if ch in _TCVN3_ONLY:
+            tcvn_only += 1
+    ratio = vni / len(high)
+    if ratio >= 0.9 or (ratio >= 0.6 and not tcvn_only):
+        return "vni"
+    return "tcvn3"
 
 
 def looks_tcvn3(text: str) -> bool:
-    """True when ``text`` reads as TCVN3 legacy text rather than Unicode.
+    """True when ``text`` reads as TCVN3 legacy text rather than Unicode (or VNI)."""
+    return legacy_encoding(text) == "tcvn3"
 
-    Unicode Vietnamese almost always holds a character beyond Latin-1 (ă, đ, ơ, ư, or a letter with a tone
-    mark such as ạ); TCVN3 text holds only Latin-1 characters, some of which are never part of a Unicode
-    Vietnamese word. Text with neither sign is left alone.
-    """
-    if not text or any(ord(ch) > 0xFF for ch in text):
-        return False
-    return any(ch in _TCVN3_MARKERS for ch in text)
+
+_DECODERS = {"tcvn3": decode_tcvn3, "vni": decode_vni}
 
 
 def to_unicode(text: str) -> str:
-    """Decode ``text`` from TCVN3 when it looks like TCVN3; NFC-normalise it either way."""
-    if looks_tcvn3(text):
-        return decode_tcvn3(text)
+    """Decode ``text`` from TCVN3 or VNI when its content says so; NFC-normalise it either way."""
+    enc = legacy_encoding(text)
+    if enc:
+        return _DECODERS[enc](text)
     return unicodedata.normalize("NFC", text)
 
 
 def to_unicode_many(texts: list[str]) -> list[str]:
-    """Decode a column (or a header row) of texts, judging TCVN3 by the whole group.
+    """Decode a column (or a header row) of texts, judging the legacy encoding by the whole group.
 
-    A short legacy word may hold no marker of its own ("Sè hãa"); when some texts of the group look like TCVN3
-    and none holds a character beyond Latin-1, every text of the group is decoded. Otherwise each text is
-    judged alone (a column that mixes legacy and Unicode text).
+    A short legacy word may hold no sign of its own ("Sè hãa" is TCVN3 for "Số hóa"); when some texts of the
+    group are legacy text of one encoding and none holds a character beyond Latin-1, every Latin-1 text of the
+    group is decoded with it. Otherwise (a column mixing legacy and Unicode text) each text is judged alone.
     """
-    legacy = any(looks_tcvn3(t) for t in texts)
+    found = [legacy_encoding(t) for t in texts]
+    kinds = {k for k in found if k}
     unicode_seen = any(any(ord(ch) > 0xFF for ch in t) for t in texts)
-    if legacy and not unicode_seen:
-        return [unicodedata.normalize("NFC", decode_tcvn3(t)) for t in texts]
+    if len(kinds) == 1 and not unicode_seen:
+        decode = _DECODERS[kinds.pop()]
+        return [decode(t) if any(ord(ch) >= 0x80 for ch in t) else unicodedata.normalize("NFC", t) for t in texts]
     return [to_unicode(t) for t in texts]

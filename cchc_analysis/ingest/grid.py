@@ -25,6 +25,7 @@ class Grid:
     sheet: str
     rows: list[list[object]]
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    header_cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def width(self) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import yaml
@@ -62,9 +62,16 @@ def _contains_run(words: list[str], run: list[str]) -> bool:
 
 def match_label_all(label: str, vocab: Vocabulary) -> dict[str, float]:
     """Every field a header label may mean, with its best score (longer and fuller matches score higher)."""
+    return dict(_match_label_all(label, vocab))
+
+
+@lru_cache(maxsize=65536)
+def _match_label_all(label: str, vocab: Vocabulary) -> tuple[tuple[str, float], ...]:
+    if len(label) > 120:  # a sentence or a data value, not a header
+        return ()
     key = fold(label)
     if not key:
-        return {}
+        return ()
     words = key.split()
     found: dict[str, float] = {}
     for spec in vocab.fields:
@@ -77,7 +84,7 @@ def match_label_all(label: str, vocab: Vocabulary) -> dict[str, float]:
             else:
                 continue
             found[spec.name] = max(score, found.get(spec.name, 0.0))
-    return found
+    return tuple(found.items())
 
 
 def match_label(label: str, vocab: Vocabulary) -> tuple[str, float] | None:
@@ -167,6 +174,14 @@ def detect_header(grid: Grid, vocab: Vocabulary | None = None) -> HeaderMatch | 
     On a tie the one-row header wins.
     """
     vocab = vocab or onestop_vocabulary()
+    memo = grid.header_cache.get(vocab)
+    if memo is not None or vocab in grid.header_cache:
+        return memo
+    grid.header_cache[vocab] = found = _detect_header(grid, vocab)
+    return found
+
+
+def _detect_header(grid: Grid, vocab: Vocabulary) -> HeaderMatch | None:
     best: HeaderMatch | None = None
     best_key: tuple = (0,)
     limit = min(len(grid.rows), MAX_HEADER_SEARCH_ROWS)

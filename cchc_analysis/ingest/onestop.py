@@ -1,0 +1,507 @@
+"""Reader of one-stop-shop dossier lists: any vendor layout in, one clean pseudonymised row per dossier out.
+
+Every data row of the export is either kept or rejected with a reason; non-data rows (blank, repeated header,
+"Tổng cộng" and signature rows) are counted apart. Personal data is turned into a keyed applicant key and
+dropped; columns the reader does not map are never carried into the output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputFileError, UnitLookupError
+from ..pseudonym import Pseudonymiser, mask
+from ..registry import Unit, UnitRegistry
+from ..text import clean_text, fold, to_unicode_many
+from .grid import Grid, read_grids
+from .headers import Vocabulary, detect_header, missing_fields_message, onestop_vocabulary
+from .parse import map_vocabulary, parse_amounts, parse_datetimes, value_vocabularies
+
+log = logging.getLogger(__name__)
+
+DATE_FIELDS = ("received_at", "due_at", "processed_at", "result_at", "handed_at")
+TEXT_FIELDS = ("code", "procedure_code", "procedure", "field")
+TERMINAL_STATES = ("resolved", "withdrawn", "returned", "not_accepted")
+OUTPUT_COLUMNS = [
+    "unit_id",
+    "code",
+    "procedure_code",
+    "procedure",
+    "field",
+    "channel",
+    "status",
+    "status_raw",
+    "received_at",
+    "due_at",
+    "due_has_time",
+    "processed_at",
+    "result_at",
+    "handed_at",
+    "fee",
+    "payment_method",
+    "digitised",
+    "applicant_key",
+    "export_start",
+    "export_end",
+    "source_file",
+    "source_sheet",
+    "source_row",
+]
+REJECT_COLUMNS = ["file", "sheet", "row", "column", "value", "reason", "action"]
+
+_DATE_PAIR = re.compile(r"(\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4}).{0,40}?(\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4})")
+_COMMUNE = re.compile(
+    r"\b(xa|phuong|thi tran)\s+([a-z0-9 ]+?)(?=\s*(?:-|,|\bhuyen\b|\bthanh pho\b|\bthi xa\b|\btinh\b|$))"
+)
+_TOTAL_WORDS = ("tong cong", "tong so", "cong", "tong")
+
+
+@dataclass
+class FileReport:
+    """What happened to one input file (one row of the ingest report)."""
+
+    file: str
+    sha256: str
+    kind: str = "dossier_list"
+    unit_id: str | None = None
+    unit_name: str | None = None
+    unit_source: str | None = None  # column, title, folder, assumed
+    period_start: str | None = None
+    period_end: str | None = None
+    period_source: str | None = None  # title or data
+    rows_read: int = 0  # data rows (kept + rejected)
+    rows_kept: int = 0
+    rows_rejected: int = 0
+    rows_skipped: int = 0  # blank, repeated header, totals and signature rows
+    stated_total: int | None = None
+    duplicates_in_file: int = 0
+    legacy_columns: list[str] = field(default_factory=list)
+    unmapped_columns: list[str] = field(default_factory=list)
+    unknown_values: dict[str, dict[str, int]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class ReadResult:
+    dossiers: pd.DataFrame
+    rejects: pd.DataFrame
+    report: FileReport
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def extend_vocabulary(vocab: Vocabulary, mapping: dict[str, list[str]] | None) -> Vocabulary:
+    """The vocabulary with a user's extra header wordings (``{field: [header, ...]}``) added."""
+    if not mapping:
+        return vocab
+    from .headers import FieldSpec
+
+    known = {f.name for f in vocab.fields}
+    unknown = sorted(set(mapping) - known)
+    if unknown:
+        from ..errors import ConfigError
+
+        raise ConfigError(
+            f"Tệp ánh xạ cột: trường không tồn tại {', '.join(unknown)}; các trường hợp lệ: {', '.join(sorted(known))}."
+        )
+    fields = tuple(
+        FieldSpec(f.name, tuple(fold(s) for s in mapping.get(f.name, [])) + f.synonyms, f.personal, f.label)
+        for f in vocab.fields
+    )
+    return Vocabulary(fields, vocab.required)
+
+
+def read_onestop_export(
+    path: Path | str,
+    registry: UnitRegistry,
+    pseudonymiser: Pseudonymiser,
+    *,
+    raw_root: Path | str | None = None,
+    assume_unit: str | None = None,
+    mapping: dict[str, list[str]] | None = None,
+    grids: list[Grid] | None = None,
+) -> ReadResult:
+    """Read one dossier-list export into clean rows, rejected rows and a report.
+
+    Parameters
+    ----------
+    path
+        The export (.xlsx, .xls or an HTML table saved as .xls).
+    registry, pseudonymiser
+        Unit lookup and the keyed pseudonymiser for applicants.
+    raw_root
+        The raw/ folder: the first folder below it names the unit when the file itself does not.
+    assume_unit
+        Unit to use when neither a unit column, the title rows nor the folder name one.
+    mapping
+        Extra header wordings per canonical field, for layouts the synonym table does not know.
+
+    Raises
+    ------
+    InputFileError
+        The file cannot be used at all (unreadable, no recognisable header, no unit): the message says why.
+    """
+    path = Path(path)
+    rel = str(path.relative_to(raw_root)) if raw_root and path.is_relative_to(raw_root) else str(path)
+    report = FileReport(file=rel.replace("\\", "/"), sha256=file_sha256(path))
+    vocab = extend_vocabulary(onestop_vocabulary(), mapping)
+    grids = grids if grids is not None else read_grids(path)
+    frames, rejects = [], []
+    matched_any = False
+    last_error = None
+    for grid in grids:
+        match = detect_header(grid, vocab)
+        if match is None or any(f not in match.columns for f in vocab.required):
+            last_error = missing_fields_message(grid, match, vocab)
+            continue
+        matched_any = True
+        frame, rej = _read_grid(grid, match, vocab, report, registry, pseudonymiser, path, raw_root, assume_unit)
+        frames.append(frame)
+        rejects.append(rej)
+    if not matched_any:
+        raise InputFileError(last_error or f"{path}: không có trang tính nào.")
+    dossiers = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=OUTPUT_COLUMNS)
+    rejected = pd.concat(rejects, ignore_index=True) if rejects else pd.DataFrame(columns=REJECT_COLUMNS)
+    dossiers, dups = deduplicate(dossiers)
+    report.duplicates_in_file = dups
+    if dups:
+        report.warnings.append(f"{dups} mã hồ sơ xuất hiện nhiều lần trong tệp; giữ bản ghi có trạng thái mới nhất.")
+    report.rows_kept = report.rows_read - report.rows_rejected
+    return ReadResult(dossiers, rejected, report)
+
+
+def _read_grid(grid, match, vocab, report, registry, pseudonymiser, path, raw_root, assume_unit):
+    cols = match.columns
+    body = grid.rows[match.data_start :]
+    raw = pd.DataFrame({name: [r[c] if c < len(r) else None for r in body] for name, c in cols.items()}, dtype=object)
+    raw.index = pd.RangeIndex(match.data_start + 1, match.data_start + 1 + len(body))  # 1-based sheet rows
+    report.unmapped_columns = sorted(set(report.unmapped_columns) | set(match.unmapped.values()))
+    rejects: list[dict] = []
+
+    def reject(rows, column, values, reason, action="row_rejected"):
+        for r, v in zip(rows, values, strict=True):
+            shown = mask(v) if column in vocab.personal_fields() else ("" if v is None else str(v))
+            rejects.append(
+                {
+                    "file": report.file,
+                    "sheet": grid.sheet,
+                    "row": int(r),
+                    "column": column,
+                    "value": shown[:200],
+                    "reason": reason,
+                    "action": action,
+                }
+            )
+
+    # -- non-data rows: blank, repeated headers, totals and what follows them -----------------------------
+    def to_key(v):
+        return fold(to_unicode_many([v])[0]) if isinstance(v, str) else ""
+
+    present = raw.map(
+        lambda v: not (v is None or (isinstance(v, float) and np.isnan(v)) or (isinstance(v, str) and not v.strip()))
+    )
+    blank = ~present.any(axis=1)
+    header_rows = grid.rows[match.first_row : match.data_start]
+    header_texts = {fold(t) for t in to_unicode_many([c for r in header_rows for c in r if isinstance(c, str)])} - {""}
+    hits = pd.DataFrame(index=raw.index)
+    for n in cols:
+        column = raw[n]
+        is_text = column.map(lambda v: isinstance(v, str))
+        uniques = pd.unique(column[is_text])
+        keyed = {u: to_key(u) in header_texts for u in uniques} if len(uniques) < 50_000 else {}
+        hits[n] = column.map(lambda v, k=keyed: k.get(v, False) if isinstance(v, str) else False)
+    repeated = hits.sum(axis=1) >= 2
+    full_rows = grid.rows[match.data_start :]
+    total_row = pd.Series(
+        [
+            _is_total_row(r, raw.loc[i, "code"] if "code" in cols else None)
+            for i, r in zip(raw.index, full_rows, strict=True)
+        ],
+        index=raw.index,
+    )
+    after_total = total_row.cumsum().shift(fill_value=0) > 0
+    if total_row.any():
+        first_total = total_row.idxmax()
+        report.stated_total = _stated_number(full_rows[first_total - match.data_start - 1])
+    code_present = present["code"]
+    recv_present = present["received_at"]
+    seq_numeric = raw["seq"].map(lambda v: isinstance(v, (int, float)) and not pd.isna(v)) if "seq" in cols else False
+    dossier_like = code_present | recv_present | seq_numeric
+    skip = blank | repeated | total_row | after_total | (~dossier_like)
+    report.rows_skipped += int(skip.sum())
+    data = raw[~skip].copy()
+
+    # -- text: NFC, legacy encodings per column, whitespace -------------------------------------------------
+    for name in data.columns:
+        if name in DATE_FIELDS or name in ("fee", "seq"):
+            continue
+        col = data[name]
+        is_text = col.map(lambda v: isinstance(v, str))
+        if not is_text.any():
+            continue
+        uniques = list(pd.unique(col[is_text]))
+        decoded = to_unicode_many([str(u) for u in uniques])
+        if any(clean_text(d) != clean_text(u) for d, u in zip(decoded, uniques, strict=True)):
+            report.legacy_columns.append(match.labels[cols[name]])
+        lookup = {u: clean_text(d) for u, d in zip(uniques, decoded, strict=True)}
+        data[name] = col.map(lambda v, lk=lookup: lk.get(v, v) if isinstance(v, str) else v)
+    if "code" in data:
+        data["code"] = data["code"].map(lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else v)
+
+    # -- required values -----------------------------------------------------------------------------------
+    out = pd.DataFrame(index=data.index)
+    missing_code = ~data["code"].map(lambda v: isinstance(v, str) and bool(v.strip()))
+    reject(data.index[missing_code], "code", data.loc[missing_code, "code"], "thiếu mã hồ sơ")
+    dates = {}
+    for name in DATE_FIELDS:
+        if name not in data:
+            dates[name] = pd.Series(pd.NaT, index=data.index, dtype="datetime64[ns]")
+            continue
+        parsed, invalid = parse_datetimes(data[name])
+        dates[name] = parsed
+        if name == "received_at":
+            bad = invalid | parsed.isna()
+            reason = "ngày tiếp nhận không hợp lệ hoặc trống (cần dd/mm/yyyy)"
+            reject(data.index[bad & ~missing_code], name, data.loc[bad & ~missing_code, name], reason)
+            missing_code |= bad
+        elif invalid.any():
+            reject(
+                data.index[invalid],
+                name,
+                data.loc[invalid, name],
+                f"ngày không hợp lệ ở cột «{match.labels[cols[name]]}» (cần dd/mm/yyyy); bỏ giá trị, giữ hồ sơ",
+                action="value_dropped",
+            )
+    keep = ~missing_code
+    report.rows_read += len(data)
+    report.rows_rejected += int((~keep).sum())
+
+    out["code"] = data["code"]
+    for name in ("procedure_code", "procedure", "field"):
+        out[name] = data[name] if name in data else None
+    for name in DATE_FIELDS:
+        out[name] = dates[name]
+    out["due_has_time"] = (dates["due_at"].dt.hour + dates["due_at"].dt.minute) > 0 if "due_at" in data else False
+    if "due_at" in data:
+        text_due = data["due_at"].map(lambda v: isinstance(v, str) and bool(re.search(r"\d:\d\d", v)))
+        out["due_has_time"] = out["due_has_time"] | text_due
+    # -- vocabularies ---------------------------------------------------------------------------------------
+    vocabs = value_vocabularies()
+    for name in ("channel", "status", "payment_method", "digitised"):
+        if name not in data:
+            out[name] = None
+            continue
+        mapped, unknown = map_vocabulary(data[name], vocabs[name])
+        out[name] = mapped
+        if (unknown & keep).any():
+            counts = data.loc[unknown & keep, name].astype(str).value_counts()
+            report.unknown_values[name] = {str(k): int(v) for k, v in counts.items()}
+            report.warnings.append(
+                f"Cột «{match.labels[cols[name]]}»: {int(counts.sum())} giá trị không nhận ra "
+                f"({', '.join(f'{k!r} × {v}' for k, v in list(counts.items())[:5])}); để trống, không đoán."
+            )
+    out["status_raw"] = data["status"].map(lambda v: v if isinstance(v, str) else None) if "status" in data else None
+    out["digitised"] = out["digitised"].map({"yes": True, "no": False}) if "digitised" in data else None
+    # -- fee ------------------------------------------------------------------------------------------------
+    if "fee" in data:
+        fee, invalid = parse_amounts(data["fee"])
+        negative = fee < 0
+        reject(
+            data.index[invalid & keep],
+            "fee",
+            data.loc[invalid & keep, "fee"],
+            "số tiền phí không đọc được; bỏ giá trị, giữ hồ sơ",
+            action="value_dropped",
+        )
+        reject(
+            data.index[negative & keep],
+            "fee",
+            data.loc[negative & keep, "fee"],
+            "số tiền phí âm; bỏ giá trị, giữ hồ sơ",
+            action="value_dropped",
+        )
+        out["fee"] = fee.where(~negative)
+    else:
+        out["fee"] = np.nan
+    # -- personal data: pseudonymise, then drop ------------------------------------------------------------------
+    out["applicant_key"] = (
+        pseudonymiser.applicant_keys(
+            data["id_number"] if "id_number" in data else None,
+            data["applicant"] if "applicant" in data else None,
+            data["phone"] if "phone" in data else None,
+        )
+        if any(n in data for n in ("id_number", "applicant", "phone"))
+        else None
+    )
+    # -- unit -----------------------------------------------------------------------------------------------
+    title_text = [
+        clean_text(" ".join(to_unicode_many([str(c) for c in r if isinstance(c, str)])))
+        for r in grid.rows[: match.first_row]
+    ]
+    unit_ids = _units(data, keep, out, grid, title_text, registry, path, raw_root, assume_unit, report, reject)
+    out["unit_id"] = unit_ids
+    unit_missing = keep & out["unit_id"].isna()
+    report.rows_rejected += int(unit_missing.sum())
+    keep &= ~unit_missing
+    # -- period stated in the title ----------------------------------------------------------------------------
+    start, end = _stated_period(title_text)
+    if start is not None:
+        report.period_start, report.period_end, report.period_source = str(start.date()), str(end.date()), "title"
+    elif keep.any():
+        report.period_start = str(out.loc[keep, "received_at"].min().date())
+        report.period_end = str(out.loc[keep, "received_at"].max().date())
+        report.period_source = "data"
+    out["export_start"] = start if start is not None else pd.NaT
+    out["export_end"] = end if end is not None else pd.NaT
+    out["source_file"] = report.file
+    out["source_sheet"] = grid.sheet
+    out["source_row"] = out.index.astype("int64")
+    out = out[keep].reset_index(drop=True)
+    # -- stated total ----------------------------------------------------------------------------------------------
+    if report.stated_total is not None and report.stated_total != len(data):
+        report.warnings.append(
+            f"Tổng số ghi trong tệp là {report.stated_total} hồ sơ nhưng đọc được {len(data)} dòng hồ sơ."
+        )
+    return out[OUTPUT_COLUMNS], pd.DataFrame(rejects, columns=REJECT_COLUMNS)
+
+
+def _is_total_row(row: list, code_value) -> bool:
+    if isinstance(code_value, str) and re.search(r"\d", code_value) and "-" in code_value:
+        return False
+    for cell in row[:4]:
+        if isinstance(cell, str):
+            key = fold(to_unicode_many([cell])[0])
+            if any(key == w or key.startswith(w + " ") for w in _TOTAL_WORDS):
+                return True
+    return False
+
+
+def _stated_number(row: list) -> int | None:
+    for cell in row:
+        if isinstance(cell, (int, float)) and not pd.isna(cell):
+            return int(cell)
+        if isinstance(cell, str):
+            m = re.search(r"(\d{1,3}(?:\.\d{3})+|\d+)", cell)
+            if m:
+                return int(m.group(1).replace(".", ""))
+    return None
+
+
+def _stated_period(title_text: list[str]) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    for line in title_text:
+        m = _DATE_PAIR.search(line)
+        if m:
+            parsed, invalid = parse_datetimes(pd.Series([m.group(1), m.group(2)]))
+            if not invalid.any() and parsed.notna().all() and parsed[0] <= parsed[1]:
+                return parsed[0], parsed[1]
+    return None, None
+
+
+def _units(data, keep, out, grid, title_text, registry, path, raw_root, assume_unit, report, reject) -> pd.Series:
+    """The unit of each row: a unit column, else the title rows, else the folder under raw/, else --assume-unit."""
+    result = pd.Series(None, index=data.index, dtype=object)
+    if "unit" in data and data["unit"].notna().any():
+        on_day = out["received_at"]
+        for value in pd.unique(data.loc[keep, "unit"].dropna()):
+            rows = keep & (data["unit"] == value)
+            day = on_day[rows].min()
+            try:
+                unit = registry.lookup(str(value), on=day.date() if pd.notna(day) else None)
+                result[rows] = unit.unit_id
+            except UnitLookupError as exc:
+                reject(data.index[rows], "unit", data.loc[rows, "unit"], f"đơn vị không xác định: {exc}")
+        report.unit_source = "column"
+        ids = result.dropna().unique()
+        if len(ids) == 1:
+            report.unit_id = ids[0]
+            report.unit_name = registry.get(ids[0]).full_name
+        return result
+    first_day = out.loc[keep, "received_at"].min() if keep.any() else pd.NaT
+    on = first_day.date() if pd.notna(first_day) else None
+    unit, source = _unit_from_titles(title_text, registry, on), "title"
+    if unit is None and raw_root is not None:
+        unit, source = _unit_from_folder(Path(path), Path(raw_root), registry, on), "folder"
+    if unit is None and assume_unit:
+        unit, source = registry.lookup(assume_unit, on=on), "assumed"
+    if unit is None:
+        raise InputFileError(
+            f"{path}: không xác định được đơn vị (không có cột đơn vị, dòng tiêu đề không ghi tên xã/phường/"
+            "thị trấn, thư mục chứa tệp không mang tên đơn vị). Hãy đặt tệp trong thư mục raw/<tên-đơn-vị>/ "
+            "hoặc dùng --assume-unit."
+        )
+    report.unit_id, report.unit_name, report.unit_source = unit.unit_id, unit.full_name, source
+    result[:] = unit.unit_id
+    return result
+
+
+def _unit_from_titles(title_text: list[str], registry: UnitRegistry, on) -> Unit | None:
+    """The commune named in the title rows ("UBND XÃ THANH GIANG", "Đơn vị: UBND xã Lam Sơn - huyện Thanh Miện");
+    where a district and a commune are both named, the commune."""
+    for line in title_text:
+        key = fold(line)
+        for m in _COMMUNE.finditer(key):
+            kind, name = m.group(1), m.group(2).strip()
+            words = name.split()
+            # try the longest prefix of words that names a unit ("thanh giang" in "thanh giang huyen ...")
+            for n in range(len(words), 0, -1):
+                try:
+                    return registry.lookup(f"{kind} {' '.join(words[:n])}", on=on)
+                except UnitLookupError:
+                    continue
+    return None
+
+
+def _unit_from_folder(path: Path, raw_root: Path, registry: UnitRegistry, on) -> Unit | None:
+    try:
+        first = path.relative_to(raw_root).parts[0]
+    except (ValueError, IndexError):
+        return None
+    if first == path.name:
+        return None
+    try:
+        return registry.by_slug(first)
+    except UnitLookupError:
+        pass
+    try:
+        return registry.lookup(first.replace("-", " ").replace("_", " "), on=on)
+    except UnitLookupError:
+        return None
+
+
+# --- duplicates ---------------------------------------------------------------------------------------------------
+
+
+def state_rank(frame: pd.DataFrame) -> pd.Series:
+    """How advanced a dossier's recorded state is: 3 terminal (or finished), 2 in progress, 1 received/unknown."""
+    finished = frame[["processed_at", "result_at", "handed_at"]].notna().any(axis=1)
+    terminal = frame["status"].isin(TERMINAL_STATES) | finished
+    progress = frame["status"].isin(("in_progress", "supplement"))
+    return pd.Series(np.where(terminal, 3, np.where(progress, 2, 1)), index=frame.index)
+
+
+def deduplicate(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """One row per (unit, code): the more advanced state wins, then the export whose stated range ends later,
+    then the later file and row. Returns the rows kept and how many were merged away."""
+    if frame.empty:
+        return frame, 0
+    ranked = frame.assign(_rank=state_rank(frame), _end=frame["export_end"].fillna(pd.Timestamp.min))
+    ranked = ranked.sort_values(["unit_id", "code", "_rank", "_end", "source_file", "source_row"])
+    kept = ranked.drop_duplicates(["unit_id", "code"], keep="last")
+    return kept.drop(columns=["_rank", "_end"]).sort_index().reset_index(drop=True), len(frame) - len(kept)

@@ -1,0 +1,195 @@
+"""Vectorised parsers for cell values: day-first dates, VN-formatted amounts, decimal-comma scores, vocabularies.
+
+Each parser takes a pandas Series of raw cell values (text, numbers, dates as the reader gives them) and returns
+the parsed Series plus a boolean Series marking the cells that were present but could not be parsed, so the
+caller can reject or report them with their raw value. Nothing is guessed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from ..text import fold
+
+# Excel's 1900 date system: serial 1 is 1900-01-01 and serial 60 is the non-existent 1900-02-29.
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_DAYFIRST = (
+    r"^\s*(?P<d>\d{1,2})[/.\-](?P<m>\d{1,2})[/.\-](?P<y>\d{4})"
+    r"(?:[\sT,]+(?P<H>\d{1,2})[:hg](?P<M>\d{2})(?::(?P<S>\d{2}))?(?:\s*(?P<ampm>[AaPp][Mm]))?)?\s*$"
+)
+_ISO = r"^\s*(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[\sT](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?\s*$"
+
+
+def _blank(values: pd.Series) -> pd.Series:
+    return values.isna() | values.map(lambda v: isinstance(v, str) and not v.strip())
+
+
+def parse_datetimes(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse dates strictly day-first.
+
+    Accepts datetime/date cells, Excel serial numbers (1900 system; serial 60, the fictitious 29/02/1900, is
+    invalid) and text ``dd/mm/yyyy``, ``dd/mm/yyyy HH:MM[:SS]`` (also with ``-`` or ``.``) or ISO
+    ``yyyy-mm-dd[ HH:MM[:SS]]``. A text date that does not exist (31/04, 29/02 of a non-leap year) is invalid.
+
+    Returns
+    -------
+    (datetimes, invalid)
+        ``datetime64[ns]`` values (NaT where blank or invalid) and a mask of present-but-invalid cells.
+
+    Examples
+    --------
+    >>> parse_datetimes(pd.Series(["05/10/2023 14:30", "29/02/2023", None]))[0].tolist()
+    [Timestamp('2023-10-05 14:30:00'), NaT, NaT]
+    """
+    values = pd.Series(values, dtype=object)
+    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    blank = _blank(values)
+    is_dt = values.map(lambda v: isinstance(v, (dt.datetime, dt.date, pd.Timestamp)) and not pd.isna(v))
+    if is_dt.any():
+        result[is_dt] = pd.to_datetime(values[is_dt].map(_as_datetime))
+    is_num = values.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
+    is_num &= ~blank
+    if is_num.any():
+        serial = values[is_num].astype(float)
+        ok = (serial >= 1) & (serial < 2_958_466) & (serial != 60)
+        days = serial.where(serial > 60, serial + 1)  # serials before the fictitious leap day are one day off
+        stamps = _EXCEL_EPOCH + pd.to_timedelta((days[ok] * 86400).round(), unit="s")
+        result[stamps.index] = stamps.values
+    is_text = values.map(lambda v: isinstance(v, str)) & ~blank
+    if is_text.any():
+        text = values[is_text].astype(str)
+        parts = text.str.extract(_DAYFIRST)
+        iso = text.str.extract(_ISO)
+        parts = parts.fillna(iso.reindex(columns=parts.columns))
+        result[text.index] = _assemble(parts).values
+    invalid = ~blank & result.isna()
+    return result, invalid
+
+
+def _as_datetime(value) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None)
+    return dt.datetime(value.year, value.month, value.day)
+
+
+def _assemble(parts: pd.DataFrame) -> pd.Series:
+    nums = {k: pd.to_numeric(parts[k], errors="coerce") for k in ("y", "m", "d", "H", "M", "S")}
+    hour = nums["H"].fillna(0)
+    ampm = parts["ampm"].str.lower() if "ampm" in parts else pd.Series(np.nan, index=parts.index)
+    hour = hour.where(~((ampm == "pm") & (hour < 12)), hour + 12)
+    hour = hour.where(~((ampm == "am") & (hour == 12)), 0)
+    frame = pd.DataFrame(
+        {
+            "year": nums["y"],
+            "month": nums["m"],
+            "day": nums["d"],
+            "hour": hour,
+            "minute": nums["M"].fillna(0),
+            "second": nums["S"].fillna(0),
+        }
+    )
+    valid = frame[["year", "month", "day"]].notna().all(axis=1)
+    valid &= frame["hour"].between(0, 23) & frame["minute"].between(0, 59) & frame["second"].between(0, 59)
+    out = pd.Series(pd.NaT, index=parts.index, dtype="datetime64[ns]")
+    if valid.any():
+        out[valid] = pd.to_datetime(frame[valid].astype("int64"), errors="coerce")
+    return out
+
+
+def parse_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse money or counts written the Vietnamese way: "." for thousands ("2.000", "5.599.554.000").
+
+    Also accepts numbers, a currency word ("đ", "đồng", "VNĐ"), a decimal comma ("1.234,5"), thousands
+    separated by commas when unambiguous ("1,234,567"), a leading minus or parentheses for negatives, and
+    words meaning none ("Không", "Miễn phí", "-") as 0.
+
+    Examples
+    --------
+    >>> parse_amounts(pd.Series(["2.000", "1.234.567 đ", "(500)", "Miễn phí", "abc"]))[0].tolist()
+    [2000.0, 1234567.0, -500.0, 0.0, nan]
+    """
+    values = pd.Series(values, dtype=object)
+    blank = _blank(values)
+    out = pd.Series(np.nan, index=values.index, dtype="float64")
+    is_num = values.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
+    out[is_num & ~blank] = values[is_num & ~blank].astype(float)
+    is_text = values.map(lambda v: isinstance(v, str)) & ~blank
+    if is_text.any():
+        text = values[is_text].astype(str).map(fold)
+        zero = text.isin({"khong", "mien phi", "mien", "0", "khong thu"}) | values[is_text].astype(
+            str
+        ).str.strip().isin({"-", "–"})
+        raw = values[is_text].astype(str).str.replace(r"(?i)\s*(vnđ|vnd|đồng|đ|dong)\s*$", "", regex=True).str.strip()
+        negative = raw.str.match(r"^\(.*\)$") | raw.str.startswith("-")
+        core = raw.str.strip("()-– ").str.replace(" ", "", regex=False)
+        vn = core.str.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?|\d+(,\d+)?")
+        en = core.str.fullmatch(r"\d{1,3}(,\d{3})+")
+        number = pd.Series(np.nan, index=core.index)
+        number[vn] = pd.to_numeric(core[vn].str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
+        number[en] = pd.to_numeric(core[en].str.replace(",", "", regex=False))
+        number = number.where(~negative, -number)
+        number[zero] = 0.0
+        out[number.index] = number
+    invalid = ~blank & out.isna()
+    return out, invalid
+
+
+def parse_decimal(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse scores and rates written with a decimal comma ("8,417", "73,19"); "." also reads as a decimal point
+    ("8.417" is 8.417 here, unlike an amount)."""
+    values = pd.Series(values, dtype=object)
+    blank = _blank(values)
+    out = pd.Series(np.nan, index=values.index, dtype="float64")
+    is_num = values.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
+    out[is_num & ~blank] = values[is_num & ~blank].astype(float)
+    is_text = values.map(lambda v: isinstance(v, str)) & ~blank
+    if is_text.any():
+        core = values[is_text].astype(str).str.strip().str.rstrip("%").str.strip()
+        ok = core.str.fullmatch(r"-?\d+([.,]\d+)?")
+        out[core[ok].index] = pd.to_numeric(core[ok].str.replace(",", ".", regex=False))
+    return out, ~blank & out.isna()
+
+
+@cache
+def value_vocabularies() -> dict[str, dict[str, tuple[str, ...]]]:
+    """The shipped value vocabularies (channel, status, payment_method, digitised), folded."""
+    text = (resources.files("cchc_analysis") / "data" / "onestop_values.yaml").read_text(encoding="utf-8")
+    doc = yaml.safe_load(text)
+    return {
+        name: {str(canon): tuple(fold(w) for w in words) for canon, words in table.items()}
+        for name, table in doc.items()
+    }
+
+
+def map_vocabulary(values: pd.Series, table: dict[str, tuple[str, ...]]) -> tuple[pd.Series, pd.Series]:
+    """Map raw values to canonical ones: an exact folded match first, else the longest wording contained in
+    the value as whole words. Returns (canonical values, mask of present values that matched nothing)."""
+    values = pd.Series(values, dtype=object)
+    blank = _blank(values)
+    uniques = pd.unique(values[~blank])
+    mapping = {}
+    for raw in uniques:
+        key = fold(raw if not isinstance(raw, float) or not raw.is_integer() else int(raw))
+        mapping[raw] = _lookup(key, table)
+    out = values.map(lambda v: mapping.get(v) if not (v is None or (isinstance(v, float) and np.isnan(v))) else None)
+    out = out.where(~blank, None)
+    unknown = ~blank & out.isna()
+    return out.astype(object), unknown
+
+
+def _lookup(key: str, table: dict[str, tuple[str, ...]]) -> str | None:
+    best, best_len = None, 0
+    padded = f" {key} "
+    for canon, words in table.items():
+        for w in words:
+            if key == w:
+                return canon
+            if f" {w} " in padded and len(w) > best_len:
+                best, best_len = canon, len(w)
+    return best
