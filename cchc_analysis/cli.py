@@ -19,6 +19,7 @@ from . import __version__
 from .errors import CchcError
 from .registry import UnitRegistry
 from .settings import Settings
+from .text import vn_int
 
 log = logging.getLogger("cchc_analysis")
 
@@ -269,7 +270,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             )
         text = format_table(["Tệp", "Loại", "Đơn vị", "Kỳ", "Đọc", "Giữ", "Loại bỏ", "Dòng khác", "Ghi chú"], rows)
         text += (
-            f"\n{outcome.dossiers} hồ sơ trong kho ({settings.processed_dir / 'dossiers.parquet'}); "
+            f"\n{vn_int(outcome.dossiers)} hồ sơ trong kho ({settings.processed_dir / 'dossiers.parquet'}); "
             f"{outcome.duplicates_across_files} bản ghi trùng giữa các tệp đã gộp; "
             f"{len(outcome.refused)} tệp bị từ chối; khóa bí danh {outcome.key_id}.\n"
         )
@@ -321,14 +322,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
         elif kind.startswith("ChiSoCCHC"):
             kind = "Bảng điểm chỉ số CCHC"
         counts[kind] = counts.get(kind, 0) + 1
+    generated = time.perf_counter() - started
+    from .store import ingest
+
+    outcome = ingest(settings.data_dir)
     out = [
-        f"Dữ liệu mẫu (huyện Thanh Miện, 17 đơn vị, 2022-2023): {settings.raw_dir}",
-        *(f"  - {kind}: {n} tệp" for kind, n in sorted(counts.items())),
-        f"Thời gian: {time.perf_counter() - started:.1f} giây.",
+        f"1. Dữ liệu mẫu (huyện Thanh Miện, 17 đơn vị, 2022-2023): {settings.raw_dir}",
+        *(f"   - {kind}: {n} tệp" for kind, n in sorted(counts.items())),
+        f"2. Nhập liệu: {vn_int(outcome.dossiers)} hồ sơ sạch trong {settings.processed_dir / 'dossiers.parquet'}",
+        f"   - báo cáo nhập liệu: {settings.processed_dir / 'ingest_report.json'}",
+        f"   - dòng bị loại: {settings.processed_dir / 'rejects.parquet'}",
+        f"   - {outcome.duplicates_across_files} bản ghi trùng giữa các tệp xuất đã gộp; "
+        f"{len(outcome.refused)} tệp bị từ chối",
+        f"Thời gian: tạo dữ liệu {generated:.1f} giây, nhập liệu {time.perf_counter() - started - generated:.1f} giây.",
         "",
     ]
     sys.stdout.write("\n".join(out))
-    return EXIT_OK
+    return outcome.exit_code
 
 
 # --- entry point ------------------------------------------------------------------------------------

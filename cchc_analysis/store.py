@@ -233,11 +233,10 @@ def _ingest_file(path, raw_dir, registry, pseudonymiser, assume_unit, mapping):
         grids = read_grids(path)
         kind = classify(grids)
         report.kind = kind
+        if kind == "unknown":
+            raise InputFileError(_unknown_message(path, grids))
         if kind != "dossier_list":
-            if kind == "unknown":
-                report.warnings.append("Không nhận ra loại tệp; bỏ qua.")
-            else:
-                report.warnings.append(f"{KINDS[kind]}: bộ đọc loại tệp này chưa có trong phiên bản này; bỏ qua.")
+            report.warnings.append(f"{KINDS[kind]}: bộ đọc loại tệp này chưa có trong phiên bản này; bỏ qua.")
             return report, None, None
         result = read_onestop_export(
             path, registry, pseudonymiser, raw_root=raw_dir, assume_unit=assume_unit, mapping=mapping, grids=grids
@@ -248,6 +247,18 @@ def _ingest_file(path, raw_dir, registry, pseudonymiser, assume_unit, mapping):
         report.error = str(exc)
         log.error("%s", exc)
         return report, None, None
+
+
+def _unknown_message(path: Path, grids) -> str:
+    from .ingest.headers import detect_header, missing_fields_message
+
+    if all(not any(str(c).strip() for r in g.rows for c in r if c is not None) for g in grids):
+        return f"{path}: tệp không có dữ liệu (mọi trang tính đều trống)."
+    grid = max(grids, key=lambda g: len(g.rows))
+    return (
+        f"{path}: không nhận ra loại tệp (không phải danh sách hồ sơ, danh mục TTHC, báo cáo ngân sách hay bảng điểm "
+        f"chỉ số CCHC). Nếu đây là danh sách hồ sơ: " + missing_fields_message(grid, detect_header(grid))
+    )
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:

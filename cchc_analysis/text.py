@@ -17,6 +17,7 @@ __all__ = [
     "slugify",
     "to_unicode",
     "to_unicode_many",
+    "vn_int",
 ]
 
 _WS = re.compile(r"\s+")
@@ -37,6 +38,11 @@ def clean_text(value: object) -> str:
         return ""
     text = unicodedata.normalize("NFC", str(value))
     return _WS.sub(" ", text).strip()
+
+
+def vn_int(value: int) -> str:
+    """An integer the Vietnamese way, "." between thousands: 2527 -> "2.527"."""
+    return f"{int(value):,}".replace(",", ".")
 
 
 def fold(value: object) -> str:

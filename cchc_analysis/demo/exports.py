@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from ..text import encode_tcvn3
+from ..text import encode_tcvn3, vn_int
 from .xlsx import workbook_bytes
 
 END_OF_DAY = dt.time(23, 59, 59)
@@ -129,11 +129,6 @@ def view_at(d: dict, made_on: dt.date, vendor: str, payment_from: dt.date) -> di
         "handed_at": handed if outcome not in ("withdrawn", "returned") else None,
         "payment": payment,
     }
-
-
-def vn_int(value: int) -> str:
-    """2000 -> '2.000'."""
-    return f"{value:,}".replace(",", ".")
 
 
 def _fmt(value: dt.datetime | dt.date | None, pattern: str) -> str:

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from ..text import vn_int
 from .dossiers import Procedure
-from .exports import vn_int
 from .vocab import PAR_COMPONENTS
 from .xlsx import workbook_bytes
 

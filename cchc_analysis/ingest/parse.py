@@ -17,6 +17,7 @@ import yaml
 
 from ..text import fold
 
+MIN_YEAR, MAX_YEAR = 1900, 2100  # dates outside are typing errors, not dossiers
 # Excel's 1900 date system: serial 1 is 1900-01-01 and serial 60 is the non-existent 1900-02-29.
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _DAYFIRST = (
@@ -50,14 +51,18 @@ def parse_datetimes(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     values = pd.Series(values, dtype=object)
     result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     blank = _blank(values)
-    is_dt = values.map(lambda v: isinstance(v, (dt.datetime, dt.date, pd.Timestamp)) and not pd.isna(v))
+    is_dt = values.map(
+        lambda v: (
+            isinstance(v, (dt.datetime, dt.date, pd.Timestamp)) and not pd.isna(v) and MIN_YEAR <= v.year <= MAX_YEAR
+        )
+    )
     if is_dt.any():
-        result[is_dt] = pd.to_datetime(values[is_dt].map(_as_datetime))
+        result[is_dt] = pd.to_datetime(values[is_dt].map(_as_datetime)).values
     is_num = values.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
     is_num &= ~blank
     if is_num.any():
         serial = values[is_num].astype(float)
-        ok = (serial >= 1) & (serial < 2_958_466) & (serial != 60)
+        ok = (serial >= 1) & (serial < 73_051) & (serial != 60)  # 73051 is 01/01/2100
         days = serial.where(serial > 60, serial + 1)  # serials before the fictitious leap day are one day off
         stamps = _EXCEL_EPOCH + pd.to_timedelta((days[ok] * 86400).round(), unit="s")
         result[stamps.index] = stamps.values
@@ -68,6 +73,7 @@ def parse_datetimes(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         iso = text.str.extract(_ISO)
         parts = parts.fillna(iso.reindex(columns=parts.columns))
         result[text.index] = _assemble(parts).values
+    result = result.where((result.dt.year >= MIN_YEAR) & (result.dt.year <= MAX_YEAR))
     invalid = ~blank & result.isna()
     return result, invalid
 
@@ -94,7 +100,7 @@ def _assemble(parts: pd.DataFrame) -> pd.Series:
             "second": nums["S"].fillna(0),
         }
     )
-    valid = frame[["year", "month", "day"]].notna().all(axis=1)
+    valid = frame[["year", "month", "day"]].notna().all(axis=1) & frame["year"].between(MIN_YEAR, MAX_YEAR)
     valid &= frame["hour"].between(0, 23) & frame["minute"].between(0, 59) & frame["second"].between(0, 59)
     out = pd.Series(pd.NaT, index=parts.index, dtype="datetime64[ns]")
     if valid.any():

@@ -1,0 +1,286 @@
+"""The dossier-list reader on workbooks built here, in layouts other than the demo generator's."""
+
+import pandas as pd
+import pytest
+import xlwt
+
+from cchc_analysis.errors import InputFileError
+from cchc_analysis.ingest.onestop import OUTPUT_COLUMNS, read_onestop_export
+from cchc_analysis.pseudonym import Pseudonymiser
+from cchc_analysis.registry import UnitRegistry
+from cchc_analysis.text import encode_tcvn3, encode_vni
+
+from .builders import HEADER, dossier_row, simple_export, write_xlsx
+
+REG = UnitRegistry.shipped()
+KEY = Pseudonymiser(b"a-test-key-of-enough-length")
+
+
+def read(path, **kw):
+    return read_onestop_export(path, REG, KEY, **kw)
+
+
+def test_two_row_merged_header_below_titles_naming_district_and_commune(tmp_path):
+    rows = [
+        ["ỦY BAN NHÂN DÂN HUYỆN THANH MIỆN"],
+        ["ỦY BAN NHÂN DÂN XÃ LAM SƠN"],
+        ["BÁO CÁO CHI TIẾT HỒ SƠ"],
+        ["Kỳ báo cáo: 01/07/2023 - 30/09/2023"],
+        ["STT", "Hồ sơ", None, "Người nộp", None, None, "Thời gian", None, None, "Kết quả giải quyết", None, "Lệ phí"],
+        [
+            None,
+            "Số",
+            "Thủ tục",
+            "Họ tên",
+            "SĐT",
+            "CCCD",
+            "Ngày nhận",
+            "Hạn xử lý",
+            "Ngày có kết quả",
+            "Kênh",
+            "Tình trạng",
+            None,
+        ],
+        [
+            1,
+            "H1-230703-0001",
+            "Đăng ký khai sinh",
+            "Trần Văn Mẫu",
+            "0912345678",
+            "030123456789",
+            "03/07/2023 08:15",
+            "05/07/2023",
+            "04/07/2023 10:00",
+            "Nộp trực tuyến",
+            "Đã trả kết quả",
+            "0",
+        ],
+        [
+            2,
+            "H1-230703-0002",
+            "Chứng thực bản sao",
+            "Lê Thị Mẫu",
+            "0987654321",
+            "030987654321",
+            45110,
+            45111,
+            45110.6,
+            "Tại quầy",
+            "Đã giải quyết",
+            "4.000",
+        ],
+        [
+            3,
+            None,
+            "Chứng thực bản sao",
+            "Vũ Mẫu",
+            "0911111111",
+            "",
+            "03/07/2023",
+            "04/07/2023",
+            None,
+            "Tại quầy",
+            "Đang xử lý",
+            "2.000",
+        ],
+        [
+            4,
+            "H1-230703-0004",
+            "Chứng thực chữ ký",
+            "Đỗ Mẫu",
+            "0922222222",
+            "",
+            "31/06/2023",
+            "04/07/2023",
+            None,
+            "Tại quầy",
+            "Đang xử lý",
+            "10.000",
+        ],
+        [
+            5,
+            "H1-230704-0005",
+            "Chứng thực chữ ký",
+            "Hà Mẫu",
+            "0933333333",
+            "",
+            "04/07/2023 09:00",
+            "05/07/2023",
+            None,
+            "Trực tuyến",
+            "Treo",
+            "-10.000",
+        ],
+        ["Tổng cộng", None, 5],
+        [None, None, None, None, None, None, "Người lập biểu"],
+    ]
+    path = write_xlsx(tmp_path / "bao-cao.xlsx", rows, merged=["A5:A6", "B5:C5", "D5:F5", "G5:I5", "J5:K5", "L5:L6"])
+    result = read(path)
+    rep = result.report
+    assert (rep.unit_id, rep.unit_source) == ("30-11260", "title")  # the commune, not the district
+    assert (rep.period_start, rep.period_end, rep.period_source) == ("2023-07-01", "2023-09-30", "title")
+    assert (rep.rows_read, rep.rows_kept, rep.rows_rejected, rep.rows_skipped) == (5, 3, 2, 2)
+    assert rep.stated_total == 5 and not any("Tổng số ghi" in w for w in rep.warnings)
+    d = result.dossiers.set_index("code")
+    assert list(result.dossiers.columns) == OUTPUT_COLUMNS
+    assert d.loc["H1-230703-0002", "received_at"] == pd.Timestamp("2023-07-03")  # Excel serial 45110
+    assert d.loc["H1-230703-0002", "result_at"] == pd.Timestamp("2023-07-03 14:24")
+    assert d.loc["H1-230703-0001", "channel"] == "online" and d.loc["H1-230703-0002", "channel"] == "direct"
+    assert d.loc["H1-230703-0002", "fee"] == 4000
+    assert pd.isna(d.loc["H1-230704-0005", "fee"])  # negative fee dropped, dossier kept
+    assert pd.isna(d.loc["H1-230704-0005", "status"]) and rep.unknown_values["status"] == {"Treo": 1}
+    assert d["applicant_key"].str.fullmatch(r"[0-9a-f]{32}").all()
+    reasons = result.rejects.set_index("row")["reason"].to_dict()
+    assert reasons[9] == "thiếu mã hồ sơ"
+    assert "ngày tiếp nhận không hợp lệ" in reasons[10]
+    assert result.rejects.set_index("row").loc[11, "action"] == "value_dropped"
+
+
+def test_personal_data_never_reaches_the_output(tmp_path):
+    path = simple_export(tmp_path / "x.xlsx", [dossier_row(1, "H1-1", name="Phùng Thị Riêng", phone="0961131987")])
+    result = read(path)
+    text = result.dossiers.astype(str).to_csv() + result.rejects.astype(str).to_csv()
+    assert "Phùng" not in text and "0961131987" not in text
+    assert not {"applicant", "phone", "id_number", "address"} & set(result.dossiers.columns)
+
+
+def test_same_identifier_gives_the_same_key_and_other_keys_differ(tmp_path):
+    path = simple_export(
+        tmp_path / "x.xlsx",
+        [
+            dossier_row(1, "H1-1", name="An", phone="0911"),
+            dossier_row(2, "H1-2", name="AN ", phone="0911"),
+            dossier_row(3, "H1-3", name="Bình", phone="0911"),
+        ],
+    )
+    keys = read(path).dossiers["applicant_key"].tolist()
+    assert keys[0] == keys[1] != keys[2]
+    other = Pseudonymiser(b"another-key-of-enough-length")
+    assert read_onestop_export(path, REG, other).dossiers["applicant_key"][0] != keys[0]
+
+
+def test_tcvn3_export_in_a_vntime_font(tmp_path):
+    header = [encode_tcvn3(h) for h in HEADER]
+    row = dossier_row(
+        1,
+        "H1-1",
+        procedure=encode_tcvn3("Cấp Giấy xác nhận tình trạng hôn nhân"),
+        channel=encode_tcvn3("Trực tiếp"),
+        status=encode_tcvn3("Đã trả kết quả"),
+        pay=encode_tcvn3("Tiền mặt"),
+        name=encode_tcvn3("Lê Văn Mẫu"),
+    )
+    rows = [[encode_tcvn3("ỦY BAN NHÂN DÂN XÃ HỒNG PHONG")], [], header, row]
+    result = read(write_xlsx(tmp_path / "t.xlsx", rows, font=".VnTime"))
+    d = result.dossiers.iloc[0]
+    assert d["procedure"] == "Cấp Giấy xác nhận tình trạng hôn nhân"
+    assert (d["channel"], d["status"], d["payment_method"]) == ("direct", "resolved", "cash")
+    assert result.report.unit_id == "30-11293"
+    assert "Tên thủ tục" in result.report.legacy_columns
+
+
+def test_vni_and_nfd_text(tmp_path):
+    import unicodedata
+
+    rows = [
+        [unicodedata.normalize("NFD", "UBND XÃ CHI LĂNG NAM")],
+        HEADER,
+        dossier_row(
+            1,
+            "H1-1",
+            procedure=encode_vni("Đăng ký kết hôn"),
+            status=encode_vni("Đang xử lý"),
+            channel=unicodedata.normalize("NFD", "Trực tuyến"),
+        ),
+    ]
+    d = read(write_xlsx(tmp_path / "v.xlsx", rows)).dossiers.iloc[0]
+    assert d["procedure"] == "Đăng ký kết hôn" and d["status"] == "in_progress" and d["channel"] == "online"
+
+
+def test_html_table_saved_as_xls_with_the_unit_above_the_table(tmp_path):
+    cells = "".join(f"<th>{h}</th>" for h in HEADER)
+    row = "".join(f"<td>{v}</td>" for v in dossier_row(1, "H1-1"))
+    html = (
+        f"<html><body><div>UBND XÃ NGŨ HÙNG</div><div>Thời gian: 01/07/2023 - 30/09/2023</div>"
+        f"<table border=1><tr>{cells}</tr><tr>{row}</tr></table></body></html>"
+    )
+    path = tmp_path / "ThongKe.xls"
+    path.write_text(html, encoding="utf-8")
+    result = read(path)
+    assert result.report.unit_id == "30-11275" and len(result.dossiers) == 1
+    assert result.report.period_start == "2023-07-01"
+
+
+def test_legacy_biff_xls(tmp_path):
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet("DS")
+    ws.write(0, 0, "UBND XÃ ĐOÀN KẾT")
+    for j, h in enumerate(HEADER):
+        ws.write(2, j, h)
+    for j, v in enumerate(dossier_row(1, "H1-1")):
+        ws.write(3, j, v)
+    path = tmp_path / "old.xls"
+    wb.save(str(path))
+    result = read(path)
+    assert result.report.unit_id == "30-11263" and result.dossiers["code"].tolist() == ["H1-1"]
+
+
+def test_unit_from_folder_then_assumed(tmp_path):
+    raw = tmp_path / "raw"
+    path = simple_export(raw / "thanh-giang" / "x.xlsx", [dossier_row(1, "H1-1")], title="DANH SÁCH HỒ SƠ")
+    rep = read(path, raw_root=raw).report
+    assert (rep.unit_id, rep.unit_source) == ("30-11287", "folder")
+    loose = simple_export(raw / "y.xlsx", [dossier_row(1, "H1-1")], title="DANH SÁCH HỒ SƠ")
+    with pytest.raises(InputFileError, match="không xác định được đơn vị"):
+        read(loose, raw_root=raw)
+    assert read(loose, raw_root=raw, assume_unit="Cao Thắng").report.unit_source == "assumed"
+
+
+def test_unit_column_with_an_unknown_unit(tmp_path):
+    rows = [
+        ["Đơn vị tiếp nhận", "Mã hồ sơ", "Ngày tiếp nhận", "Trạng thái"],
+        ["UBND xã Thanh Giang", "A-1", "01/07/2023", "Đang xử lý"],
+        ["X. Lam Sơn", "A-2", "01/07/2023", "Đang xử lý"],
+        ["Xã Atlantis", "A-3", "01/07/2023", "Đang xử lý"],
+    ]
+    result = read(write_xlsx(tmp_path / "u.xlsx", rows))
+    assert result.dossiers.set_index("code")["unit_id"].to_dict() == {"A-1": "30-11287", "A-2": "30-11260"}
+    assert result.report.rows_rejected == 1
+    assert "Xã Atlantis" in result.rejects["value"].tolist()
+
+
+def test_stated_total_that_disagrees_with_the_rows(tmp_path):
+    path = simple_export(tmp_path / "x.xlsx", [dossier_row(1, "H1-1"), dossier_row(2, "H1-2")], total=3)
+    rep = read(path).report
+    assert rep.stated_total == 3
+    assert "Tổng số ghi trong tệp là 3 hồ sơ nhưng đọc được 2 dòng hồ sơ." in rep.warnings
+
+
+def test_duplicate_codes_in_one_file_keep_the_more_advanced_state(tmp_path):
+    path = simple_export(
+        tmp_path / "x.xlsx",
+        [
+            dossier_row(1, "H1-1", status="Đã trả kết quả", done="04/07/2023 10:00"),
+            dossier_row(2, "H1-1", status="Đang xử lý", done=""),
+        ],
+    )
+    result = read(path)
+    assert len(result.dossiers) == 1 and result.dossiers["status"][0] == "resolved"
+    assert result.report.duplicates_in_file == 1
+    assert result.report.rows_read == result.report.rows_kept + result.report.rows_rejected == 2
+
+
+def test_unrecognised_layout_lists_the_columns(tmp_path):
+    path = write_xlsx(tmp_path / "x.xlsx", [["Cột một", "Cột hai", "Trạng thái"], ["a", "b", "c"]])
+    with pytest.raises(InputFileError) as err:
+        read(path)
+    assert "Cột một" in str(err.value) and "«Mã hồ sơ»" in str(err.value)
+
+
+def test_user_mapping_teaches_a_new_header(tmp_path):
+    rows = [["Mã tra cứu", "Thời điểm nộp", "Trạng thái", "Thủ tục"], ["Q-1", "02/07/2023", "Đang xử lý", "X"]]
+    path = write_xlsx(tmp_path / "thanh-giang" / "x.xlsx", rows)
+    with pytest.raises(InputFileError):
+        read(path, raw_root=tmp_path)
+    mapping = {"code": ["Mã tra cứu"], "received_at": ["Thời điểm nộp"]}
+    assert read(path, raw_root=tmp_path, mapping=mapping).dossiers["code"].tolist() == ["Q-1"]

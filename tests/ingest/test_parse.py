@@ -1,0 +1,141 @@
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cchc_analysis.ingest.parse import (
+    map_vocabulary,
+    parse_amounts,
+    parse_datetimes,
+    parse_decimal,
+    value_vocabularies,
+)
+
+
+def ts(text):
+    return pd.Timestamp(text)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("05/10/2023", ts("2023-10-05")),  # day first, never month first
+        ("5/1/2023 7:05", ts("2023-01-05 07:05")),
+        ("05-10-2023 14:30:59", ts("2023-10-05 14:30:59")),
+        ("05.10.2023", ts("2023-10-05")),
+        ("2023-08-31", ts("2023-08-31")),
+        ("01/02/2023 2:05 PM", ts("2023-02-01 14:05")),
+        ("29/02/2024", ts("2024-02-29")),
+        (dt.datetime(2023, 1, 2, 8, 30), ts("2023-01-02 08:30")),
+        (dt.date(2023, 1, 2), ts("2023-01-02")),
+        (44927, ts("2023-01-01")),  # Excel serial
+        (45170.5, ts("2023-09-01 12:00")),
+        (59, ts("1900-02-28")),
+        (61, ts("1900-03-01")),  # serials after the fictitious 29/02/1900
+    ],
+)
+def test_dates(raw, expected):
+    parsed, invalid = parse_datetimes(pd.Series([raw], dtype=object))
+    assert parsed[0] == expected and not invalid[0]
+
+
+@pytest.mark.parametrize(
+    "raw", ["29/02/2023", "31/04/2023", "13/13/2023", 60, "hôm qua", "2023/31/12", "25:00 01/01/2023"]
+)
+def test_invalid_dates_are_flagged_not_guessed(raw):
+    parsed, invalid = parse_datetimes(pd.Series([raw], dtype=object))
+    assert pd.isna(parsed[0]) and invalid[0]
+
+
+def test_blank_dates_are_not_invalid():
+    parsed, invalid = parse_datetimes(pd.Series([None, "", "  ", np.nan], dtype=object))
+    assert parsed.isna().all() and not invalid.any()
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2.000", 2000),
+        ("1.234", 1234),
+        ("5.599.554.000", 5_599_554_000),
+        ("1.234.567 đ", 1_234_567),
+        ("50.000 đồng", 50_000),
+        ("12.000 VNĐ", 12_000),
+        ("1,234,567", 1_234_567),
+        ("1.234,5", 1234.5),
+        ("(1.000)", -1000),
+        ("-2.000", -2000),
+        ("Miễn phí", 0),
+        ("Không", 0),
+        ("-", 0),
+        (15000, 15000),
+        (2.5, 2.5),
+    ],
+)
+def test_amounts(raw, expected):
+    parsed, invalid = parse_amounts(pd.Series([raw], dtype=object))
+    assert parsed[0] == expected and not invalid[0]
+
+
+def test_amount_garbage_is_flagged():
+    parsed, invalid = parse_amounts(pd.Series(["hai nghìn", "1.23.4"], dtype=object))
+    assert parsed.isna().all() and invalid.all()
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("8,417", 8.417), ("1,5", 1.5), ("73,19%", 73.19), ("1.234", 1.234), (11.5, 11.5)]
+)
+def test_scores_use_a_decimal_comma(raw, expected):
+    parsed, invalid = parse_decimal(pd.Series([raw], dtype=object))
+    assert parsed[0] == pytest.approx(expected) and not invalid[0]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Đã trả kết quả", "resolved"),
+        ("Đã giải quyết", "resolved"),
+        ("Từ chối tiếp nhận", "not_accepted"),
+        ("Không được tiếp nhận", "not_accepted"),
+        ("Trả lại", "returned"),
+        ("Dừng xử lý", "returned"),
+        ("Công dân yêu cầu rút hồ sơ", "withdrawn"),
+        ("Đã rút hồ sơ", "withdrawn"),
+        ("Chờ bổ sung", "supplement"),
+        ("Yêu cầu bổ sung giấy tờ", "supplement"),
+        ("Đang giải quyết", "in_progress"),
+        ("Mới đăng ký", "received"),
+        ("Yêu cầu thực hiện nghĩa vụ tài chính", "in_progress"),
+    ],
+)
+def test_status_vocabulary(raw, expected):
+    mapped, unknown = map_vocabulary(pd.Series([raw]), value_vocabularies()["status"])
+    assert mapped[0] == expected and not unknown[0]
+
+
+def test_unknown_vocabulary_values_are_reported_not_guessed():
+    mapped, unknown = map_vocabulary(pd.Series(["Treo", None, "Trực tuyến", 2.0]), value_vocabularies()["channel"])
+    assert [None if pd.isna(v) else v for v in mapped] == [None, None, "online", "online"]
+    assert unknown.tolist() == [True, False, False, False]
+
+
+VALUES = st.one_of(
+    st.none(),
+    st.text(max_size=30),
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.dates(),
+    st.datetimes(),
+)
+
+
+@given(st.lists(VALUES, max_size=20))
+def test_parsers_never_crash_and_keep_the_index(values):
+    series = pd.Series(values, dtype=object)
+    for parser in (parse_datetimes, parse_amounts, parse_decimal):
+        parsed, invalid = parser(series)
+        assert len(parsed) == len(series) and parsed.index.equals(series.index)
+        assert not (invalid & parsed.notna()).any()

@@ -1,0 +1,269 @@
+"""cchc ingest and the processed store: the demo district end to end, idempotence, bad files, personal data."""
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import re
+import zipfile
+
+import pandas as pd
+import pytest
+
+from cchc_analysis.cli import main
+from cchc_analysis.demo.generate import demo_units, unit_dossiers
+from cchc_analysis.store import ingest, load_dossiers
+
+from .ingest.builders import dossier_row, simple_export, write_xlsx
+
+
+@pytest.fixture(autouse=True)
+def pseudonym_key(monkeypatch):
+    monkeypatch.setenv("CCHC_PSEUDONYM_KEY", "a-test-key-of-enough-length")
+
+
+def digests(folder):
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def ingested(demo_dir, tmp_path_factory):
+    """The demo district ingested once; the logs of that run are kept for the leak test."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("CCHC_PSEUDONYM_KEY", "a-test-key-of-enough-length")
+    raw_before = digests(demo_dir / "raw")
+    records: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            records.append(record.getMessage())
+
+    handler = Keep(level=logging.DEBUG)
+    root = logging.getLogger("cchc_analysis")
+    root.addHandler(handler)
+    old = root.level
+    root.setLevel(logging.DEBUG)
+    try:
+        outcome = ingest(demo_dir)
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old)
+        mp.undo()
+    return outcome, raw_before, records
+
+
+@pytest.mark.slow
+def test_every_demo_export_is_ingested(ingested, demo_dir):
+    outcome, _raw, _logs = ingested
+    assert outcome.refused == []
+    dossier_files = [r for r in outcome.reports if r.kind == "dossier_list"]
+    assert len(dossier_files) == 137
+    for r in dossier_files:
+        assert r.rows_read == r.rows_kept + r.rows_rejected
+        assert r.rows_kept > 0 and r.unit_id and r.period_source == "title"
+        assert r.stated_total in (None, r.rows_read)
+    kinds = {r.kind for r in outcome.reports}
+    assert kinds == {"dossier_list", "catalogue", "budget", "par"}
+    hong_phong = next(r for r in dossier_files if r.file.startswith("hong-phong/"))
+    assert hong_phong.legacy_columns and not hong_phong.unknown_values  # TCVN3 decoded, every value known
+
+
+@pytest.mark.slow
+def test_seed_figures_from_the_processed_store(ingested, demo_dir):
+    start, end = pd.Timestamp("2023-01-01"), pd.Timestamp("2023-08-31")
+    d = load_dossiers(demo_dir, period="2023-01-01..2023-08-31", units=["UBND xã Thanh Giang"])
+    d = d[d["status"] != "not_accepted"]
+    day = d["received_at"].dt.normalize()
+    finish = d["processed_at"].fillna(d["result_at"]).fillna(d["handed_at"]).dt.normalize()
+    new = d[day >= start]
+    assert new["channel"].value_counts().to_dict() == {"online": 2389, "direct": 126}
+    assert (day < start).sum() == 12
+    stopped = d["status"].isin(["withdrawn", "returned"])
+    resolved = d[finish.between(start, end) & ~stopped]
+    due = resolved["due_at"].dt.normalize()
+    done = finish[resolved.index]
+    assert (len(resolved), (done < due).sum(), (done == due).sum(), (done > due).sum()) == (2521, 2515, 6, 0)
+    assert (finish.isna() | (finish > end)).sum() == 5
+    assert stopped.sum() == 1
+    summer = new[new["received_at"] >= "2023-06-01"]
+    fees = summer[summer["fee"] > 0]
+    assert (len(fees), (fees["payment_method"] == "online").sum()) == (1258, 1152)
+    assert new.loc[new["channel"] == "online", "procedure"].nunique() == 18
+
+
+def find_personal_data(blob: str, secrets: dict[str, set[str]]) -> set[str]:
+    """Generated values found in ``blob``: every run of digits, every run of three or four capitalised words and
+    every "Số N, thôn X, xã Y" address in the text is compared with the generated sets (a substring search of
+    200,000 values through megabytes of text would take minutes)."""
+    found = set(re.findall(r"\d{9,12}", blob)) & (secrets["phone"] | secrets["id_number"])
+    words = re.findall(r"[^\W\d_]+", blob)
+    for n in (3, 4):
+        found |= {" ".join(words[i : i + n]) for i in range(len(words) - n + 1)} & secrets["applicant"]
+    found |= set(re.findall(r"Số \d+, thôn [^,\n]+, xã [^,\n\"|]+", blob)) & secrets["address"]
+    return found
+
+
+def test_the_leak_finder_finds_leaks():
+    secrets = {
+        "phone": {"0961131987"},
+        "id_number": {"030123456789"},
+        "applicant": {"Nguyễn Văn An"},
+        "address": {"Số 12, thôn Tiêu Sơn, xã Thanh Giang"},
+    }
+    blob = "x 0961131987 | Nguyễn Văn An, Số 12, thôn Tiêu Sơn, xã Thanh Giang\n030123456789"
+    assert find_personal_data(blob, secrets) == set().union(*secrets.values())
+    assert find_personal_data("09611319870 Nguyễn Văn Anh", secrets) == set()
+
+
+@pytest.mark.slow
+def test_no_personal_data_in_anything_written(ingested, demo_dir):
+    _outcome, _raw, logs = ingested
+    secrets: dict[str, set[str]] = {"applicant": set(), "phone": set(), "id_number": set(), "address": set()}
+    for index, unit in enumerate(demo_units()):
+        for d in unit_dossiers(unit, index):
+            for key in secrets:
+                secrets[key].add(d[key])
+    texts = list(logs)
+    for path in (demo_dir / "processed").rglob("*"):
+        if path.suffix == ".parquet":
+            frame = pd.read_parquet(path)
+            texts.extend(frame[c].astype(str).str.cat(sep="\n") for c in frame.columns)
+        elif path.is_file():
+            texts.append(path.read_text(encoding="utf-8"))
+    assert find_personal_data("\n".join(texts), secrets) == set()
+
+
+@pytest.mark.slow
+def test_rerun_changes_nothing_and_raw_is_never_modified(ingested, demo_dir):
+    _outcome, raw_before, _logs = ingested
+    processed_before = digests(demo_dir / "processed")
+    again = ingest(demo_dir)
+    assert digests(demo_dir / "processed") == processed_before
+    assert digests(demo_dir / "raw") == raw_before
+    assert again.refused == []
+
+
+def test_changed_replaced_and_removed_files(tmp_path):
+    raw = tmp_path / "raw" / "thanh-giang"
+    a = simple_export(raw / "a.xlsx", [dossier_row(1, "A-1"), dossier_row(2, "A-2")])
+    simple_export(raw / "b.xlsx", [dossier_row(1, "B-1")])
+    assert ingest(tmp_path).dossiers == 3
+    simple_export(a, [dossier_row(1, "A-1")])  # the export was redone with one dossier
+    assert ingest(tmp_path).dossiers == 2
+    assert sorted(load_dossiers(tmp_path)["code"]) == ["A-1", "B-1"]
+    (raw / "b.xlsx").unlink()
+    assert ingest(tmp_path).dossiers == 1
+
+
+def test_overlapping_exports_keep_the_most_advanced_state(tmp_path):
+    raw = tmp_path / "raw" / "thanh-giang"
+    simple_export(
+        raw / "thang8.xlsx",
+        [
+            dossier_row(1, "X-1", status="Đang xử lý", done=""),
+            dossier_row(2, "X-2", status="Đang xử lý", done=""),
+        ],
+        period="Từ ngày 01/08/2023 đến ngày 31/08/2023",
+    )
+    simple_export(
+        raw / "quy3.xlsx",
+        [
+            dossier_row(1, "X-1", status="Đã trả kết quả", done="05/09/2023 09:00"),
+            dossier_row(2, "X-2", status="Đang xử lý", done="", pay="Tiền mặt"),
+        ],
+        period="Từ ngày 01/07/2023 đến ngày 30/09/2023",
+    )
+    outcome = ingest(tmp_path)
+    assert outcome.duplicates_across_files == 2
+    d = load_dossiers(tmp_path).set_index("code")
+    assert d.loc["X-1", "status"] == "resolved"
+    assert d.loc["X-2", "source_file"] == "thanh-giang/quy3.xlsx"  # same state: the later range end wins
+    assert d.loc["X-2", "payment_method"] == "cash"
+
+
+def test_bad_files_are_refused_one_by_one(tmp_path, capsys):
+    raw = tmp_path / "raw" / "thanh-giang"
+    simple_export(raw / "tot.xlsx", [dossier_row(1, "G-1")])
+    (raw / "rong.xlsx").write_bytes(b"")
+    (raw / "csv.xlsx").write_text("STT;Mã hồ sơ\n1;X\n", encoding="utf-8")
+    (raw / "rac.xls").write_bytes(bytes(range(256)) * 4)
+    good = (raw / "tot.xlsx").read_bytes()
+    (raw / "cut.xlsx").write_bytes(good[: len(good) // 2])
+    (raw / "khoa.xlsx").write_bytes(
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504 + "EncryptionInfo".encode("utf-16-le")
+    )
+    write_xlsx(raw / "trong.xlsx", [])
+    write_xlsx(raw / "la.xlsx", [["Họ tên", "Ghi chú"], ["A", "B"]])
+    (raw / "ghi-chu.txt").write_text("không phải bảng tính", encoding="utf-8")
+    code = main(["ingest", "--data-dir", str(tmp_path)])
+    _out, err = capsys.readouterr()
+    assert code == 1
+    assert "Traceback" not in err
+    expected = {
+        "rong.xlsx": "tệp rỗng",
+        "csv.xlsx": "không phải tệp Excel",
+        "rac.xls": "không phải tệp Excel",
+        "cut.xlsx": "hỏng",
+        "khoa.xlsx": "mật khẩu",
+        "trong.xlsx": "trống",
+        "la.xlsx": "không nhận ra loại tệp",
+    }
+    for name, words in expected.items():
+        line = next(line for line in err.splitlines() if name in line)
+        assert words in line, (name, line)
+    assert load_dossiers(tmp_path)["code"].tolist() == ["G-1"]
+    report = json.loads((tmp_path / "processed" / "ingest_report.json").read_text(encoding="utf-8"))
+    assert report["skipped"] == ["thanh-giang/ghi-chu.txt"]
+
+
+def test_ingest_json_and_key_file(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("CCHC_PSEUDONYM_KEY")
+    simple_export(tmp_path / "raw" / "lam-son" / "a.xlsx", [dossier_row(1, "A-1")], title="DANH SÁCH HỒ SƠ")
+    assert main(["ingest", "--data-dir", str(tmp_path), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["dossiers"] == 1 and doc["files"][0]["unit_id"] == "30-11260"
+    key_file = tmp_path / ".cchc_pseudonym_key"
+    assert key_file.is_file() and len(doc["pseudonym_key_id"]) == 12
+
+
+def test_unknown_assumed_unit_is_a_clear_error(tmp_path, capsys):
+    simple_export(tmp_path / "raw" / "a.xlsx", [dossier_row(1, "A-1")], title="DANH SÁCH")
+    assert main(["ingest", "--data-dir", str(tmp_path), "--assume-unit", "Xã Không Có"]) == 1
+    assert "Không tìm thấy đơn vị 'Xã Không Có'" in capsys.readouterr().err
+
+
+def test_load_dossiers_filters_period_and_units(tmp_path):
+    raw = tmp_path / "raw"
+    simple_export(
+        raw / "thanh-giang" / "a.xlsx",
+        [
+            dossier_row(1, "T-1", received="01/06/2023", done="02/06/2023"),
+            dossier_row(2, "T-2", received="01/07/2023", done="03/07/2023"),
+            dossier_row(3, "T-3", received="30/06/2023", done=""),  # still open: handled in July too
+        ],
+    )
+    simple_export(raw / "lam-son" / "b.xlsx", [dossier_row(1, "L-1", received="01/07/2023")], title="UBND XÃ LAM SƠN")
+    ingest(tmp_path)
+    july = load_dossiers(tmp_path, period=(dt.date(2023, 7, 1), dt.date(2023, 7, 31)), units=["Thanh Giang"])
+    assert sorted(july["code"]) == ["T-2", "T-3"]
+    assert len(load_dossiers(tmp_path)) == 4
+
+
+def test_load_dossiers_before_ingest_says_what_to_do(tmp_path):
+    from cchc_analysis.errors import InputFileError
+
+    with pytest.raises(InputFileError, match="cchc ingest"):
+        load_dossiers(tmp_path)
+
+
+def test_a_zip_that_is_not_a_workbook(tmp_path, capsys):
+    raw = tmp_path / "raw" / "thanh-giang"
+    raw.mkdir(parents=True)
+    with zipfile.ZipFile(raw / "z.xlsx", "w") as zf:
+        zf.writestr("hello.txt", "not a workbook")
+    assert main(["ingest", "--data-dir", str(tmp_path)]) == 1
+    assert "z.xlsx" in capsys.readouterr().err
