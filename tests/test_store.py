@@ -9,6 +9,7 @@ import zipfile
 
 import pandas as pd
 import pytest
+from openpyxl import Workbook
 
 from cchc_analysis.cli import main
 from cchc_analysis.demo.generate import demo_units, unit_dossiers
@@ -199,6 +200,9 @@ def test_bad_files_are_refused_one_by_one(tmp_path, capsys):
     write_xlsx(raw / "trong.xlsx", [])
     write_xlsx(raw / "la.xlsx", [["Họ tên", "Ghi chú"], ["A", "B"]])
     (raw / "ghi-chu.txt").write_text("không phải bảng tính", encoding="utf-8")
+    far = Workbook()
+    far.active["A1"], far.active["XFD1048576"] = "x", "y"
+    far.save(raw / "xa.xlsx")
     code = main(["ingest", "--data-dir", str(tmp_path)])
     _out, err = capsys.readouterr()
     assert code == 1

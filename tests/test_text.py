@@ -65,3 +65,19 @@ def test_fold_is_idempotent_and_ascii(text):
     key = fold(text)
     assert fold(key) == key
     assert key.isascii()
+
+
+@given(st.text(max_size=60))
+def test_clean_text_is_idempotent_and_nfc(text):
+    once = clean_text(text)
+    assert clean_text(once) == once
+    assert unicodedata.is_normalized("NFC", once)
+
+
+def test_vni_known_codes():
+    from cchc_analysis.text import decode_vni, encode_vni
+
+    assert encode_vni("Việt Nam") == "Vieät Nam"
+    assert encode_vni("đường") == "ñöôøng"
+    assert decode_vni("Ngöôøi noäp") == "Người nộp"
+    assert decode_vni("THUÛ TUÏC") == "THỦ TỤC"

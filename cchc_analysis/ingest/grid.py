@@ -6,7 +6,9 @@ so header detection can combine group cells with their sub-headers. Nothing is i
 
 from __future__ import annotations
 
+import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -70,14 +72,111 @@ def read_grids(path: Path | str) -> list[Grid]:
             "dù phần mở rộng là bảng tính). Hãy xuất lại tệp từ hệ thống dưới dạng .xlsx."
         )
     if kind == "xlsx":
-        try:
-            with zipfile.ZipFile(path) as zf:
-                bad = zf.testzip()
-        except zipfile.BadZipFile:
-            raise InputFileError(f"{path}: tệp .xlsx bị hỏng hoặc không đầy đủ (không giải nén được).") from None
-        if bad:
-            raise InputFileError(f"{path}: tệp .xlsx bị hỏng (phần '{bad}' sai dữ liệu).")
+        if prescan_xlsx(path) == "suspicious":
+            return _read_in_child(path, kind)
     return _read_calamine(path, kind)
+
+
+# --- guards against crafted workbooks -----------------------------------------------------------------------------
+MAX_UNCOMPRESSED = 4 << 30  # bytes of XML a workbook may declare in all
+MAX_RATIO = 200  # uncompressed / compressed size of a large part
+LARGE_PART = 64 << 20  # parts larger than this must not be compressed beyond MAX_RATIO
+MAX_DECLARED_CELLS = 60_000_000  # 1,000,000 rows x 60 columns
+CHILD_MEMORY = 6 << 30
+CHILD_TIMEOUT_S = 600
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"')
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def prescan_xlsx(path: Path) -> str:
+    """Check a workbook before parsing it: "ok", or "suspicious" (parse it in a child process).
+
+    Refuses outright a corrupt zip and a zip bomb (declared sizes beyond limits). A sheet whose declared dimension
+    is huge, or missing, is suspicious: calamine aborts the whole process on cells referenced far apart.
+    """
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            total = sum(i.file_size for i in infos)
+            if total > MAX_UNCOMPRESSED:
+                raise InputFileError(
+                    f"{path}: tệp khai báo {total / 2**30:.1f} GB dữ liệu sau giải nén, vượt giới hạn an toàn "
+                    f"{MAX_UNCOMPRESSED / 2**30:.0f} GB (có thể là tệp nén độc hại)."
+                )
+            for info in infos:
+                if info.file_size > LARGE_PART and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+                    raise InputFileError(
+                        f"{path}: phần '{info.filename}' nén quá mức bất thường "
+                        f"({info.file_size / 2**20:.0f} MB từ {info.compress_size / 2**10:.0f} KB): có thể là tệp nén "
+                        "độc hại, không đọc."
+                    )
+            sheets = [i for i in infos if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")]
+            if not any(i.filename == "xl/workbook.xml" for i in infos):
+                raise InputFileError(f"{path}: tệp nén không phải bảng tính Excel (thiếu xl/workbook.xml).")
+            verdict = "ok"
+            for info in sheets:
+                with zf.open(info) as fh:
+                    head = fh.read(8192)
+                m = _DIMENSION.search(head)
+                if not m:
+                    if info.file_size > (16 << 20):
+                        verdict = "suspicious"
+                    continue
+                c0, r0, c1, r1 = m.groups()
+                c1, r1 = c1 or c0, r1 or r0
+                cells = (int(r1) - int(r0) + 1) * (_col_number(c1) - _col_number(c0) + 1)
+                if cells > MAX_DECLARED_CELLS:
+                    verdict = "suspicious"
+            bad = zf.testzip()
+    except zipfile.BadZipFile:
+        raise InputFileError(f"{path}: tệp .xlsx bị hỏng hoặc không đầy đủ (không giải nén được).") from None
+    except (EOFError, OSError, zlib.error) as exc:
+        raise InputFileError(f"{path}: tệp .xlsx bị hỏng ({exc}).") from None
+    if bad:
+        raise InputFileError(f"{path}: tệp .xlsx bị hỏng (phần '{bad}' sai dữ liệu).")
+    return verdict
+
+
+def _limit_memory() -> None:  # pragma: no cover - runs in the child
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)  # a parser that aborts prints a native backtrace: keep it from the user's terminal
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY, CHILD_MEMORY))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
+def _read_in_child(path: Path, kind: str) -> list[Grid]:
+    """Parse a suspicious workbook in a child process with a memory limit and a timeout, so that a parser that
+    aborts or runs away takes only the child down."""
+    import concurrent.futures as cf
+    import multiprocessing as mp
+
+    with cf.ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"), initializer=_limit_memory) as pool:
+        future = pool.submit(_read_calamine, path, kind)
+        try:
+            return future.result(timeout=CHILD_TIMEOUT_S)
+        except InputFileError:
+            raise
+        except cf.TimeoutError:
+            for proc in getattr(pool, "_processes", {}).values():
+                proc.kill()
+            raise InputFileError(f"{path}: đọc tệp quá {CHILD_TIMEOUT_S} giây; dừng để bảo vệ máy.") from None
+        except Exception:  # noqa: BLE001 - the child died (abort, out of memory)
+            raise InputFileError(
+                f"{path}: bảng tính có cấu trúc bất thường (vùng ô khai báo quá lớn hoặc ô nằm quá xa nhau); "
+                "bộ đọc đã dừng để bảo vệ máy. Hãy mở tệp, chép vùng dữ liệu sang tệp mới rồi xuất lại."
+            ) from None
 
 
 def _read_calamine(path: Path, kind: str) -> list[Grid]:

@@ -58,8 +58,7 @@ def parse_datetimes(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     )
     if is_dt.any():
         result[is_dt] = pd.to_datetime(values[is_dt].map(_as_datetime)).values
-    is_num = values.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
-    is_num &= ~blank
+    is_num = values.map(_is_number) & ~blank
     if is_num.any():
         serial = values[is_num].astype(float)
         ok = (serial >= 1) & (serial < 73_051) & (serial != 60)  # 73051 is 01/01/2100
@@ -108,6 +107,21 @@ def _assemble(parts: pd.DataFrame) -> pd.Series:
     return out
 
 
+def _numbers_first(values) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    """(values as objects, blank mask, float output holding the numeric cells, mask of text cells to parse)."""
+    values = pd.Series(values, dtype=object)
+    blank = _blank(values)
+    out = pd.Series(np.nan, index=values.index, dtype="float64")
+    is_num = values.map(_is_number) & ~blank
+    out[is_num] = values[is_num].astype(float)
+    is_text = values.map(lambda v: isinstance(v, str)) & ~blank
+    return values, blank, out, is_text
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+
+
 def parse_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse money or counts written the Vietnamese way: "." for thousands ("2.000", "5.599.554.000").
 
@@ -120,12 +134,7 @@ def parse_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     >>> parse_amounts(pd.Series(["2.000", "1.234.567 đ", "(500)", "Miễn phí", "abc"]))[0].tolist()
     [2000.0, 1234567.0, -500.0, 0.0, nan]
     """
-    values = pd.Series(values, dtype=object)
-    blank = _blank(values)
-    out = pd.Series(np.nan, index=values.index, dtype="float64")
-    is_num = values.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
-    out[is_num & ~blank] = values[is_num & ~blank].astype(float)
-    is_text = values.map(lambda v: isinstance(v, str)) & ~blank
+    values, blank, out, is_text = _numbers_first(values)
     if is_text.any():
         text = values[is_text].astype(str).map(fold)
         zero = text.isin({"khong", "mien phi", "mien", "0", "khong thu"}) | values[is_text].astype(
@@ -149,12 +158,7 @@ def parse_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 def parse_decimal(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse scores and rates written with a decimal comma ("8,417", "73,19"); "." also reads as a decimal point
     ("8.417" is 8.417 here, unlike an amount)."""
-    values = pd.Series(values, dtype=object)
-    blank = _blank(values)
-    out = pd.Series(np.nan, index=values.index, dtype="float64")
-    is_num = values.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
-    out[is_num & ~blank] = values[is_num & ~blank].astype(float)
-    is_text = values.map(lambda v: isinstance(v, str)) & ~blank
+    values, blank, out, is_text = _numbers_first(values)
     if is_text.any():
         core = values[is_text].astype(str).str.strip().str.rstrip("%").str.strip()
         ok = core.str.fullmatch(r"-?\d+([.,]\d+)?")

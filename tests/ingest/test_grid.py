@@ -73,3 +73,41 @@ def test_sniff_ignores_the_extension(tmp_path):
     with zipfile.ZipFile(z, "w") as zf:
         zf.writestr("a", "b")
     assert sniff(z) == "xlsx"
+
+
+def test_cells_far_apart_do_not_take_the_process_down(tmp_path):
+    # calamine aborts the whole process on such a sheet; the reader parses it in a child process instead
+    wb = Workbook()
+    wb.active["A1"] = "x"
+    wb.active["XFD1048576"] = "y"
+    path = tmp_path / "far.xlsx"
+    wb.save(path)
+    with pytest.raises(InputFileError, match="cấu trúc bất thường"):
+        read_grids(path)
+
+
+def test_zip_bomb_is_refused_before_parsing(tmp_path, monkeypatch):
+    from cchc_analysis.ingest import grid
+
+    monkeypatch.setattr(grid, "LARGE_PART", 1 << 20)  # the same rule as for hundreds of MB, on a small file
+    wb = Workbook()
+    wb.active["A1"] = "x"
+    good = tmp_path / "good.xlsx"
+    wb.save(good)
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", b"</sheetData>" + b" " * (8 << 20))
+            dst.writestr(info.filename, data)
+    with pytest.raises(InputFileError, match="nén quá mức bất thường"):
+        read_grids(bomb)
+
+
+def test_a_zip_without_a_workbook_inside(tmp_path):
+    path = tmp_path / "z.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("hello.txt", "not a workbook")
+    with pytest.raises(InputFileError, match=r"thiếu xl/workbook\.xml"):
+        read_grids(path)
