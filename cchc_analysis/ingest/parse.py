@@ -118,6 +118,11 @@ def _numbers_first(values) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
     return values, blank, out, is_text
 
 
+def _to_float(text: pd.Series) -> pd.Series:
+    """Numbers from digit strings as float64, however many digits ("20000000000000000000" overflows int64)."""
+    return pd.Series([float(t) for t in text], index=text.index, dtype="float64")
+
+
 def _is_number(v) -> bool:
     return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
 
@@ -146,8 +151,8 @@ def parse_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         vn = core.str.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?|\d+(,\d+)?")
         en = core.str.fullmatch(r"\d{1,3}(,\d{3})+")
         number = pd.Series(np.nan, index=core.index)
-        number[vn] = pd.to_numeric(core[vn].str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
-        number[en] = pd.to_numeric(core[en].str.replace(",", "", regex=False))
+        number[vn] = _to_float(core[vn].str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
+        number[en] = _to_float(core[en].str.replace(",", "", regex=False))
         number = number.where(~negative, -number)
         number[zero] = 0.0
         out[number.index] = number
@@ -162,7 +167,7 @@ def parse_decimal(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     if is_text.any():
         core = values[is_text].astype(str).str.strip().str.rstrip("%").str.strip()
         ok = core.str.fullmatch(r"-?\d+([.,]\d+)?")
-        out[core[ok].index] = pd.to_numeric(core[ok].str.replace(",", ".", regex=False))
+        out[core[ok].index] = _to_float(core[ok].str.replace(",", ".", regex=False))
     return out, ~blank & out.isna()
 
 

@@ -139,3 +139,9 @@ def test_parsers_never_crash_and_keep_the_index(values):
         parsed, invalid = parser(series)
         assert len(parsed) == len(series) and parsed.index.equals(series.index)
         assert not (invalid & parsed.notna()).any()
+
+
+def test_very_long_digit_strings_do_not_overflow():
+    # found by hypothesis: twenty digits overflow int64
+    assert parse_amounts(pd.Series(["20000000000000000000"], dtype=object))[0][0] == 2e19
+    assert parse_decimal(pd.Series(["20000000000000000000"], dtype=object))[0][0] == 2e19
