@@ -276,8 +276,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         )
         for r in outcome.reports:
             for w in r.warnings:
-                if r.kind == "dossier_list":
-                    text += f"  - {r.file}: {w}\n"
+                text += f"  - {r.file}: {w}\n"
     _write_output(text, args.output)
     for r in outcome.refused:
         log.error("%s", r.error)

@@ -25,6 +25,8 @@ import pandera.pandas as pa
 import yaml
 
 from .errors import CchcError, ConfigError, InputFileError
+from .ingest.budget import BUDGET_COLUMNS, read_budget
+from .ingest.catalogue import CATALOGUE_COLUMNS, link_to_catalogue, read_catalogue
 from .ingest.classify import KINDS, classify
 from .ingest.grid import read_grids
 from .ingest.onestop import (
@@ -35,6 +37,7 @@ from .ingest.onestop import (
     file_sha256,
     read_onestop_export,
 )
+from .ingest.par import PAR_COLUMNS, read_par
 from .pseudonym import KEY_FILE_NAME, Pseudonymiser
 from .registry import UnitRegistry
 from .settings import Settings
@@ -42,7 +45,7 @@ from .settings import Settings
 log = logging.getLogger(__name__)
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".htm", ".html", ".csv", ".ods"}
-STORE_VERSION = 1
+STORE_VERSION = 3  # bump whenever a reader changes its output: every file is re-read
 
 DOSSIER_SCHEMA = pa.DataFrameSchema(
     {
@@ -151,7 +154,8 @@ def ingest(
     ).hexdigest()[:16]
     outcome = IngestOutcome(key_id=pseudonymiser.key_id)
     new_manifest: dict[str, dict] = {}
-    frames, rejects = [], []
+    frames: dict[str, list[pd.DataFrame]] = {k: [] for k in TABLES}
+    rejects = []
     for path in raw_files(raw_dir):
         rel = path.relative_to(raw_dir).as_posix()
         if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
@@ -166,7 +170,7 @@ def ingest(
             entry
             and entry["sha256"] == sha
             and entry.get("settings") == settings_key
-            and (entry["report"]["kind"] != "dossier_list" or rows_path.is_file())
+            and (entry["report"]["kind"] not in TABLES or entry["report"].get("error") or rows_path.is_file())
         ):
             report = FileReport(**entry["report"])
             log.debug("Không đổi, dùng lại: %s", rel)
@@ -184,8 +188,8 @@ def ingest(
         if report.error:
             outcome.refused.append(report)
         outcome.reports.append(report)
-        if report.kind == "dossier_list" and not report.error and rows_path.is_file():
-            frames.append(pd.read_parquet(rows_path))
+        if report.kind in TABLES and not report.error and rows_path.is_file():
+            frames[report.kind].append(pd.read_parquet(rows_path))
             rejects.append(pd.read_parquet(rej_path))
     # files removed from raw/ leave the store
     for rel in set(manifest) - set(new_manifest):
@@ -193,7 +197,7 @@ def ingest(
         for suffix in (".parquet", ".rejects.parquet"):
             (out_dir / "files" / f"{file_id}{suffix}").unlink(missing_ok=True)
         log.info("Tệp đã bị xóa khỏi raw/, bỏ dữ liệu của nó: %s", rel)
-    all_rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=OUTPUT_COLUMNS)
+    all_rows = _concat(frames["dossier_list"], OUTPUT_COLUMNS)
     dossiers, dups = deduplicate(all_rows)
     outcome.duplicates_across_files = dups
     outcome.dossiers = len(dossiers)
@@ -206,7 +210,21 @@ def ingest(
         raise CchcError(
             f"Dữ liệu sau khi làm sạch không đúng lược đồ: {exc.failure_cases.head(10).to_dict('records')}"
         ) from None
+    catalogue = _concat(frames["catalogue"], CATALOGUE_COLUMNS)
+    if not catalogue.empty:
+        catalogue = catalogue.sort_values(["unit_id", "source_file", "source_row"]).drop_duplicates(
+            ["unit_id", "procedure_key"], keep="last"
+        )
+    dossiers, unmatched = link_to_catalogue(dossiers, catalogue)
+    if len(unmatched):
+        log.warning(
+            "%d thủ tục có hồ sơ nhưng không có trong danh mục TTHC của đơn vị (xem ingest_report.json).",
+            len(unmatched),
+        )
     _write_parquet(dossiers, out_dir / "dossiers.parquet")
+    _write_parquet(catalogue.reset_index(drop=True), out_dir / "catalogue.parquet")
+    _write_parquet(_concat(frames["budget"], BUDGET_COLUMNS), out_dir / "budget.parquet")
+    _write_parquet(_concat(frames["par"], PAR_COLUMNS), out_dir / "par.parquet")
     all_rejects = pd.concat(rejects, ignore_index=True) if rejects else pd.DataFrame(columns=REJECT_COLUMNS)
     _write_parquet(
         all_rejects.astype({"row": "int64"}) if len(all_rejects) else all_rejects, out_dir / "rejects.parquet"
@@ -218,6 +236,7 @@ def ingest(
         "duplicates_across_files": dups,
         "files": [r.as_dict() for r in outcome.reports],
         "skipped": outcome.skipped,
+        "procedures_not_in_catalogue": unmatched.to_dict("records"),
     }
     _atomic_write_bytes(
         out_dir / "ingest_report.json", json.dumps(report_doc, ensure_ascii=False, indent=2).encode("utf-8")
@@ -235,18 +254,33 @@ def _ingest_file(path, raw_dir, registry, pseudonymiser, assume_unit, mapping):
         report.kind = kind
         if kind == "unknown":
             raise InputFileError(_unknown_message(path, grids))
-        if kind != "dossier_list":
+        if kind == "dossier_list":
+            result = read_onestop_export(
+                path, registry, pseudonymiser, raw_root=raw_dir, assume_unit=assume_unit, mapping=mapping, grids=grids
+            )
+        elif kind == "catalogue":
+            result = read_catalogue(path, registry, raw_root=raw_dir, assume_unit=assume_unit, grids=grids)
+        elif kind == "budget":
+            result = read_budget(path, registry, raw_root=raw_dir, assume_unit=assume_unit, grids=grids)
+        elif kind == "par":
+            result = read_par(path, registry, raw_root=raw_dir, grids=grids)
+        else:
             report.warnings.append(f"{KINDS[kind]}: bộ đọc loại tệp này chưa có trong phiên bản này; bỏ qua.")
             return report, None, None
-        result = read_onestop_export(
-            path, registry, pseudonymiser, raw_root=raw_dir, assume_unit=assume_unit, mapping=mapping, grids=grids
-        )
         result.report.sha256 = ""
         return result.report, result.dossiers, result.rejects
     except CchcError as exc:
         report.error = str(exc)
         log.error("%s", exc)
         return report, None, None
+
+
+TABLES = ("dossier_list", "catalogue", "budget", "par")
+
+
+def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
 
 
 def _unknown_message(path: Path, grids) -> str:
@@ -276,7 +310,7 @@ def _summary(report: FileReport) -> str:
     if report.error:
         return "BỊ TỪ CHỐI"
     if report.kind != "dossier_list":
-        return KINDS.get(report.kind, report.kind)
+        return f"{KINDS.get(report.kind, report.kind)}, {report.rows_kept} dòng, {len(report.warnings)} cảnh báo"
     return (
         f"{report.unit_name or '?'}, {report.rows_kept} hồ sơ giữ lại, {report.rows_rejected} bị loại, "
         f"{len(report.warnings)} cảnh báo"

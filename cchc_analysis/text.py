@@ -17,6 +17,7 @@ __all__ = [
     "slugify",
     "to_unicode",
     "to_unicode_many",
+    "vn_decimal",
     "vn_int",
 ]
 
@@ -43,6 +44,12 @@ def clean_text(value: object) -> str:
 def vn_int(value: int) -> str:
     """An integer the Vietnamese way, "." between thousands: 2527 -> "2.527"."""
     return f"{int(value):,}".replace(",", ".")
+
+
+def vn_decimal(value: float, places: int) -> str:
+    """A number with a decimal comma, trailing zeros dropped: 8.417 -> "8,417", 11.5 -> "11,5"."""
+    text = f"{float(value):,.{places}f}".rstrip("0").rstrip(".")
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
 def fold(value: object) -> str:

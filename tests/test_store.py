@@ -271,3 +271,30 @@ def test_a_zip_that_is_not_a_workbook(tmp_path, capsys):
         zf.writestr("hello.txt", "not a workbook")
     assert main(["ingest", "--data-dir", str(tmp_path)]) == 1
     assert "z.xlsx" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_catalogue_budget_and_par_figures_of_the_seed(ingested, demo_dir):
+    processed = demo_dir / "processed"
+    catalogue = pd.read_parquet(processed / "catalogue.parquet")
+    assert (catalogue["unit_id"] == "30-11287").sum() == 139
+    budget = pd.read_parquet(processed / "budget.parquet")
+    tg = budget[(budget["unit_id"] == "30-11287") & (budget["level"] == 0)]
+    latest = tg[(tg["as_of"] <= "2023-08-31") & (tg["fiscal_year"] == 2023)]
+    latest = latest[latest["as_of"] == latest["as_of"].max()].set_index("section")
+    assert latest["as_of"].iloc[0] == pd.Timestamp("2023-08-31")
+    assert latest.loc["revenue", ["estimate", "actual_cumulative"]].tolist() == [5_599_554_000, 4_246_019_295]
+    assert latest.loc["expenditure", ["estimate", "actual_cumulative"]].tolist() == [5_534_154_000, 3_371_767_922]
+    par = pd.read_parquet(processed / "par.parquet")
+    egov = par[(par["year"] == 2022) & par["component"].str.contains("chính quyền số")]
+    assert len(egov) == 17
+    mine = egov[egov["unit_id"] == "30-11287"].iloc[0]
+    assert (mine["score"], mine["max_score"]) == (8.417, 11.5)
+    assert 1 + (egov["score"] > mine["score"]).sum() == 11
+    assert mine["published_date"] == pd.Timestamp("2023-03-28")
+    # the only budget warnings are the planted subtotal typo and its echo in the grand total
+    outcome, _raw, _logs = ingested
+    warned = {r.file for r in outcome.reports if r.kind == "budget" and r.warnings}
+    assert warned == {"ngu-hung/ngan-sach/BC_thu_chi_NS_2023_05.xlsx"}
+    dossiers = pd.read_parquet(processed / "dossiers.parquet")
+    assert dossiers["catalogue_match"].notna().all()  # every demo procedure is in its unit's catalogue

@@ -49,6 +49,13 @@ class Vocabulary:
 
 
 @cache
+def source_vocabulary(kind: str) -> Vocabulary:
+    """The shipped header synonyms of another kind of export ("catalogue", "budget")."""
+    text = (resources.files("cchc_analysis") / "data" / "source_headers.yaml").read_text(encoding="utf-8")
+    return Vocabulary.from_yaml(yaml.safe_dump(yaml.safe_load(text)[kind], allow_unicode=True))
+
+
+@cache
 def onestop_vocabulary() -> Vocabulary:
     """The shipped header synonyms of one-stop-shop dossier lists."""
     text = (resources.files("cchc_analysis") / "data" / "onestop_headers.yaml").read_text(encoding="utf-8")

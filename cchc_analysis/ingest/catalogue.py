@@ -1,0 +1,255 @@
+"""Reader of procedure catalogues (danh mục TTHC cấp xã) and the link from dossiers to catalogue entries."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputFileError
+from ..pseudonym import Pseudonymiser  # noqa: F401  (same reader signature as the others)
+from ..registry import UnitRegistry
+from ..text import clean_text, fold, to_unicode_many
+from .grid import Grid, read_grids
+from .headers import detect_header, missing_fields_message, source_vocabulary
+from .onestop import FileReport, ReadResult, _unit_from_folder, _unit_from_titles, file_sha256
+from .parse import parse_amounts, parse_datetimes
+
+CATALOGUE_COLUMNS = [
+    "unit_id",
+    "procedure_code",
+    "procedure",
+    "procedure_key",
+    "field",
+    "online_level",
+    "fee_kind",
+    "fee_amount",
+    "fee_text",
+    "valid_from",
+    "valid_to",
+    "source_file",
+    "source_row",
+]
+ONLINE_LEVELS = {
+    "full": ("toan trinh", "muc do 4", "dvc truc tuyen toan trinh", "4"),
+    "partial": ("mot phan", "muc do 3", "dvc truc tuyen mot phan", "3"),
+    "none": ("khong", "muc do 2", "muc do 1", "chua", "2", "1"),
+}
+_SECTION = re.compile(r"^(?:linh vuc|nhom thu tuc|phan)\b")
+
+
+def procedure_key(name: object) -> str:
+    """Matching key of a procedure name: folded, without a trailing "(...)"-free difference in spacing."""
+    return fold(name)
+
+
+def read_catalogue(
+    path: Path | str, registry: UnitRegistry, *, raw_root=None, assume_unit=None, grids: list[Grid] | None = None
+) -> ReadResult:
+    """Read a commune's procedure catalogue: one row per procedure with its field, fee and online level.
+
+    Section rows ("I | LĨNH VỰC CHỨNG THỰC") give the field of the procedures below them when there is no
+    field column. Fees: "Không"/"Miễn" (none), an amount ("8.000 đồng", "2.000 đồng/trang") or "Theo quy định".
+    """
+    path = Path(path)
+    rel = str(path.relative_to(raw_root)) if raw_root and path.is_relative_to(raw_root) else str(path)
+    report = FileReport(file=rel.replace("\\", "/"), sha256=file_sha256(path), kind="catalogue")
+    vocab = source_vocabulary("catalogue")
+    grids = grids if grids is not None else read_grids(path)
+    grid = max(grids, key=lambda g: len(g.rows))
+    match = detect_header(grid, vocab)
+    if match is None or "procedure" not in match.columns:
+        raise InputFileError(missing_fields_message(grid, match, vocab))
+    cols = match.columns
+    body = grid.rows[match.data_start :]
+    rows = []
+    rejects = []
+    current_field = None
+    for offset, row in enumerate(body):
+        sheet_row = match.data_start + 1 + offset
+
+        def cell(name, row=row):
+            c = cols.get(name)
+            return row[c] if c is not None and c < len(row) else None
+
+        texts = to_unicode_many([str(v) if isinstance(v, str) else "" for v in row])
+        nonempty = [t for t in texts if t.strip()]
+        if not nonempty:
+            continue
+        name = clean_text(texts[cols["procedure"]]) if cols["procedure"] < len(texts) else ""
+        seq = cell("seq")
+        code = clean_text(texts[cols["procedure_code"]]) if "procedure_code" in cols else ""
+        joined = fold(" ".join(nonempty))
+        # a section row names the field of what follows
+        sec = next((t for t in nonempty if _SECTION.match(fold(t))), None)
+        if sec and not isinstance(seq, (int, float)):
+            current_field = clean_text(re.sub(r"(?i)^\s*(lĩnh vực|linh vuc)\s*", "", sec)).capitalize()
+            current_field = current_field[:1].upper() + current_field[1:].lower()
+            report.rows_skipped += 1
+            continue
+        if joined.startswith(("tong so", "tong cong")) or not name:
+            report.rows_skipped += 1
+            continue
+        if not isinstance(seq, (int, float)) and not code and "seq" in cols:
+            report.rows_skipped += 1  # notes and signatures below the table
+            continue
+        report.rows_read += 1
+        field_value = clean_text(texts[cols["field"]]) if "field" in cols and cols["field"] < len(texts) else ""
+        rows.append(
+            {
+                "procedure_code": code or None,
+                "procedure": name,
+                "field": field_value or current_field,
+                "online_raw": clean_text(texts[cols["online_level"]]) if "online_level" in cols else "",
+                "fee_raw": cell("fee"),
+                "valid_from_raw": cell("valid_from"),
+                "valid_to_raw": cell("valid_to"),
+                "source_row": sheet_row,
+            }
+        )
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        raise InputFileError(f"{path}: danh mục thủ tục không có dòng thủ tục nào.")
+    frame["procedure_key"] = frame["procedure"].map(procedure_key)
+    frame["online_level"] = frame["online_raw"].map(_online_level)
+    unknown_levels = frame.loc[frame["online_level"].isna() & (frame["online_raw"] != ""), "online_raw"]
+    if len(unknown_levels):
+        counts = unknown_levels.value_counts()
+        report.unknown_values["online_level"] = {str(k): int(v) for k, v in counts.items()}
+        report.warnings.append(f"Mức độ DVC không nhận ra: {', '.join(f'{k!r} × {v}' for k, v in counts.items())}.")
+    frame["online_level"] = frame["online_level"].where(frame["online_raw"] != "", "none")
+    kinds, amounts, texts = zip(*frame["fee_raw"].map(_fee), strict=True)
+    frame["fee_kind"], frame["fee_amount"], frame["fee_text"] = list(kinds), list(amounts), list(texts)
+    bad_fee = frame["fee_kind"] == "unknown"
+    for _, r in frame[bad_fee].iterrows():
+        rejects.append(
+            {
+                "file": report.file,
+                "sheet": grid.sheet,
+                "row": int(r["source_row"]),
+                "column": "fee",
+                "value": str(r["fee_raw"]),
+                "reason": "mức phí không đọc được; để trống",
+                "action": "value_dropped",
+            }
+        )
+    for name in ("valid_from", "valid_to"):
+        parsed, invalid = parse_datetimes(frame[f"{name}_raw"])
+        frame[name] = parsed
+        for _, r in frame[invalid].iterrows():
+            rejects.append(
+                {
+                    "file": report.file,
+                    "sheet": grid.sheet,
+                    "row": int(r["source_row"]),
+                    "column": name,
+                    "value": str(r[f"{name}_raw"]),
+                    "reason": "ngày không hợp lệ; để trống",
+                    "action": "value_dropped",
+                }
+            )
+    dup = frame.duplicated(["procedure_code", "procedure_key"], keep="first")
+    if dup.any():
+        report.warnings.append(f"{int(dup.sum())} thủ tục lặp lại trong danh mục; giữ dòng đầu tiên.")
+        report.duplicates_in_file = int(dup.sum())
+        frame = frame[~dup]
+    # unit
+    title = [
+        clean_text(" ".join(to_unicode_many([c for c in r if isinstance(c, str)])))
+        for r in grid.rows[: match.first_row]
+    ]
+    unit = _unit_from_titles(title, registry, None)
+    source = "title"
+    if unit is None and raw_root is not None:
+        unit, source = _unit_from_folder(path, Path(raw_root), registry, None), "folder"
+    if unit is None and assume_unit:
+        unit, source = registry.lookup(assume_unit), "assumed"
+    if unit is None:
+        raise InputFileError(f"{path}: không xác định được đơn vị của danh mục thủ tục; dùng --assume-unit.")
+    report.unit_id, report.unit_name, report.unit_source = unit.unit_id, unit.full_name, source
+    frame["unit_id"] = unit.unit_id
+    frame["source_file"] = report.file
+    report.rows_kept = len(frame) + report.duplicates_in_file
+    report.rows_rejected = 0
+    out = frame[CATALOGUE_COLUMNS].reset_index(drop=True)
+    out["fee_amount"] = out["fee_amount"].astype("float64")
+    rej = pd.DataFrame(rejects, columns=["file", "sheet", "row", "column", "value", "reason", "action"])
+    return ReadResult(out, rej, report)
+
+
+def _online_level(text: str) -> str | None:
+    key = fold(text)
+    if not key:
+        return None
+    for level, words in ONLINE_LEVELS.items():
+        if any(key == w or key.startswith(w + " ") or f" {w}" in f" {key}" for w in words if len(w) > 1):
+            return level
+        if key in words:
+            return level
+    return None
+
+
+def _fee(value) -> tuple[str, float, str]:
+    """(kind, amount in đồng, text as written): kind is none, amount, by_regulation or unknown."""
+    if (
+        value is None
+        or (isinstance(value, float) and np.isnan(value))
+        or (isinstance(value, str) and not value.strip())
+    ):
+        return "none", 0.0, ""
+    if isinstance(value, (int, float)):
+        return ("amount" if value > 0 else "none"), float(value), str(value)
+    text = to_unicode_many([str(value)])[0]
+    key = fold(text)
+    if key in {"khong", "mien", "mien phi", "khong thu", "khong co", "0"} or key.startswith(("khong ", "mien ")):
+        return "none", 0.0, text
+    if "theo quy dinh" in key or "theo luat" in key or "tuy theo" in key:
+        return "by_regulation", float("nan"), text
+    m = re.search(r"\d{1,3}(?:\.\d{3})+|\d+", text)
+    if m:
+        amount, invalid = parse_amounts(pd.Series([m.group(0)], dtype=object))
+        if not invalid[0]:
+            return "amount", float(amount[0]), text
+    return "unknown", float("nan"), text
+
+
+def link_to_catalogue(dossiers: pd.DataFrame, catalogue: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Attach to each dossier its catalogue entry (by procedure code, else by normalised name, within its unit).
+
+    Returns the dossiers with ``catalogue_code``, ``catalogue_match`` ("code", "name" or None) and
+    ``catalogue_fee_kind``, and a table of the procedures of dossiers that match no catalogue entry (with counts),
+    for the units that have a catalogue.
+    """
+    out = dossiers.copy()
+    out["catalogue_code"] = None
+    out["catalogue_match"] = None
+    out["catalogue_fee_kind"] = None
+    if catalogue.empty or out.empty:
+        return out, pd.DataFrame(columns=["unit_id", "procedure", "dossiers"])
+    cat = catalogue.drop_duplicates(["unit_id", "procedure_key"])
+    by_name = cat.set_index(["unit_id", "procedure_key"])
+    keys = pd.MultiIndex.from_arrays([out["unit_id"], out["procedure"].map(procedure_key)])
+    name_hit = keys.isin(by_name.index)
+    out.loc[name_hit, "catalogue_code"] = by_name.loc[keys[name_hit], "procedure_code"].to_numpy()
+    out.loc[name_hit, "catalogue_fee_kind"] = by_name.loc[keys[name_hit], "fee_kind"].to_numpy()
+    out.loc[name_hit, "catalogue_match"] = "name"
+    coded = cat.dropna(subset=["procedure_code"]).drop_duplicates(["unit_id", "procedure_code"])
+    if "procedure_code" in out and out["procedure_code"].notna().any() and not coded.empty:
+        by_code = coded.set_index(["unit_id", "procedure_code"])
+        ckeys = pd.MultiIndex.from_arrays([out["unit_id"], out["procedure_code"]])
+        code_hit = ckeys.isin(by_code.index)
+        out.loc[code_hit, "catalogue_code"] = by_code.loc[ckeys[code_hit]].index.get_level_values(1).to_numpy()
+        out.loc[code_hit, "catalogue_fee_kind"] = by_code.loc[ckeys[code_hit], "fee_kind"].to_numpy()
+        out.loc[code_hit, "catalogue_match"] = "code"
+    with_catalogue = out["unit_id"].isin(cat["unit_id"].unique())
+    missing = out[with_catalogue & out["catalogue_match"].isna()]
+    unmatched = (
+        missing.groupby(["unit_id", "procedure"])
+        .size()
+        .rename("dossiers")
+        .reset_index()
+        .sort_values(["unit_id", "dossiers"], ascending=[True, False])
+    )
+    return out, unmatched
