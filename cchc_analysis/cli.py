@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .errors import CchcError
+from .errors import CchcError, ConfigError, UsageError
 from .registry import UnitRegistry
 from .settings import Settings
 from .text import vn_int
@@ -152,6 +152,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_ingest)
 
     p = sub.add_parser(
+        "template",
+        help="Tạo biểu nhập số liệu thủ công cho một kỳ. / Write the manual-input workbook for a period.",
+        description="Tạo tệp Excel để nhập các số liệu không có trên hệ thống (văn bản điện tử, hòm thư công vụ, "
+        "chữ ký số, kế hoạch CCHC, cán bộ đạt chuẩn, Đề án 06, PAKN, khảo sát...), mỗi đơn vị một dòng, có kiểm tra "
+        "dữ liệu. Nhập xong, chép tệp vào DIR/raw/ rồi chạy cchc ingest. / Write the workbook for the figures no "
+        "system exports, one row per unit, with data validation; put it in DIR/raw/ when filled and run cchc ingest.",
+        add_help=False,
+    )
+    _add_common(p, in_subcommand=True)
+    p.add_argument("--period", required=True, metavar="P", help="Kỳ: 2023Q3, 2023-08, 2023, 2023H1, A..B. / Period.")
+    p.add_argument("--unit", action="append", metavar="NAME|CODE", help="Đơn vị (có thể lặp lại). / Unit (repeatable).")
+    p.add_argument("--group", metavar="G", help="Mọi đơn vị của một nhóm. / Every unit of a group.")
+    p.add_argument("-o", "--output", metavar="FILE", help="Tệp ra (.xlsx). / Output file.")
+    p.set_defaults(handler=cmd_template)
+
+    p = sub.add_parser(
         "demo-data",
         help="Tạo dữ liệu mẫu của huyện Thanh Miện vào DIR/raw/. / Write the demo district's exports.",
         description="Tạo dữ liệu xuất mẫu (giả lập, không có người thật) cho 17 đơn vị của huyện Thanh Miện, "
@@ -283,6 +299,32 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return outcome.exit_code
 
 
+def cmd_template(args: argparse.Namespace) -> int:
+    from .ingest.manual import write_template
+    from .periods import parse_period
+
+    settings = _settings(args)
+    try:
+        period = parse_period(args.period)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    registry = UnitRegistry.load(settings.data_dir)
+    if args.unit:
+        units = [registry.lookup(u, on=period.end) for u in args.unit]
+    else:
+        units = registry.units(group=args.group, on=period.end)
+    if not units:
+        raise CchcError(f"Không có đơn vị nào còn hiệu lực vào {period.end:%d/%m/%Y} để lập biểu.")
+    output = Path(args.output) if args.output else settings.reports_dir / f"bieu-nhap-lieu_{period.id}.xlsx"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(output.name + ".tmp")
+    tmp.write_bytes(write_template(period, units))
+    tmp.replace(output)
+    sys.stdout.write(f"{output}\n")
+    log.info("Đã tạo biểu nhập số liệu kỳ %s cho %d đơn vị: %s", period.id, len(units), output)
+    return EXIT_OK
+
+
 def cmd_demo_data(args: argparse.Namespace) -> int:
     from .demo import generate_demo_data
 
@@ -361,7 +403,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             log.exception("%s", exc)
         else:
             log.error("%s", exc)
-        return EXIT_FAILED
+        return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_FAILED
     except KeyboardInterrupt:
         log.error("Đã dừng theo yêu cầu người dùng.")
         return 130

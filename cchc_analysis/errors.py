@@ -17,3 +17,7 @@ class InputFileError(CchcError):
 
 class UnitLookupError(CchcError, LookupError):
     """A unit name or code matches no unit, or several."""
+
+
+class UsageError(CchcError):
+    """A command-line value is malformed (exit code 2, like argparse's own usage errors)."""

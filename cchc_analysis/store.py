@@ -29,6 +29,7 @@ from .ingest.budget import BUDGET_COLUMNS, read_budget
 from .ingest.catalogue import CATALOGUE_COLUMNS, link_to_catalogue, read_catalogue
 from .ingest.classify import KINDS, classify
 from .ingest.grid import read_grids
+from .ingest.manual import MANUAL_COLUMNS, read_manual_input
 from .ingest.onestop import (
     OUTPUT_COLUMNS,
     REJECT_COLUMNS,
@@ -45,7 +46,7 @@ from .settings import Settings
 log = logging.getLogger(__name__)
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".htm", ".html", ".csv", ".ods"}
-STORE_VERSION = 3  # bump whenever a reader changes its output: every file is re-read
+STORE_VERSION = 4  # bump whenever a reader changes its output: every file is re-read
 
 DOSSIER_SCHEMA = pa.DataFrameSchema(
     {
@@ -225,6 +226,12 @@ def ingest(
     _write_parquet(catalogue.reset_index(drop=True), out_dir / "catalogue.parquet")
     _write_parquet(_concat(frames["budget"], BUDGET_COLUMNS), out_dir / "budget.parquet")
     _write_parquet(_concat(frames["par"], PAR_COLUMNS), out_dir / "par.parquet")
+    manual = _concat(frames["manual_input"], MANUAL_COLUMNS)
+    if not manual.empty:  # a later file for the same unit, period and figure replaces an earlier one
+        manual = manual.sort_values(["source_file", "source_row"]).drop_duplicates(
+            ["unit_id", "period_start", "period_end", "key"], keep="last"
+        )
+    _write_parquet(manual.reset_index(drop=True), out_dir / "manual.parquet")
     all_rejects = pd.concat(rejects, ignore_index=True) if rejects else pd.DataFrame(columns=REJECT_COLUMNS)
     _write_parquet(
         all_rejects.astype({"row": "int64"}) if len(all_rejects) else all_rejects, out_dir / "rejects.parquet"
@@ -264,6 +271,8 @@ def _ingest_file(path, raw_dir, registry, pseudonymiser, assume_unit, mapping):
             result = read_budget(path, registry, raw_root=raw_dir, assume_unit=assume_unit, grids=grids)
         elif kind == "par":
             result = read_par(path, registry, raw_root=raw_dir, grids=grids)
+        elif kind == "manual_input":
+            result = read_manual_input(path, registry, raw_root=raw_dir)
         else:
             report.warnings.append(f"{KINDS[kind]}: bộ đọc loại tệp này chưa có trong phiên bản này; bỏ qua.")
             return report, None, None
@@ -275,7 +284,7 @@ def _ingest_file(path, raw_dir, registry, pseudonymiser, assume_unit, mapping):
         return report, None, None
 
 
-TABLES = ("dossier_list", "catalogue", "budget", "par")
+TABLES = ("dossier_list", "catalogue", "budget", "par", "manual_input")
 
 
 def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:

@@ -1,0 +1,376 @@
+"""The manual-input workbook: figures no system exports, typed once per period by an official.
+
+``write_template`` makes the workbook (Vietnamese, one row per unit, data validation on every input cell, locked
+headers, instructions); ``read_manual_input`` reads a filled one back with the same rules and a clear message for
+each invalid cell. A hidden sheet carries the period and the meaning of each column, so the reader never guesses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+import yaml
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from ..errors import InputFileError
+from ..periods import Period
+from ..registry import Unit, UnitRegistry
+from .classify import MANUAL_INPUT_MARKER
+from .onestop import FileReport, ReadResult, file_sha256
+from .parse import parse_datetimes
+
+TEMPLATE_VERSION = 1
+DATA_SHEET = "Số liệu"
+HEADER_ROWS = 6  # data starts on row 7
+MANUAL_COLUMNS = [
+    "unit_id",
+    "period_start",
+    "period_end",
+    "group",
+    "key",
+    "value",
+    "as_of",
+    "source_file",
+    "source_row",
+]
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
+
+
+@dataclass(frozen=True)
+class ManualField:
+    key: str
+    label: str
+    group: str
+    group_label: str
+    of: str | None = None
+
+
+@cache
+def manual_groups() -> list[dict]:
+    """The groups of figures, each with its fields, from ``data/manual_fields.yaml``."""
+    text = (resources.files("cchc_analysis") / "data" / "manual_fields.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)["groups"]
+
+
+def _layout() -> list[tuple[str, ManualField | None, dict]]:
+    """Columns after the two unit columns: ("as_of", None, group) or ("value", field, group)."""
+    columns = []
+    for group in manual_groups():
+        columns.append(("as_of", None, group))
+        for f in group["fields"]:
+            columns.append(
+                ("value", ManualField(f["key"], f["label"], group["key"], group["label"], f.get("of")), group)
+            )
+    return columns
+
+
+def write_template(period: Period, units: list[Unit]) -> bytes:
+    """The workbook for ``period`` with one row per unit (see the module docstring)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = DATA_SHEET
+    layout = _layout()
+    first_col = 3
+    last_col = first_col + len(layout) - 1
+    ws["A1"] = "BIỂU NHẬP SỐ LIỆU CẢI CÁCH HÀNH CHÍNH (CÁC SỐ LIỆU KHÔNG CÓ TRÊN HỆ THỐNG)"
+    ws["A1"].font = Font(bold=True, size=13)
+    ws["A2"] = f"Kỳ báo cáo: {period.label_vi} ({period.id})"
+    ws["A3"] = (
+        "Chỉ nhập vào các ô màu vàng: số nguyên không âm; số 'đạt/hoàn thành' không vượt số tổng; mỗi nhóm "
+        "ghi ngày số liệu (dd/mm/yyyy). Ô để trống nghĩa là chưa có số liệu. Xem trang «Hướng dẫn»."
+    )
+    ws["A3"].alignment = Alignment(wrap_text=True)
+    ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=min(last_col, 14))
+    ws.row_dimensions[3].height = 32
+    ws.cell(row=5, column=1, value="Mã đơn vị")
+    ws.cell(row=5, column=2, value="Tên đơn vị")
+    ws.merge_cells("A5:A6")
+    ws.merge_cells("B5:B6")
+    col = first_col
+    meta_columns = {}
+    for group in manual_groups():
+        width = 1 + len(group["fields"])
+        ws.cell(row=5, column=col, value=group["label"])
+        ws.merge_cells(start_row=5, start_column=col, end_row=5, end_column=col + width - 1)
+        ws.cell(row=6, column=col, value="Ngày số liệu")
+        meta_columns[get_column_letter(col)] = {"group": group["key"], "kind": "as_of"}
+        for i, f in enumerate(group["fields"], start=1):
+            ws.cell(row=6, column=col + i, value=f["label"])
+            meta_columns[get_column_letter(col + i)] = {
+                "group": group["key"],
+                "kind": "value",
+                "key": f["key"],
+                "of": f.get("of"),
+            }
+        col += width
+    for c in range(1, last_col + 1):
+        for r in (5, 6):
+            cell = ws.cell(row=r, column=c)
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        ws.column_dimensions[get_column_letter(c)].width = 14 if c > 2 else (12 if c == 1 else 26)
+    ws.row_dimensions[6].height = 60
+    n = len(units)
+    last_row = HEADER_ROWS + max(n, 1)
+    for r, unit in enumerate(units, start=HEADER_ROWS + 1):
+        ws.cell(row=r, column=1, value=unit.unit_id)
+        ws.cell(row=r, column=2, value=unit.full_name)
+    # validation and unlocked input cells
+    whole = DataValidation(
+        type="whole",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        errorTitle="Giá trị không hợp lệ",
+        error="Nhập số nguyên không âm.",
+        showErrorMessage=True,
+    )
+    dates = DataValidation(
+        type="date",
+        operator="between",
+        formula1="DATE(2000,1,1)",
+        formula2="DATE(2100,12,31)",
+        allow_blank=True,
+        errorTitle="Ngày không hợp lệ",
+        error="Nhập ngày dạng dd/mm/yyyy.",
+        showErrorMessage=True,
+    )
+    ws.add_data_validation(whole)
+    ws.add_data_validation(dates)
+    letters = {f.key: get_column_letter(first_col + i) for i, (_k, f, _g) in enumerate(layout) if f}
+    for i, (kind, f, _g) in enumerate(layout):
+        c = first_col + i
+        letter = get_column_letter(c)
+        rng = f"{letter}{HEADER_ROWS + 1}:{letter}{last_row}"
+        if kind == "as_of":
+            dates.add(rng)
+        elif f.of:
+            total = letters[f.of]
+            capped = DataValidation(
+                type="custom",
+                formula1=f"AND(ISNUMBER({letter}{HEADER_ROWS + 1}),INT({letter}{HEADER_ROWS + 1})="
+                f"{letter}{HEADER_ROWS + 1},{letter}{HEADER_ROWS + 1}>=0,{letter}{HEADER_ROWS + 1}<="
+                f"{total}{HEADER_ROWS + 1})",
+                allow_blank=True,
+                errorTitle="Giá trị không hợp lệ",
+                error=f"Nhập số nguyên không âm, không lớn hơn «{_label_of(f.of)}».",
+                showErrorMessage=True,
+            )
+            ws.add_data_validation(capped)
+            capped.add(rng)
+        else:
+            whole.add(rng)
+        for r in range(HEADER_ROWS + 1, last_row + 1):
+            cell = ws.cell(row=r, column=c)
+            cell.protection = Protection(locked=False)
+            cell.fill = INPUT_FILL
+            if kind == "as_of":
+                cell.number_format = "dd/mm/yyyy"
+    ws.cell(row=6, column=first_col).comment = Comment("Ngày mà số liệu của nhóm này được chốt.", "cchc")
+    ws.freeze_panes = ws.cell(row=HEADER_ROWS + 1, column=first_col)
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    # instructions
+    guide = wb.create_sheet("Hướng dẫn")
+    guide["A1"] = "HƯỚNG DẪN NHẬP SỐ LIỆU"
+    guide["A1"].font = Font(bold=True)
+    lines = [
+        f"Kỳ báo cáo: {period.label_vi}. Mỗi dòng của trang «{DATA_SHEET}» là một đơn vị; không sửa cột mã và tên.",
+        "Ô màu vàng là ô nhập. Để trống nếu chưa có số liệu; không ghi chữ, không ghi 0 thay cho 'chưa có'.",
+        "Mỗi nhóm có cột «Ngày số liệu»: ngày chốt số liệu của nhóm đó (có thể khác ngày cuối kỳ).",
+        "Số 'đạt', 'hoàn thành', 'đúng hạn' không được lớn hơn số tổng tương ứng.",
+        "Lưu tệp dạng .xlsx và chép vào thư mục data/raw/ rồi chạy: cchc ingest.",
+    ]
+    for i, text in enumerate(lines, start=3):
+        guide.cell(row=i, column=1, value=text)
+    r = len(lines) + 4
+    for group in manual_groups():
+        guide.cell(row=r, column=1, value=group["label"]).font = Font(bold=True)
+        r += 1
+        for f in group["fields"]:
+            note = f" (không lớn hơn «{_label_of(f['of'])}»)" if f.get("of") else ""
+            guide.cell(row=r, column=1, value=f"  - {f['label']}{note}")
+            r += 1
+    guide.column_dimensions["A"].width = 110
+    guide.protection.sheet = True
+    # the reader's key
+    meta = wb.create_sheet(MANUAL_INPUT_MARKER)
+    meta["A1"] = json.dumps(
+        {
+            "version": TEMPLATE_VERSION,
+            "period_id": period.id,
+            "start": str(period.start),
+            "end": str(period.end),
+            "columns": meta_columns,
+        },
+        ensure_ascii=False,
+    )
+    meta.sheet_state = "veryHidden"
+    meta.protection.sheet = True
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _label_of(key: str) -> str:
+    for group in manual_groups():
+        for f in group["fields"]:
+            if f["key"] == key:
+                return f["label"]
+    return key
+
+
+def read_manual_input(path: Path | str, registry: UnitRegistry, *, raw_root=None) -> ReadResult:
+    """Read a filled manual-input workbook back: one row per unit and figure, with its "as of" date.
+
+    Every invalid cell is reported with its sheet, cell, figure, unit, value and what was expected, and left out.
+    """
+    path = Path(path)
+    rel = str(path.relative_to(raw_root)) if raw_root and path.is_relative_to(raw_root) else str(path)
+    report = FileReport(file=rel.replace("\\", "/"), sha256=file_sha256(path), kind="manual_input")
+    try:
+        wb = load_workbook(path, data_only=True)
+        meta = json.loads(wb[MANUAL_INPUT_MARKER]["A1"].value)
+        ws = wb[DATA_SHEET]
+    except (KeyError, TypeError, ValueError, OSError) as exc:
+        raise InputFileError(
+            f"{path}: biểu nhập liệu bị sửa cấu trúc hoặc hỏng ({exc}); hãy tạo lại bằng cchc template."
+        ) from None
+    start, end = dt.date.fromisoformat(meta["start"]), dt.date.fromisoformat(meta["end"])
+    report.period_start, report.period_end, report.period_source = meta["start"], meta["end"], "template"
+    columns = meta["columns"]
+    records, rejects = [], []
+
+    def reject(cell, label, unit_name, value, expected):
+        rejects.append(
+            {
+                "file": report.file,
+                "sheet": DATA_SHEET,
+                "row": cell.row,
+                "column": label,
+                "value": "" if value is None else str(value),
+                "reason": f"ô {cell.coordinate} («{label}», {unit_name}): {expected}",
+                "action": "value_dropped",
+            }
+        )
+
+    key_letter = {c["key"]: letter for letter, c in columns.items() if c["kind"] == "value"}
+    for row in ws.iter_rows(min_row=HEADER_ROWS + 1):
+        unit_cell = row[0]
+        if unit_cell.value in (None, ""):
+            continue
+        report.rows_read += 1
+        try:
+            unit = registry.lookup(str(unit_cell.value), on=end)
+        except Exception as exc:  # noqa: BLE001 - UnitLookupError: report the row
+            rejects.append(
+                {
+                    "file": report.file,
+                    "sheet": DATA_SHEET,
+                    "row": unit_cell.row,
+                    "column": "unit",
+                    "value": str(unit_cell.value),
+                    "reason": str(exc),
+                    "action": "row_rejected",
+                }
+            )
+            report.rows_rejected += 1
+            continue
+        cells = {c.column_letter: c for c in row}
+        values: dict[str, int] = {}
+        as_of: dict[str, dt.date | None] = {}
+        for letter, spec in columns.items():
+            cell = cells.get(letter)
+            value = cell.value if cell is not None else None
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            if spec["kind"] == "as_of":
+                parsed, invalid = parse_datetimes(pd.Series([value], dtype=object))
+                if invalid[0]:
+                    reject(cell, "Ngày số liệu", unit.full_name, value, "ngày không hợp lệ, cần dd/mm/yyyy")
+                    continue
+                as_of[spec["group"]] = parsed[0].date()
+                if as_of[spec["group"]] > end + dt.timedelta(days=90):
+                    report.warnings.append(
+                        f"Ô {cell.coordinate} ({unit.full_name}): ngày số liệu {as_of[spec['group']]:%d/%m/%Y} "
+                        f"sau cuối kỳ {end:%d/%m/%Y} hơn 90 ngày."
+                    )
+                continue
+            number = _whole(value)
+            label = _label_of(spec["key"])
+            if number is None:
+                reject(cell, label, unit.full_name, value, "cần số nguyên không âm")
+                continue
+            values[spec["key"]] = number
+        for letter, spec in columns.items():
+            key = spec.get("key")
+            if spec["kind"] != "value" or key not in values or not spec.get("of"):
+                continue
+            total = values.get(spec["of"])
+            if total is not None and values[key] > total:
+                cell = cells[letter]
+                reject(
+                    cell,
+                    _label_of(key),
+                    unit.full_name,
+                    values[key],
+                    f"lớn hơn «{_label_of(spec['of'])}» ({total}) ở ô {key_letter[spec['of']]}{cell.row}",
+                )
+                del values[key]
+        for letter, spec in columns.items():
+            key = spec.get("key")
+            if spec["kind"] == "value" and key in values:
+                group = spec["group"]
+                if group not in as_of:
+                    report.warnings.append(
+                        f"{unit.full_name}: nhóm «{_group_label(group)}» có số liệu nhưng thiếu ngày số liệu; "
+                        f"dùng ngày cuối kỳ {end:%d/%m/%Y}."
+                    )
+                    as_of[group] = end
+                records.append(
+                    {
+                        "unit_id": unit.unit_id,
+                        "period_start": pd.Timestamp(start),
+                        "period_end": pd.Timestamp(end),
+                        "group": group,
+                        "key": key,
+                        "value": values[key],
+                        "as_of": pd.Timestamp(as_of[group]),
+                        "source_file": report.file,
+                        "source_row": cells[letter].row,
+                    }
+                )
+    report.rows_kept = report.rows_read - report.rows_rejected
+    for r in rejects:
+        report.warnings.append(r["reason"])
+    frame = pd.DataFrame(records, columns=MANUAL_COLUMNS)
+    rej = pd.DataFrame(rejects, columns=["file", "sheet", "row", "column", "value", "reason", "action"])
+    return ReadResult(frame, rej, report)
+
+
+def _group_label(key: str) -> str:
+    return next((g["label"] for g in manual_groups() if g["key"] == key), key)
+
+
+def _whole(value) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and value >= 0 else None
+    if isinstance(value, str):
+        text = value.strip().replace(".", "")
+        return int(text) if text.isdigit() else None
+    return None

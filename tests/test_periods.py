@@ -1,0 +1,28 @@
+import datetime as dt
+
+import pytest
+
+from cchc_analysis.errors import ConfigError
+from cchc_analysis.periods import parse_period
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "pid"),
+    [
+        ("2023", dt.date(2023, 1, 1), dt.date(2023, 12, 31), "2023"),
+        ("2023H1", dt.date(2023, 1, 1), dt.date(2023, 6, 30), "2023H1"),
+        ("2023h2", dt.date(2023, 7, 1), dt.date(2023, 12, 31), "2023H2"),
+        ("2023Q3", dt.date(2023, 7, 1), dt.date(2023, 9, 30), "2023Q3"),
+        ("2024-02", dt.date(2024, 2, 1), dt.date(2024, 2, 29), "2024-02"),
+        ("2023-01-01..2023-08-31", dt.date(2023, 1, 1), dt.date(2023, 8, 31), "2023-01-01_2023-08-31"),
+    ],
+)
+def test_periods(text, start, end, pid):
+    p = parse_period(text)
+    assert (p.start, p.end, p.id) == (start, end, pid)
+
+
+@pytest.mark.parametrize("text", ["2023Q5", "2023-13", "2023-08-31..2023-01-01", "quý 3", "2023-02-30..2023-03-01"])
+def test_bad_periods(text):
+    with pytest.raises(ConfigError, match="không hợp lệ"):
+        parse_period(text)
