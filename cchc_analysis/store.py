@@ -26,7 +26,7 @@ import yaml
 
 from .errors import CchcError, ConfigError, InputFileError
 from .ingest.budget import BUDGET_COLUMNS, read_budget
-from .ingest.catalogue import CATALOGUE_COLUMNS, link_to_catalogue, read_catalogue
+from .ingest.catalogue import CATALOGUE_COLUMNS, link_to_catalogue, read_catalogue, unused_procedures
 from .ingest.classify import KINDS, classify
 from .ingest.grid import read_grids
 from .ingest.manual import MANUAL_COLUMNS, read_manual_input
@@ -46,7 +46,7 @@ from .settings import Settings
 log = logging.getLogger(__name__)
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".htm", ".html", ".csv", ".ods"}
-STORE_VERSION = 4  # bump whenever a reader changes its output: every file is re-read
+STORE_VERSION = 5  # bump whenever a reader changes its output: every file is re-read
 
 DOSSIER_SCHEMA = pa.DataFrameSchema(
     {
@@ -244,6 +244,10 @@ def ingest(
         "files": [r.as_dict() for r in outcome.reports],
         "skipped": outcome.skipped,
         "procedures_not_in_catalogue": unmatched.to_dict("records"),
+        "catalogue_procedures_without_dossiers": [
+            {k: (int(v) if k != "unit_id" else v) for k, v in r.items()}
+            for r in unused_procedures(dossiers, catalogue).to_dict("records")
+        ],
     }
     _atomic_write_bytes(
         out_dir / "ingest_report.json", json.dumps(report_doc, ensure_ascii=False, indent=2).encode("utf-8")

@@ -253,3 +253,21 @@ def link_to_catalogue(dossiers: pd.DataFrame, catalogue: pd.DataFrame) -> tuple[
         .sort_values(["unit_id", "dossiers"], ascending=[True, False])
     )
     return out, unmatched
+
+
+def unused_procedures(linked: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
+    """Catalogue procedures of units that have dossiers, for which no dossier was received (per unit: how many,
+    of how many). Informational: most communes receive dossiers for a few dozen of their ~140 procedures."""
+    units = set(linked["unit_id"].unique()) if len(linked) else set()
+    cat = catalogue[catalogue["unit_id"].isin(units)]
+    if cat.empty:
+        return pd.DataFrame(columns=["unit_id", "procedures", "without_dossiers"])
+    used = linked.loc[linked["catalogue_match"].notna(), ["unit_id", "procedure"]]
+    used_keys = set(zip(used["unit_id"], used["procedure"].map(procedure_key), strict=True))
+    flag = [(u, k) not in used_keys for u, k in zip(cat["unit_id"], cat["procedure_key"], strict=True)]
+    cat = cat.assign(_unused=flag)
+    return (
+        cat.groupby("unit_id")
+        .agg(procedures=("procedure_key", "size"), without_dossiers=("_unused", "sum"))
+        .reset_index()
+    )

@@ -7,7 +7,7 @@ import pytest
 
 from cchc_analysis.errors import InputFileError
 from cchc_analysis.ingest.budget import _kind, budget_totals, money_unit, read_budget, stated_as_of
-from cchc_analysis.ingest.catalogue import link_to_catalogue, read_catalogue
+from cchc_analysis.ingest.catalogue import link_to_catalogue, read_catalogue, unused_procedures
 from cchc_analysis.ingest.par import read_par
 from cchc_analysis.registry import UnitRegistry
 
@@ -210,3 +210,22 @@ def test_par_total_that_differs_from_its_components(tmp_path):
     result = read_par(write_xlsx(tmp_path / "p.xlsx", rows), REG)
     assert result.report.warnings[0] == "Xã Thanh Giang: tổng điểm ghi 13 khác tổng các chỉ số thành phần 12."
     assert result.dossiers["max_score"].tolist() == [10.0, 5.0]
+
+
+def test_catalogue_procedures_no_dossier_matches_are_counted():
+    catalogue = pd.DataFrame(
+        {
+            "unit_id": ["U", "U", "U"],
+            "procedure_code": ["1.1", "1.2", None],
+            "procedure": ["Đăng ký khai sinh", "Đăng ký kết hôn", "Hòa giải"],
+            "procedure_key": ["dang ky khai sinh", "dang ky ket hon", "hoa giai"],
+            "fee_kind": ["none"] * 3,
+        }
+    )
+    dossiers = pd.DataFrame(
+        {"unit_id": ["U", "U"], "procedure_code": [None, None], "procedure": ["Đăng ký khai sinh", "đăng ký khai sinh"]}
+    )
+    linked, _ = link_to_catalogue(dossiers, catalogue)
+    assert unused_procedures(linked, catalogue).to_dict("records") == [
+        {"unit_id": "U", "procedures": 3, "without_dossiers": 2}
+    ]
