@@ -17,9 +17,10 @@ import pandas as pd
 from ..errors import InputFileError
 from ..registry import UnitRegistry
 from ..text import clean_text, fold, to_unicode_many, vn_int
-from .grid import Grid, read_grids
-from .headers import detect_header, missing_fields_message, source_vocabulary
-from .onestop import FileReport, ReadResult, _unit_from_folder, _unit_from_titles, file_sha256
+from .common import find_header, resolve_unit, start_report, title_lines
+from .grid import Grid
+from .headers import source_vocabulary
+from .onestop import ReadResult
 from .parse import parse_amounts
 
 BUDGET_COLUMNS = [
@@ -150,20 +151,11 @@ def read_budget(
     Checks each group of children against its parent (for the estimate and the cumulative actual) and reports
     every mismatch with both amounts.
     """
-    path = Path(path)
-    rel = str(path.relative_to(raw_root)) if raw_root and path.is_relative_to(raw_root) else str(path)
-    report = FileReport(file=rel.replace("\\", "/"), sha256=file_sha256(path), kind="budget")
+    path, report = start_report(path, raw_root, "budget")
     vocab = source_vocabulary("budget")
-    grids = grids if grids is not None else read_grids(path)
-    grid = max(grids, key=lambda g: len(g.rows))
-    match = detect_header(grid, vocab)
-    if match is None or any(f not in match.columns for f in vocab.required):
-        raise InputFileError(missing_fields_message(grid, match, vocab))
+    grid, match = find_header(path, grids, vocab)
     cols = match.columns
-    title = [
-        clean_text(" ".join(to_unicode_many([c for c in r if isinstance(c, str)])))
-        for r in grid.rows[: match.data_start]
-    ]
+    title = title_lines(grid, match.data_start)
     unit_of_money = money_unit(title)
     if unit_of_money is None:
         unit_of_money = 1
@@ -172,14 +164,9 @@ def read_budget(
     if as_of is None:
         raise InputFileError(f"{path}: không xác định được kỳ báo cáo (cần 'Từ ngày … đến ngày …', 'Tháng M năm Y'…).")
     report.period_start, report.period_end, report.period_source = str(dt.date(as_of.year, 1, 1)), str(as_of), how
-    unit = _unit_from_titles(title[: match.first_row], registry, as_of)
-    source = "title"
-    if unit is None and raw_root is not None:
-        unit, source = _unit_from_folder(path, Path(raw_root), registry, as_of), "folder"
-    if unit is None and assume_unit:
-        unit, source = registry.lookup(assume_unit, on=as_of), "assumed"
-    if unit is None:
-        raise InputFileError(f"{path}: không xác định được đơn vị của báo cáo ngân sách; dùng --assume-unit.")
+    unit, source = resolve_unit(
+        path, title[: match.first_row], registry, as_of, raw_root, assume_unit, "báo cáo ngân sách"
+    )
     report.unit_id, report.unit_name, report.unit_source = unit.unit_id, unit.full_name, source
 
     body = grid.rows[match.data_start :]

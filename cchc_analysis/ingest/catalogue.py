@@ -12,9 +12,10 @@ from ..errors import InputFileError
 from ..pseudonym import Pseudonymiser  # noqa: F401  (same reader signature as the others)
 from ..registry import UnitRegistry
 from ..text import clean_text, fold, to_unicode_many
-from .grid import Grid, read_grids
-from .headers import detect_header, missing_fields_message, source_vocabulary
-from .onestop import FileReport, ReadResult, _unit_from_folder, _unit_from_titles, file_sha256
+from .common import find_header, resolve_unit, start_report, title_lines
+from .grid import Grid
+from .headers import source_vocabulary
+from .onestop import ReadResult
 from .parse import parse_amounts, parse_datetimes
 
 CATALOGUE_COLUMNS = [
@@ -53,15 +54,9 @@ def read_catalogue(
     Section rows ("I | LĨNH VỰC CHỨNG THỰC") give the field of the procedures below them when there is no
     field column. Fees: "Không"/"Miễn" (none), an amount ("8.000 đồng", "2.000 đồng/trang") or "Theo quy định".
     """
-    path = Path(path)
-    rel = str(path.relative_to(raw_root)) if raw_root and path.is_relative_to(raw_root) else str(path)
-    report = FileReport(file=rel.replace("\\", "/"), sha256=file_sha256(path), kind="catalogue")
+    path, report = start_report(path, raw_root, "catalogue")
     vocab = source_vocabulary("catalogue")
-    grids = grids if grids is not None else read_grids(path)
-    grid = max(grids, key=lambda g: len(g.rows))
-    match = detect_header(grid, vocab)
-    if match is None or "procedure" not in match.columns:
-        raise InputFileError(missing_fields_message(grid, match, vocab))
+    grid, match = find_header(path, grids, vocab)
     cols = match.columns
     body = grid.rows[match.data_start :]
     rows = []
@@ -156,18 +151,8 @@ def read_catalogue(
         report.duplicates_in_file = int(dup.sum())
         frame = frame[~dup]
     # unit
-    title = [
-        clean_text(" ".join(to_unicode_many([c for c in r if isinstance(c, str)])))
-        for r in grid.rows[: match.first_row]
-    ]
-    unit = _unit_from_titles(title, registry, None)
-    source = "title"
-    if unit is None and raw_root is not None:
-        unit, source = _unit_from_folder(path, Path(raw_root), registry, None), "folder"
-    if unit is None and assume_unit:
-        unit, source = registry.lookup(assume_unit), "assumed"
-    if unit is None:
-        raise InputFileError(f"{path}: không xác định được đơn vị của danh mục thủ tục; dùng --assume-unit.")
+    title = title_lines(grid, match.first_row)
+    unit, source = resolve_unit(path, title, registry, None, raw_root, assume_unit, "danh mục thủ tục")
     report.unit_id, report.unit_name, report.unit_source = unit.unit_id, unit.full_name, source
     frame["unit_id"] = unit.unit_id
     frame["source_file"] = report.file

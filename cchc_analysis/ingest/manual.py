@@ -27,7 +27,8 @@ from ..errors import InputFileError
 from ..periods import Period
 from ..registry import Unit, UnitRegistry
 from .classify import MANUAL_INPUT_MARKER
-from .onestop import FileReport, ReadResult, file_sha256
+from .common import start_report
+from .onestop import ReadResult
 from .parse import parse_datetimes
 
 TEMPLATE_VERSION = 1
@@ -236,9 +237,7 @@ def read_manual_input(path: Path | str, registry: UnitRegistry, *, raw_root=None
 
     Every invalid cell is reported with its sheet, cell, figure, unit, value and what was expected, and left out.
     """
-    path = Path(path)
-    rel = str(path.relative_to(raw_root)) if raw_root and path.is_relative_to(raw_root) else str(path)
-    report = FileReport(file=rel.replace("\\", "/"), sha256=file_sha256(path), kind="manual_input")
+    path, report = start_report(path, raw_root, "manual_input")
     try:
         wb = load_workbook(path, data_only=True)
         meta = json.loads(wb[MANUAL_INPUT_MARKER]["A1"].value)

@@ -435,17 +435,9 @@ def _units(data, keep, out, grid, title_text, registry, path, raw_root, assume_u
         return result
     first_day = out.loc[keep, "received_at"].min() if keep.any() else pd.NaT
     on = first_day.date() if pd.notna(first_day) else None
-    unit, source = _unit_from_titles(title_text, registry, on), "title"
-    if unit is None and raw_root is not None:
-        unit, source = _unit_from_folder(Path(path), Path(raw_root), registry, on), "folder"
-    if unit is None and assume_unit:
-        unit, source = registry.lookup(assume_unit, on=on), "assumed"
-    if unit is None:
-        raise InputFileError(
-            f"{path}: không xác định được đơn vị (không có cột đơn vị, dòng tiêu đề không ghi tên xã/phường/"
-            "thị trấn, thư mục chứa tệp không mang tên đơn vị). Hãy đặt tệp trong thư mục raw/<tên-đơn-vị>/ "
-            "hoặc dùng --assume-unit."
-        )
+    from .common import resolve_unit
+
+    unit, source = resolve_unit(Path(path), title_text, registry, on, raw_root, assume_unit, "danh sách hồ sơ")
     report.unit_id, report.unit_name, report.unit_source = unit.unit_id, unit.full_name, source
     result[:] = unit.unit_id
     return result

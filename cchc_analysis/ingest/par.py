@@ -11,8 +11,9 @@ import pandas as pd
 from ..errors import InputFileError, UnitLookupError
 from ..registry import UnitRegistry
 from ..text import clean_text, fold, to_unicode_many, vn_decimal
+from .common import start_report
 from .grid import Grid, read_grids
-from .onestop import FileReport, ReadResult, file_sha256
+from .onestop import ReadResult
 from .parse import parse_decimal
 
 PAR_COLUMNS = [
@@ -47,9 +48,7 @@ def read_par(path: Path | str, registry: UnitRegistry, *, raw_root=None, grids: 
     deciding document's date taken from the title. Units are resolved through the registry; rows that name no
     known unit are reported (signature rows below the table hold no scores and are skipped).
     """
-    path = Path(path)
-    rel = str(path.relative_to(raw_root)) if raw_root and path.is_relative_to(raw_root) else str(path)
-    report = FileReport(file=rel.replace("\\", "/"), sha256=file_sha256(path), kind="par")
+    path, report = start_report(path, raw_root, "par")
     grids = grids if grids is not None else read_grids(path)
     grid = max(grids, key=lambda g: len(g.rows))
     header_row, unit_col, total_col, rank_col = _find_header(grid)

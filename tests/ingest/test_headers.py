@@ -1,11 +1,11 @@
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from cchc_analysis.demo.vocab import BASE_PROCEDURES
 from cchc_analysis.ingest.grid import Grid
 from cchc_analysis.ingest.headers import detect_header, match_label, missing_fields_message, onestop_vocabulary
-from cchc_analysis.text import encode_tcvn3, encode_vni, to_unicode, to_unicode_many
+from cchc_analysis.text import encode_tcvn3, encode_vni, legacy_encoding, to_unicode, to_unicode_many
 
 
 @pytest.mark.parametrize(
@@ -111,7 +111,10 @@ PHRASES = [p[1].lower() for p in BASE_PROCEDURES] + ["nguyễn văn bình", "vĩ
 @given(st.lists(st.sampled_from(PHRASES), min_size=2, max_size=6), st.sampled_from(["tcvn3", "vni"]))
 def test_legacy_columns_come_back_whole(texts, encoding):
     encode = encode_tcvn3 if encoding == "tcvn3" else encode_vni
-    assert to_unicode_many([encode(t) for t in texts]) == texts
+    encoded = [encode(t) for t in texts]
+    # a column whose every text is also valid Unicode ("sè hãa" for "số hóa") is left alone by design
+    assume(any(legacy_encoding(e) for e in encoded))
+    assert to_unicode_many(encoded) == texts
 
 
 @pytest.mark.slow
