@@ -19,7 +19,7 @@ from . import __version__
 from .errors import CchcError, ConfigError, UsageError
 from .registry import UnitRegistry
 from .settings import Settings
-from .text import vn_int
+from .text import vn_decimal, vn_int
 
 log = logging.getLogger("cchc_analysis")
 
@@ -150,6 +150,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json"), default="table", help="Định dạng. / Output format.")
     p.add_argument("-o", "--output", metavar="FILE", help="Ghi ra tệp thay vì màn hình. / Write to FILE.")
     p.set_defaults(handler=cmd_ingest)
+
+    p = sub.add_parser(
+        "indicators",
+        help="Tính các chỉ số của một kỳ. / Compute a period's indicators.",
+        description="Tính các chỉ số (hồ sơ TTHC, thanh toán trực tuyến, thủ tục trực tuyến, ngân sách, chỉ số CCHC, "
+        "số liệu nhập tay) của một kỳ từ dữ liệu đã nhập (cchc ingest). / Compute a period's indicators from the "
+        "processed store.",
+        add_help=False,
+    )
+    _add_common(p, in_subcommand=True)
+    p.add_argument("--period", required=True, metavar="P", help="Kỳ: 2023Q3, 2023-08, 2023, 2023H1, A..B. / Period.")
+    p.add_argument("--unit", action="append", metavar="NAME|CODE", help="Đơn vị (có thể lặp lại). / Unit (repeatable).")
+    p.add_argument("--group", metavar="G", help="Mọi đơn vị của một nhóm. / Every unit of a group.")
+    p.add_argument("--methodology", metavar="FILE", help="Tệp phương pháp (YAML). / Methodology file.")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table", help="Định dạng. / Output format.")
+    p.add_argument("-o", "--output", metavar="FILE", help="Ghi ra tệp thay vì màn hình. / Write to FILE.")
+    p.set_defaults(handler=cmd_indicators)
 
     p = sub.add_parser(
         "template",
@@ -299,6 +316,58 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return outcome.exit_code
 
 
+def cmd_indicators(args: argparse.Namespace) -> int:
+    import csv
+    import io
+
+    from .indicators import compute_indicators
+    from .methodology import format_vn, indicator_catalogue, load_methodology
+    from .periods import parse_period
+
+    settings = _settings(args)
+    try:
+        period = parse_period(args.period)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    methodology = load_methodology(args.methodology)
+    records = compute_indicators(settings.data_dir, period, units=args.unit, group=args.group, methodology=methodology)
+    if not records:
+        raise CchcError(f"Không có dữ liệu nào cho kỳ {period.id} của các đơn vị được chọn.")
+    catalogue = indicator_catalogue()
+    mode = methodology.get("rounding", "mode", default="half_up")
+    if args.format == "json":
+        text = json.dumps(records, ensure_ascii=False, indent=2, default=str) + "\n"
+    elif args.format == "csv":
+        buf = io.StringIO()
+        keys = [k for k in records[0] if k not in ("missing", "par_components", "manual")]
+        writer = csv.DictWriter(buf, fieldnames=keys, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(records)
+        text = buf.getvalue()
+    else:
+        keys = [k for k in catalogue if k in records[0]]
+        headers = ["Chỉ số", "Đơn vị tính", *[r["unit_name"] for r in records]]
+        rows = []
+        for key in keys:
+            spec = catalogue[key]
+            values = [format_vn(r[key], spec["decimals"], mode) if r[key] is not None else "—" for r in records]
+            rows.append([spec["label"], spec["unit"], *values])
+        text = f"Kỳ {period.label_vi} (phương pháp {methodology.version})\n" + format_table(headers, rows)
+        for r in records:
+            for comp in r["par_components"]:
+                if comp["self_review_required"]:
+                    text += (
+                        f"* {r['unit_name']}: chỉ số CCHC năm {r['par_year']} «{comp['component']}» đạt "
+                        f"{format_vn(comp['score'], 3, mode)}/{vn_decimal(comp['max_score'], 3)} điểm = "
+                        f"{format_vn(comp['pct'], 2, mode)}% (xếp thứ {comp['rank']}/{comp['rank_of']}): dưới 75%, "
+                        "phải tự kiểm điểm.\n"
+                    )
+            for key, reason in r["missing"].items():
+                text += f"- {r['unit_name']}: chưa tính được «{catalogue.get(key, {}).get('label', key)}»: {reason}.\n"
+    _write_output(text, args.output)
+    return EXIT_OK
+
+
 def cmd_template(args: argparse.Namespace) -> int:
     from .ingest.manual import write_template
     from .periods import parse_period
@@ -375,7 +444,36 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"   - dòng bị loại: {settings.processed_dir / 'rejects.parquet'}",
         f"   - {outcome.duplicates_across_files} bản ghi trùng giữa các tệp xuất đã gộp; "
         f"{len(outcome.refused)} tệp bị từ chối",
-        f"Thời gian: tạo dữ liệu {generated:.1f} giây, nhập liệu {time.perf_counter() - started - generated:.1f} giây.",
+    ]
+    from .indicators import compute_indicators
+    from .methodology import format_vn
+    from .periods import parse_period
+
+    period = parse_period("2023-01-01..2023-08-31")  # the seed report's period
+    records = compute_indicators(settings.data_dir, period, group="Huyện Thanh Miện")
+    out_file = settings.reports_dir / f"chi-so_{period.id}.json"
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    out_file.write_text(json.dumps(records, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    tg = next(r for r in records if r["unit_id"] == "30-11287")
+    egov = next((c for c in tg["par_components"] if c["self_review_required"]), None)
+    out += [
+        f"3. Chỉ số kỳ {period.label_vi} của {len(records)} đơn vị: {out_file}",
+        f"   - Xã Thanh Giang: tiếp nhận {vn_int(tg['received_total'])} hồ sơ "
+        f"(trực tuyến {vn_int(tg['received_online'])}, trực tiếp {vn_int(tg['received_direct'])}, "
+        f"từ kỳ trước {vn_int(tg['carried_over'])}); giải quyết "
+        f"{vn_int(tg['resolved_total'])}, trước hạn {format_vn(tg['resolved_early_pct'], 1)}%; thanh toán trực tuyến "
+        f"{vn_int(tg['fee_paid_online'])}/{vn_int(tg['fee_dossiers'])}; thu ngân sách "
+        f"{format_vn(tg['revenue_execution_pct'], 2)}%, chi {format_vn(tg['expenditure_execution_pct'], 2)}%",
+    ]
+    if egov:
+        out.append(
+            f"   - Chỉ số CCHC {tg['par_year']}: «{egov['component']}» {format_vn(egov['score'], 3)}/"
+            f"{vn_decimal(egov['max_score'], 3)} điểm = {format_vn(egov['pct'], 2)}% "
+            f"(xếp thứ {egov['rank']}/{egov['rank_of']})"
+        )
+    out += [
+        f"Thời gian: tạo dữ liệu {generated:.1f} giây, nhập liệu và tính chỉ số "
+        f"{time.perf_counter() - started - generated:.1f} giây.",
         "",
     ]
     sys.stdout.write("\n".join(out))

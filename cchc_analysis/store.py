@@ -46,7 +46,7 @@ from .settings import Settings
 log = logging.getLogger(__name__)
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".htm", ".html", ".csv", ".ods"}
-STORE_VERSION = 5  # bump whenever a reader changes its output: every file is re-read
+STORE_VERSION = 6  # bump whenever a reader changes its output: every file is re-read
 
 DOSSIER_SCHEMA = pa.DataFrameSchema(
     {

@@ -298,3 +298,60 @@ def test_catalogue_budget_and_par_figures_of_the_seed(ingested, demo_dir):
     assert warned == {"ngu-hung/ngan-sach/BC_thu_chi_NS_2023_05.xlsx"}
     dossiers = pd.read_parquet(processed / "dossiers.parquet")
     assert dossiers["catalogue_match"].notna().all()  # every demo procedure is in its unit's catalogue
+
+
+@pytest.mark.slow
+def test_indicators_command_gives_every_data_figure_of_the_seed_report(ingested, demo_dir, capsys):
+    code = main(
+        [
+            "indicators",
+            "--data-dir",
+            str(demo_dir),
+            "--period",
+            "2023-01-01..2023-08-31",
+            "--unit",
+            "Thanh Giang",
+            "--format",
+            "json",
+        ]
+    )
+    assert code == 0
+    (r,) = json.loads(capsys.readouterr().out)
+    assert r["missing"] == {}
+    assert (r["received_total"], r["received_online"], r["received_direct"], r["carried_over"]) == (2527, 2389, 126, 12)
+    assert (r["resolved_total"], r["resolved_early"], r["resolved_on_time"], r["resolved_late"]) == (2521, 2515, 6, 0)
+    assert (r["pending_total"], r["pending_within_deadline"], r["withdrawn"]) == (5, 5, 1)
+    assert r["resolved_early_pct"] == pytest.approx(100 * 2515 / 2521)  # 99.762 -> "99,8"
+    assert (r["fee_dossiers"], r["fee_paid_online"], r["payment_tracked_from"]) == (1258, 1152, "2023-06-01")
+    assert (r["procedures_with_online_dossiers"], r["procedures_total"]) == (18, 139)
+    assert r["revenue_execution_pct"] == pytest.approx(100 * 4_246_019_295 / 5_599_554_000)  # 75.8278 -> "75,83"
+    assert r["expenditure_execution_pct"] == pytest.approx(100 * 3_371_767_922 / 5_534_154_000)  # 60.9265
+    assert r["budget_as_of"] == "2023-08-31" and r["par_year"] == 2022
+    egov = next(c for c in r["par_components"] if "chính quyền số" in c["component"])
+    assert (egov["score"], egov["max_score"], egov["rank"], egov["rank_of"]) == (8.417, 11.5, 11, 17)
+    assert egov["pct"] == pytest.approx(100 * 8.417 / 11.5) and egov["self_review_required"]
+    assert [c["component"] for c in r["par_components"] if c["below_75"]] == [egov["component"]]
+    # the online share under Decision 766 (2,389 of 2,515 new dossiers), not the report's "2.389/2.389 = 100%"
+    assert r["online_rate"] == pytest.approx(100 * 2389 / 2515)
+
+
+@pytest.mark.slow
+def test_indicators_table_in_vietnamese(ingested, demo_dir, capsys):
+    assert (
+        main(["indicators", "--data-dir", str(demo_dir), "--period", "2023-01-01..2023-08-31", "--unit", "Thanh Giang"])
+        == 0
+    )
+    out = capsys.readouterr().out
+    for text in (
+        "2.527",
+        "2.389",
+        "2.515",
+        "99,8",
+        "1.152",
+        "91,6",
+        "75,83",
+        "60,93",
+        "5.599.554.000",
+        "8,417/11,5 điểm = 73,19% (xếp thứ 11/17)",
+    ):
+        assert text in out, text

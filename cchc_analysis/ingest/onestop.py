@@ -318,7 +318,12 @@ def _read_grid(grid, match, vocab, report, registry, pseudonymiser, path, raw_ro
                 f"({', '.join(f'{k!r} × {v}' for k, v in list(counts.items())[:5])}); để trống, không đoán."
             )
     out["status_raw"] = data["status"].map(lambda v: v if isinstance(v, str) else None) if "status" in data else None
-    out["digitised"] = out["digitised"].map({"yes": True, "no": False}) if "digitised" in data else None
+    if "digitised" in data:
+        # where a file has a digitisation column, a blank cell means "not digitised" (vendors tick only the yes)
+        blank_digit = data["digitised"].map(lambda v: v is None or (isinstance(v, str) and not v.strip()) or v != v)
+        out["digitised"] = out["digitised"].map({"yes": True, "no": False}).where(~blank_digit, False)
+    else:
+        out["digitised"] = None
     # -- fee ------------------------------------------------------------------------------------------------
     if "fee" in data:
         fee, invalid = parse_amounts(data["fee"])

@@ -1,0 +1,71 @@
+"""The methodology file (versioned choices recorded with every result) and the indicator catalogue."""
+
+from __future__ import annotations
+
+import decimal
+import hashlib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from .errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Methodology:
+    """Parsed methodology settings; ``version`` and ``digest`` identify them in every result."""
+
+    settings: dict
+    version: str
+    digest: str
+
+    def get(self, *path, default=None):
+        node = self.settings
+        for key in path:
+            if not isinstance(node, dict) or key not in node:
+                return default
+            node = node[key]
+        return node
+
+
+def load_methodology(path: Path | str | None = None) -> Methodology:
+    """The shipped methodology, or a user's file (which must state its own ``version``)."""
+    if path is None:
+        text = (resources.files("cchc_analysis") / "data" / "methodology.yaml").read_text(encoding="utf-8")
+    else:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"Không đọc được tệp phương pháp {path}: {exc}") from None
+    try:
+        settings = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"Tệp phương pháp {path or 'mặc định'} không phải YAML hợp lệ: {exc}") from None
+    if not isinstance(settings, dict) or not settings.get("version"):
+        raise ConfigError(f"Tệp phương pháp {path}: thiếu khóa 'version'.")
+    return Methodology(settings, str(settings["version"]), hashlib.sha256(text.encode("utf-8")).hexdigest()[:12])
+
+
+@cache
+def indicator_catalogue() -> dict[str, dict]:
+    """key -> {label, unit, direction, decimals, source, formula} from ``data/indicators.yaml``."""
+    text = (resources.files("cchc_analysis") / "data" / "indicators.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)["indicators"]
+
+
+def round_display(value: float, places: int, mode: str = "half_up") -> decimal.Decimal:
+    """Round for display only (results keep full precision): half-up by default, or truncation."""
+    rounding = decimal.ROUND_HALF_UP if mode == "half_up" else decimal.ROUND_DOWN
+    return decimal.Decimal(repr(float(value))).quantize(decimal.Decimal(1).scaleb(-places), rounding=rounding)
+
+
+def format_vn(value: float | int | None, places: int, mode: str = "half_up") -> str:
+    """A figure as Vietnamese documents write it: "2.527", "99,8", "5.599.554.000", "8,417"."""
+    if value is None:
+        return "—"
+    rounded = round_display(value, places, mode)
+    text = f"{rounded:,.{places}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
