@@ -164,9 +164,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unit", action="append", metavar="NAME|CODE", help="Đơn vị (có thể lặp lại). / Unit (repeatable).")
     p.add_argument("--group", metavar="G", help="Mọi đơn vị của một nhóm. / Every unit of a group.")
     p.add_argument("--methodology", metavar="FILE", help="Tệp phương pháp (YAML). / Methodology file.")
-    p.add_argument("--format", choices=("table", "json", "csv"), default="table", help="Định dạng. / Output format.")
+    p.add_argument(
+        "--cutoff",
+        choices=("calendar", "official"),
+        default="calendar",
+        help="Kỳ theo lịch hoặc theo thời điểm chốt số liệu báo cáo định kỳ. / Calendar or official cut-off.",
+    )
+    p.add_argument(
+        "--format",
+        choices=("table", "json", "csv", "xlsx"),
+        default="table",
+        help="Định dạng (xlsx cần -o). / Output format (xlsx needs -o).",
+    )
     p.add_argument("-o", "--output", metavar="FILE", help="Ghi ra tệp thay vì màn hình. / Write to FILE.")
     p.set_defaults(handler=cmd_indicators)
+
+    p = sub.add_parser(
+        "rank",
+        help="Xếp hạng các đơn vị trong nhóm. / Rank the units of a group.",
+        description="Xếp hạng các đơn vị cùng nhóm theo từng chỉ số, kèm khoảng tin cậy Wilson 95%, đánh giá tốt "
+        "hơn/tương đương/kém hơn mức chung của nhóm (biểu đồ phễu) và khoảng hạng mô phỏng Monte Carlo; đơn vị có "
+        "quá ít hồ sơ được đánh dấu, không xếp hạng. / Rank a group's units per indicator, with Wilson intervals, "
+        "funnel flags and Monte Carlo rank ranges; low-volume units are flagged, not ranked.",
+        add_help=False,
+    )
+    _add_common(p, in_subcommand=True)
+    p.add_argument("--period", required=True, metavar="P", help="Kỳ. / Period.")
+    p.add_argument("--group", metavar="G", help="Nhóm so sánh. / Peer group.")
+    p.add_argument("--indicator", action="append", metavar="KEY", help="Chỉ số (có thể lặp lại). / Indicator.")
+    p.add_argument("--methodology", metavar="FILE", help="Tệp phương pháp (YAML). / Methodology file.")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table", help="Định dạng. / Output format.")
+    p.add_argument("-o", "--output", metavar="FILE", help="Ghi ra tệp thay vì màn hình. / Write to FILE.")
+    p.set_defaults(handler=cmd_rank)
 
     p = sub.add_parser(
         "template",
@@ -326,15 +355,28 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     try:
-        period = parse_period(args.period)
+        period = parse_period(args.period, args.cutoff)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
+    if args.format == "xlsx" and not args.output:
+        raise UsageError("Định dạng xlsx cần tên tệp ra: thêm -o TỆP.xlsx.")
     methodology = load_methodology(args.methodology)
     records = compute_indicators(settings.data_dir, period, units=args.unit, group=args.group, methodology=methodology)
     if not records:
         raise CchcError(f"Không có dữ liệu nào cho kỳ {period.id} của các đơn vị được chọn.")
     catalogue = indicator_catalogue()
     mode = methodology.get("rounding", "mode", default="half_up")
+    if args.format == "xlsx":
+        from .workbook import indicators_workbook
+
+        data = indicators_workbook(records, period, settings.data_dir, methodology)
+        output = Path(args.output)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        tmp = output.with_name(output.name + ".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(output)
+        log.info("Đã ghi %s", output)
+        return EXIT_OK
     if args.format == "json":
         text = json.dumps(records, ensure_ascii=False, indent=2, default=str) + "\n"
     elif args.format == "csv":
@@ -364,6 +406,62 @@ def cmd_indicators(args: argparse.Namespace) -> int:
                     )
             for key, reason in r["missing"].items():
                 text += f"- {r['unit_name']}: chưa tính được «{catalogue.get(key, {}).get('label', key)}»: {reason}.\n"
+    _write_output(text, args.output)
+    return EXIT_OK
+
+
+def cmd_rank(args: argparse.Namespace) -> int:
+    import csv
+    import io
+
+    from .methodology import format_vn, indicator_catalogue, load_methodology
+    from .periods import parse_period
+    from .ranking import FLAGS_VI, compute_rankings
+
+    settings = _settings(args)
+    try:
+        period = parse_period(args.period)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    methodology = load_methodology(args.methodology)
+    records = compute_rankings(
+        settings.data_dir, period, group=args.group, indicators=args.indicator, methodology=methodology
+    )
+    if not records:
+        raise CchcError(f"Không có dữ liệu nào để xếp hạng cho kỳ {period.id}.")
+    if args.format == "json":
+        text = json.dumps(records, ensure_ascii=False, indent=2, default=str) + "\n"
+    elif args.format == "csv":
+        buf = io.StringIO()
+        keys = sorted(
+            {k for r in records for k in r}, key=lambda k: list(records[0]).index(k) if k in records[0] else 99
+        )
+        writer = csv.DictWriter(buf, fieldnames=keys)
+        writer.writeheader()
+        writer.writerows(records)
+        text = buf.getvalue()
+    else:
+        catalogue = indicator_catalogue()
+        text = f"Xếp hạng kỳ {period.label_vi}\n"
+        for key in dict.fromkeys(r["indicator"] for r in records if r["indicator"] != "par_component"):
+            rows = sorted(
+                (r for r in records if r["indicator"] == key), key=lambda r: (r["rank"] is None, r["rank"] or 0)
+            )
+            text += f"\n{catalogue.get(key, {}).get('label', key)}\n"
+            places = catalogue.get(key, {}).get("decimals", 1)
+            table = []
+            for r in rows:
+                ci = f"{format_vn(r['ci_low'], 1)}–{format_vn(r['ci_high'], 1)}" if r["ci_low"] is not None else ""
+                rng_text = (
+                    f"{format_vn(r['rank_p05'], 0)}–{format_vn(r['rank_p95'], 0)}" if r["rank_p05"] is not None else ""
+                )
+                rank = f"{r['rank']}/{r['rank_of']}" if r["rank"] is not None else f"—/{r['rank_of']} (ít hồ sơ)"
+                table.append(
+                    [r["unit_name"], format_vn(r["value"], places), rank, ci, rng_text, FLAGS_VI.get(r["flag"], "—")]
+                )
+            text += format_table(
+                ["Đơn vị", "Giá trị", "Hạng", "Khoảng tin cậy 95%", "Khoảng hạng", "So với nhóm"], table
+            )
     _write_output(text, args.output)
     return EXIT_OK
 

@@ -342,6 +342,7 @@ def compute_indicators(
     units: list[str] | None = None,
     group: str | None = None,
     methodology: Methodology | None = None,
+    corrections_file: Path | str | None = None,
 ) -> list[dict]:
     """One record per unit: every indicator of ``period`` with ``missing`` reasons (see the JSON of
     ``cchc indicators``)."""
@@ -362,8 +363,15 @@ def compute_indicators(
     else:
         present = set(onestop.index) | set(budget.index) | set(par.index)
         chosen = [u for u in registry.units(group=group) if u.unit_id in present]
+    report = _ingest_report(processed)
+    corrections = load_corrections(corrections_file or settings.data_dir / "corrections.yaml", registry)
     records = []
     for unit in chosen:
+        aggregated = None
+        if unit.unit_id not in onestop.index:
+            aggregated = _aggregate_predecessors(unit, registry, onestop)
+            if aggregated is not None:
+                onestop.loc[unit.unit_id] = aggregated["row"]
         rec: dict = {
             "unit_code": unit.code,
             "unit_id": unit.unit_id,
@@ -397,7 +405,7 @@ def compute_indicators(
             if rec[key] is None:
                 missing[key] = MISSING_REASONS["no_dossiers" if o is None else reason]
         for key in ("fee_dossiers", "fee_paid_online", "procedures_with_online_dossiers"):
-            rec[key] = int(o[key]) if o is not None else None
+            rec[key] = int(o[key]) if o is not None and pd.notna(o[key]) else None
         rec["procedures_total"] = (
             int(o["procedures_total"]) if o is not None and pd.notna(o["procedures_total"]) else None
         )
@@ -431,5 +439,179 @@ def compute_indicators(
         if p is None:
             missing["par_year"] = MISSING_REASONS["no_par"]
         rec["manual"] = dict(manual.loc[unit.unit_id, "manual"]) if unit.unit_id in manual.index else {}
+        if aggregated is not None:
+            rec["aggregated_from"] = aggregated["sources"]
+            for key, reason in aggregated["missing"].items():
+                rec[key] = None
+                missing[key] = reason
+        rec["warnings"] = consistency_warnings(rec, dossiers[dossiers["unit_id"] == unit.unit_id], period, report)
+        rec["corrections"] = apply_corrections(rec, corrections, period)
         records.append(rec)
     return records
+
+
+# --- successors, consistency checks, approved corrections -------------------------------------------------------
+
+
+def _aggregate_predecessors(unit, registry: UnitRegistry, onestop: pd.DataFrame) -> dict | None:
+    """Dossier counts of a successor unit for a period before it existed: its predecessors' counts summed, each
+    weighted by the share of it the successor took; rates recomputed from the sums. None when no predecessor has
+    data; counts become missing when a share is unknown."""
+    preds = [(u, share) for u, share in registry.predecessors(unit.unit_id) if u.unit_id in onestop.index]
+    if not preds:
+        return None
+    unknown = [u.full_name for u, share in preds if share is None]
+    counts = [c for c in onestop.columns if onestop[c].dtype.kind in "iu"]
+    row = pd.Series(0.0, index=onestop.columns, dtype=object)
+    for u, share in preds:
+        for c in counts:
+            row[c] = row[c] + float(onestop.loc[u.unit_id, c]) * (share if share is not None else 1.0)
+    for c in counts:
+        row[c] = round(row[c])
+
+    def pct(num, den):
+        return 100.0 * num / den if den else float("nan")
+
+    row["resolved_early_pct"] = pct(row["resolved_early"], row["resolved_total"])
+    row["resolved_on_time_pct"] = pct(row["resolved_on_time"], row["resolved_total"])
+    row["resolved_late_pct"] = pct(row["resolved_late"], row["resolved_total"])
+    row["online_rate"] = pct(row["received_online"], row["new_total"])
+    row["on_time_rate_766"] = pct(
+        row["resolved_early"] + row["resolved_on_time"] + row["pending_within_deadline"],
+        row["resolved_total"] + row["pending_total"],
+    )
+    row["online_payment_rate"] = pct(row["fee_paid_online"], row["fee_dossiers"])
+    row["payment_tracked_from"] = min(
+        (
+            onestop.loc[u.unit_id, "payment_tracked_from"]
+            for u, _ in preds
+            if pd.notna(onestop.loc[u.unit_id, "payment_tracked_from"])
+        ),
+        default=pd.NaT,
+    )
+    for c in ("procedures_with_online_dossiers", "procedures_total", "procedures_online_share", "digitised_rate"):
+        row[c] = float("nan")
+    missing = {
+        "procedures_with_online_dossiers": "đơn vị hợp nhất: không cộng số thủ tục của các đơn vị cũ",
+        "procedures_online_share": "đơn vị hợp nhất: không cộng số thủ tục của các đơn vị cũ",
+    }
+    if unknown:
+        reason = f"chưa biết tỷ lệ phần của {', '.join(unknown)} chuyển về {unit.full_name}"
+        rates = [
+            "resolved_early_pct",
+            "resolved_on_time_pct",
+            "resolved_late_pct",
+            "online_rate",
+            "on_time_rate_766",
+            "online_payment_rate",
+        ]
+        missing.update({c: reason for c in [*COUNT_KEYS, *rates]})
+    sources = [{"unit_id": u.unit_id, "name": u.full_name, "share": share} for u, share in preds]
+    return {"row": row, "sources": sources, "missing": missing}
+
+
+def _ingest_report(processed: Path) -> dict:
+    import json
+
+    path = processed / "ingest_report.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {"files": []}
+
+
+def consistency_warnings(rec: dict, dossiers: pd.DataFrame, period: Period, report: dict) -> list[str]:
+    """Checks reported next to the figures (never silently fixed)."""
+    from .text import vn_int
+
+    out = []
+    parts = [rec.get(k) for k in ("resolved_total", "pending_total", "withdrawn", "returned")]
+    if rec.get("received_total") is not None and None not in parts and rec["received_total"] != sum(parts):
+        out.append(
+            f"Tiếp nhận {vn_int(rec['received_total'])} khác đã giải quyết + đang giải quyết + rút + trả lại "
+            f"({vn_int(sum(parts))})."
+        )
+    if len(dossiers):
+        finish = dossiers["processed_at"].fillna(dossiers["result_at"]).fillna(dossiers["handed_at"])
+        start, end = pd.Timestamp(period.start), pd.Timestamp(period.end) + pd.Timedelta(days=1)
+        in_period = dossiers["received_at"].between(start, end) | finish.between(start, end)
+        early = (in_period & (finish.dt.normalize() < dossiers["received_at"].dt.normalize())).sum()
+        if early:
+            out.append(f"{vn_int(early)} hồ sơ có ngày kết thúc trước ngày tiếp nhận.")
+        if "catalogue_fee_kind" in dossiers:
+            new = dossiers[dossiers["received_at"].between(start, end)]
+            free_charged = ((new["fee"].fillna(0) > 0) & (new["catalogue_fee_kind"] == "none")).sum()
+            charged_free = (
+                (new["fee"].fillna(0) == 0) & (new["catalogue_fee_kind"] == "amount") & new["fee"].notna()
+            ).sum()
+            if free_charged:
+                out.append(f"{vn_int(free_charged)} hồ sơ có thu phí nhưng danh mục ghi thủ tục không thu phí.")
+            if charged_free:
+                out.append(f"{vn_int(charged_free)} hồ sơ ghi phí 0 đồng nhưng danh mục ghi thủ tục có thu phí.")
+    for f in report.get("files", []):
+        if (
+            f.get("kind") == "budget"
+            and f.get("unit_id") == rec.get("unit_id")
+            and f.get("period_end") == rec.get("budget_as_of")
+        ):
+            out.extend(f"Báo cáo ngân sách {f['file']}: {w}" for w in f.get("warnings", []))
+        if (
+            f.get("kind") == "par"
+            and rec.get("par_year")
+            and f.get("period_start", "").startswith(str(rec["par_year"]))
+        ):
+            out.extend(f"Bảng điểm CCHC {f['file']}: {w}" for w in f.get("warnings", []) if rec["unit_name"] in w)
+    return out
+
+
+CORRECTION_FIELDS = ("unit", "period", "indicator", "value", "reason", "approved_by", "date")
+
+
+def load_corrections(path: Path | str, registry: UnitRegistry) -> list[dict]:
+    """Approved corrections (YAML list of unit, period, indicator, value, reason, approved_by, date)."""
+    import yaml
+
+    from .errors import ConfigError
+    from .methodology import indicator_catalogue
+
+    path = Path(path)
+    if not path.is_file():
+        return []
+    try:
+        items = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: không phải YAML hợp lệ ({exc}).") from None
+    if isinstance(items, dict):
+        items = items.get("corrections", [])
+    out = []
+    known = set(indicator_catalogue()) | set(COUNT_KEYS) | {"fee_dossiers", "fee_paid_online"}
+    for i, item in enumerate(items, start=1):
+        where = f"{path}, hiệu chỉnh thứ {i}"
+        if not isinstance(item, dict):
+            raise ConfigError(f"{where}: cần các khóa {', '.join(CORRECTION_FIELDS)}.")
+        absent = [k for k in CORRECTION_FIELDS if item.get(k) in (None, "")]
+        if absent:
+            raise ConfigError(f"{where}: thiếu {', '.join(absent)}.")
+        if item["indicator"] not in known:
+            raise ConfigError(f"{where}: chỉ số '{item['indicator']}' không có trong danh mục chỉ số.")
+        unit = registry.lookup(str(item["unit"]))
+        out.append({**item, "unit_id": unit.unit_id, "period": str(item["period"]), "date": str(item["date"])})
+    return out
+
+
+def apply_corrections(rec: dict, corrections: list[dict], period: Period) -> list[dict]:
+    """Apply the approved corrections of this unit and period to ``rec``; return them with the computed values."""
+    applied = []
+    for c in corrections:
+        if c["unit_id"] != rec["unit_id"] or c["period"] not in (period.id, f"{period.start}..{period.end}"):
+            continue
+        applied.append(
+            {
+                "indicator": c["indicator"],
+                "computed": rec.get(c["indicator"]),
+                "value": c["value"],
+                "reason": c["reason"],
+                "approved_by": c["approved_by"],
+                "date": c["date"],
+            }
+        )
+        rec[c["indicator"]] = c["value"]
+        rec["missing"].pop(c["indicator"], None)
+    return applied

@@ -28,8 +28,12 @@ def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
-def parse_period(text: str) -> Period:
+def parse_period(text: str, cutoff: str = "calendar") -> Period:
     """Parse a period.
+
+    ``cutoff="official"`` gives the cut-off of periodic reports (Decree 09/2019/NĐ-CP, uncertain: verify the
+    article): from the 15th of the month before the period to the 14th of its last month. A date range is kept
+    as written.
 
     Examples
     --------
@@ -38,6 +42,48 @@ def parse_period(text: str) -> Period:
     >>> parse_period("2023-01-01..2023-08-31").id
     '2023-01-01_2023-08-31'
     """
+    period = _parse_calendar(text)
+    if cutoff == "official" and period.kind != "range":
+        first = period.start.replace(day=1)
+        before = (first - dt.timedelta(days=1)).replace(day=15)
+        return Period(before, period.end.replace(day=14), period.id + "-official", period.kind)
+    if cutoff not in ("calendar", "official"):
+        raise ConfigError(f"Cách tính kỳ '{cutoff}' không hợp lệ: dùng 'calendar' hoặc 'official'.")
+    return period
+
+
+def previous_period(period: Period) -> Period:
+    """The previous comparable period: the one just before for months, quarters, halves and years; the same
+    dates a year earlier for a custom range."""
+    official = period.id.endswith("-official")
+    base = period.id.removesuffix("-official")
+    if period.kind == "range":
+        start = _year_earlier(period.start)
+        end = _year_earlier(period.end)
+        return Period(start, end, f"{start}_{end}", "range")
+    y = int(base[:4])
+    if period.kind == "year":
+        prev = f"{y - 1}"
+    elif period.kind == "half":
+        h = int(base[-1])
+        prev = f"{y}H1" if h == 2 else f"{y - 1}H2"
+    elif period.kind == "quarter":
+        q = int(base[-1])
+        prev = f"{y}Q{q - 1}" if q > 1 else f"{y - 1}Q4"
+    else:
+        m = int(base[5:7])
+        prev = f"{y}-{m - 1:02d}" if m > 1 else f"{y - 1}-12"
+    return parse_period(prev, "official" if official else "calendar")
+
+
+def _year_earlier(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _parse_calendar(text: str) -> Period:
     t = str(text).strip().upper()
     if m := re.fullmatch(r"(\d{4})", t):
         y = int(m.group(1))

@@ -255,3 +255,112 @@ def test_rank_invariants(values, extra):
     # adding a unit never improves another unit's rank
     more = competition_rank(pd.Series([*values, extra]))
     assert all(more[i] >= ranks[i] for i in range(len(values)))
+
+
+# --- successors, corrections, consistency ------------------------------------------------------------------------
+
+
+def test_successor_counts_are_summed_with_shares(tmp_path):
+    from cchc_analysis.indicators import _aggregate_predecessors
+    from cchc_analysis.registry import UnitRegistry
+
+    (tmp_path / "units.yaml").write_text(
+        """
+- {unit_id: A, name: Cũ A, type: xã, group: H, valid_to: 2025-06-30, successors: [{unit_id: N, share: 1}]}
+- {unit_id: B, name: Cũ B, type: xã, group: H, valid_to: 2025-06-30, successors: [{unit_id: N, share: 0.5}]}
+- {unit_id: C, name: Cũ C, type: xã, group: H, valid_to: 2025-06-30}
+- {unit_id: N, name: Mới, type: xã, group: T, valid_from: 2025-07-01}
+""",
+        encoding="utf-8",
+    )
+    reg = UnitRegistry.load(tmp_path)
+    d = pd.DataFrame(
+        [
+            *(dossier(f"a{i}", "2023-07-03", "2023-07-05", "2023-07-04") for i in range(10)),  # A: 10 early, online
+            *(
+                dossier(f"b{i}", "2023-07-03", "2023-07-05", "2023-07-06", channel="direct") for i in range(4)
+            ),  # B: 4 late
+        ]
+    )
+    d.loc[d["code"].str.startswith("b"), "unit_id"] = "B"
+    d.loc[d["code"].str.startswith("a"), "unit_id"] = "A"
+    o = compute_onestop_indicators(d, JULY).set_index("unit_id")
+    agg = _aggregate_predecessors(reg.get("N"), reg, o)
+    row = agg["row"]
+    # A counts whole, half of B: 10 + 2 resolved, 10 early, 2 late; online 10 of 12 new
+    assert (row["resolved_total"], row["resolved_early"], row["resolved_late"]) == (12, 10, 2)
+    assert row["online_rate"] == pytest.approx(100 * 10 / 12)
+    assert [s["name"] for s in agg["sources"]] == ["Xã Cũ A", "Xã Cũ B"]
+
+
+def test_corrections_are_applied_and_listed(tmp_path):
+    from cchc_analysis.errors import ConfigError
+    from cchc_analysis.indicators import apply_corrections, load_corrections
+    from cchc_analysis.registry import UnitRegistry
+
+    path = tmp_path / "corrections.yaml"
+    path.write_text(
+        "- {unit: Thanh Giang, period: 2023Q3, indicator: withdrawn, value: 2, reason: 'hồ sơ rút ghi nhầm trạng "
+        "thái', approved_by: Văn phòng UBND huyện, date: 2023-10-10}\n",
+        encoding="utf-8",
+    )
+    corrections = load_corrections(path, UnitRegistry.shipped())
+    rec = {"unit_id": "30-11287", "withdrawn": 1, "missing": {}}
+    applied = apply_corrections(rec, corrections, parse_period("2023Q3"))
+    assert rec["withdrawn"] == 2 and applied[0]["computed"] == 1 and applied[0]["approved_by"] == "Văn phòng UBND huyện"
+    assert (
+        apply_corrections({"unit_id": "30-11287", "withdrawn": 1, "missing": {}}, corrections, parse_period("2023Q2"))
+        == []
+    )
+    path.write_text("- {unit: Thanh Giang, period: 2023Q3, indicator: so_lieu_la, value: 2}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="thiếu reason, approved_by, date"):
+        load_corrections(path, UnitRegistry.shipped())
+
+
+def test_consistency_warnings():
+    from cchc_analysis.indicators import consistency_warnings
+
+    d = pd.DataFrame(
+        [
+            dossier("X", "2023-07-10", "2023-07-12", "2023-07-08", fee=2000),  # finished before it was received
+            dossier("Y", "2023-07-10", "2023-07-12", "2023-07-11", fee=0),
+        ]
+    )
+    d["catalogue_fee_kind"] = ["none", "amount"]
+    rec = {
+        "unit_id": "U",
+        "unit_name": "Xã U",
+        "received_total": 5,
+        "resolved_total": 2,
+        "pending_total": 1,
+        "withdrawn": 1,
+        "returned": 0,
+        "budget_as_of": "2023-07-31",
+        "par_year": 2022,
+    }
+    report = {
+        "files": [
+            {
+                "kind": "budget",
+                "unit_id": "U",
+                "period_end": "2023-07-31",
+                "file": "u/ns.xlsx",
+                "warnings": ["lệch 1.000"],
+            },
+            {
+                "kind": "par",
+                "period_start": "2022-01-01",
+                "file": "par.xlsx",
+                "warnings": ["Xã U: tổng điểm ghi 13 khác 12."],
+            },
+        ]
+    }
+    warnings = consistency_warnings(rec, d, JULY, report)
+    assert warnings == [
+        "Tiếp nhận 5 khác đã giải quyết + đang giải quyết + rút + trả lại (4).",
+        "1 hồ sơ có ngày kết thúc trước ngày tiếp nhận.",
+        "1 hồ sơ có thu phí nhưng danh mục ghi thủ tục không thu phí.",
+        "1 hồ sơ ghi phí 0 đồng nhưng danh mục ghi thủ tục có thu phí.",
+        "Báo cáo ngân sách u/ns.xlsx: lệch 1.000",
+        "Bảng điểm CCHC par.xlsx: Xã U: tổng điểm ghi 13 khác 12.",
+    ]

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from cchc_analysis.errors import ConfigError
-from cchc_analysis.periods import parse_period
+from cchc_analysis.periods import parse_period, previous_period
 
 
 @pytest.mark.parametrize(
@@ -26,3 +26,35 @@ def test_periods(text, start, end, pid):
 def test_bad_periods(text):
     with pytest.raises(ConfigError, match="không hợp lệ"):
         parse_period(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("2023Q3", dt.date(2023, 6, 15), dt.date(2023, 9, 14)),
+        ("2023-08", dt.date(2023, 7, 15), dt.date(2023, 8, 14)),
+        ("2023", dt.date(2022, 12, 15), dt.date(2023, 12, 14)),
+        ("2023H1", dt.date(2022, 12, 15), dt.date(2023, 6, 14)),
+        ("2023-01-01..2023-08-31", dt.date(2023, 1, 1), dt.date(2023, 8, 31)),
+    ],
+)
+def test_official_cutoff(text, start, end):
+    p = parse_period(text, cutoff="official")
+    assert (p.start, p.end) == (start, end)
+
+
+@pytest.mark.parametrize(
+    ("text", "previous"),
+    [
+        ("2023Q1", "2022Q4"),
+        ("2023Q3", "2023Q2"),
+        ("2023-01", "2022-12"),
+        ("2023H1", "2022H2"),
+        ("2023H2", "2023H1"),
+        ("2023", "2022"),
+        ("2023-01-01..2023-08-31", "2022-01-01_2022-08-31"),
+        ("2024-02-29..2024-03-31", "2023-02-28_2023-03-31"),
+    ],
+)
+def test_previous_comparable_period(text, previous):
+    assert previous_period(parse_period(text)).id == previous

@@ -355,3 +355,105 @@ def test_indicators_table_in_vietnamese(ingested, demo_dir, capsys):
         "8,417/11,5 điểm = 73,19% (xếp thứ 11/17)",
     ):
         assert text in out, text
+
+
+@pytest.mark.slow
+def test_rank_command_json(ingested, demo_dir, capsys):
+    assert (
+        main(
+            [
+                "rank",
+                "--data-dir",
+                str(demo_dir),
+                "--period",
+                "2023-01-01..2023-08-31",
+                "--group",
+                "Huyện Thanh Miện",
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
+    records = json.loads(capsys.readouterr().out)
+    keys = {
+        "unit_code",
+        "unit_name",
+        "indicator",
+        "value",
+        "rank",
+        "rank_of",
+        "change",
+        "ci_low",
+        "ci_high",
+        "flag",
+        "rank_median",
+        "rank_p05",
+        "rank_p95",
+        "low_volume",
+    }
+    assert all(keys <= set(r) for r in records)
+    egov = next(
+        r
+        for r in records
+        if r["indicator"] == "par_component"
+        and r["unit_name"] == "Xã Thanh Giang"
+        and "chính quyền số" in r["component"]
+    )
+    assert (egov["rank"], egov["rank_of"], egov["below_75"]) == (11, 17, True)
+    early = next(r for r in records if r["indicator"] == "resolved_early_pct" and r["unit_name"] == "Xã Thanh Giang")
+    assert early["ci_low"] < early["value"] < early["ci_high"] and early["flag"] in ("better", "similar", "worse")
+    tiny = [r for r in records if r["unit_name"] == "Xã Tân Trào" and r["indicator"] == "online_payment_rate"]
+    assert tiny[0]["low_volume"] and tiny[0]["rank"] is None
+
+
+@pytest.mark.slow
+def test_indicators_workbook(ingested, demo_dir, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "chi-so.xlsx"
+    assert (
+        main(
+            [
+                "indicators",
+                "--data-dir",
+                str(demo_dir),
+                "--period",
+                "2023-01-01..2023-08-31",
+                "--unit",
+                "Thanh Giang",
+                "--format",
+                "xlsx",
+                "-o",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    wb = load_workbook(out)
+    ws = wb["Chỉ số"]
+    assert ws["A4"].value == "Tổng số hồ sơ tiếp nhận" and ws["C4"].value == 2527 and ws.freeze_panes == "C4"
+    tt = wb["TT01 Xã Thanh Giang"]
+    assert [tt.cell(3, c).value for c in (1, 2, 3, 7, 11, 14)] == [
+        "STT",
+        "Lĩnh vực giải quyết",
+        "Số hồ sơ nhận giải quyết",
+        "Số hồ sơ đã giải quyết",
+        "Số hồ sơ đang giải quyết",
+        "Trả lại, rút hồ sơ",
+    ]
+    assert [tt.cell(5, c).value for c in (4, 5, 6)] == ["Trực tuyến", "Trực tiếp, dịch vụ bưu chính", "Từ kỳ trước"]
+    total = next(r for r in range(6, tt.max_row + 1) if tt.cell(r, 2).value == "Tổng cộng")
+    assert [tt.cell(total, c).value for c in range(3, 15)] == [2527, 2389, 126, 12, 2521, 2515, 6, 0, 5, 5, 0, 1]
+    assert not any(c.data_type == "f" for sheet in wb for row in sheet.iter_rows() for c in row)
+
+
+def test_text_that_looks_like_a_formula_stays_text():
+    from openpyxl import Workbook
+
+    from cchc_analysis.tt01 import write_text
+
+    ws = Workbook().active
+    for i, text in enumerate(['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "Xã Thanh Giang"], start=1):
+        write_text(ws, i, 1, text)
+        assert ws.cell(i, 1).data_type == "s" and ws.cell(i, 1).value == text

@@ -1,0 +1,272 @@
+"""Cross-commune rankings with honest uncertainty: competition ranks, Wilson intervals, funnel flags and Monte
+Carlo rank ranges, so that a 5-dossier commune at 100% is never shown as better than a 2,500-dossier one at 99.8%."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from .indicators import competition_rank
+from .methodology import Methodology, load_methodology
+
+Z95 = 1.959963984540054
+FLAGS_VI = {"better": "tốt hơn", "similar": "tương đương", "worse": "kém hơn", None: "—"}
+
+# rate indicators: how to get (numerator, denominator) from the dossier indicator table
+RATE_PARTS = {
+    "resolved_early_pct": lambda t: (t["resolved_early"], t["resolved_total"]),
+    "online_rate": lambda t: (t["received_online"], t["new_total"]),
+    "on_time_rate_766": lambda t: (
+        t["resolved_early"] + t["resolved_on_time"] + t["pending_within_deadline"],
+        t["resolved_total"] + t["pending_total"],
+    ),
+    "online_payment_rate": lambda t: (t["fee_paid_online"], t["fee_dossiers"]),
+    "procedures_online_share": lambda t: (t["procedures_with_online_dossiers"], t["procedures_total"]),
+    "resolved_late_pct": lambda t: (t["resolved_late"], t["resolved_total"]),
+}
+DIRECTION = {"resolved_late_pct": "lower"}
+
+
+def wilson_interval(num: np.ndarray, den: np.ndarray, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval of num/den, in percent; NaN where den is 0."""
+    num = np.asarray(num, dtype=float)
+    den = np.asarray(den, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = num / den
+        centre = (p + z * z / (2 * den)) / (1 + z * z / den)
+        half = z * np.sqrt(p * (1 - p) / den + z * z / (4 * den * den)) / (1 + z * z / den)
+    low, high = 100 * (centre - half), 100 * (centre + half)
+    low = np.where(den > 0, np.clip(low, 0, 100), np.nan)
+    high = np.where(den > 0, np.clip(high, 0, 100), np.nan)
+    return low, high
+
+
+def _z(coverage_pct: float) -> float:
+    from statistics import NormalDist
+
+    return NormalDist().inv_cdf(0.5 + coverage_pct / 200)
+
+
+def rank_rates(
+    unit_ids: list[str],
+    num: np.ndarray,
+    den: np.ndarray,
+    *,
+    higher_is_better: bool = True,
+    methodology: Methodology | None = None,
+    draws: int = 1000,
+    seed: int = 20230831,
+) -> pd.DataFrame:
+    """Rank units on a rate num/den (percent), with Wilson 95% intervals, funnel flags against the group's pooled
+    rate and a Monte Carlo rank range from binomial draws on each unit's totals (seeded, reproducible)."""
+    methodology = methodology or load_methodology()
+    num = np.asarray(num, dtype=float)
+    den = np.asarray(den, dtype=float)
+    value = np.where(den > 0, 100 * num / np.where(den > 0, den, 1), np.nan)
+    out = pd.DataFrame({"unit_id": unit_ids, "value": value, "num": num, "den": den})
+    has = out["value"].notna()
+    out["rank"] = competition_rank(out["value"].where(has), higher_is_better)
+    out["rank_of"] = int(has.sum())
+    out["ci_low"], out["ci_high"] = wilson_interval(num, den)
+    limits = methodology.get("ranking", "funnel_limits", default=[95.0, 99.8])
+    pooled = num[has].sum() / den[has].sum() if den[has].sum() > 0 else np.nan
+    flags = []
+    for v, n in zip(out["value"], den, strict=True):
+        if math.isnan(v) or n <= 0 or math.isnan(pooled):
+            flags.append(None)
+            continue
+        z = _z(limits[0])
+        half = 100 * z * math.sqrt(pooled * (1 - pooled) / n)
+        p0 = 100 * pooled
+        if v > p0 + half:
+            flags.append("better" if higher_is_better else "worse")
+        elif v < p0 - half:
+            flags.append("worse" if higher_is_better else "better")
+        else:
+            flags.append("similar")
+    out["flag"] = flags
+    out["beyond_998"] = [
+        bool(
+            not math.isnan(v)
+            and n > 0
+            and abs(v - 100 * pooled) > 100 * _z(limits[-1]) * math.sqrt(pooled * (1 - pooled) / n)
+        )
+        if not math.isnan(pooled)
+        else False
+        for v, n in zip(out["value"], den, strict=True)
+    ]
+    # Monte Carlo: binomial draws on each unit's totals, ranks recomputed every draw
+    rng = np.random.default_rng(seed)
+    idx = np.flatnonzero(has.to_numpy())
+    if len(idx):
+        n = den[idx].astype(np.int64)
+        p = np.clip(num[idx] / den[idx], 0, 1)
+        sims = rng.binomial(n[None, :], p[None, :], size=(draws, len(idx))) / n[None, :]
+        order = -sims if higher_is_better else sims
+        # competition rank per draw: 1 + number of strictly better units
+        ranks = 1 + (order[:, None, :] < order[:, :, None]).sum(axis=2)
+        out.loc[idx, "rank_median"] = np.median(ranks, axis=0)
+        out.loc[idx, "rank_p05"] = np.percentile(ranks, 5, axis=0)
+        out.loc[idx, "rank_p95"] = np.percentile(ranks, 95, axis=0)
+    min_volume = int(methodology.get("ranking", "min_volume", default=30))
+    out["low_volume"] = den < min_volume
+    # low-volume units stay in rank_of but are never shown with a rank (so never as the best)
+    out["rank"] = out["rank"].where(~out["low_volume"])
+    return out.drop(columns=["num", "den"])
+
+
+def rank_composite(
+    scores: pd.DataFrame, *, methodology: Methodology | None = None, draws: int = 1000, seed: int = 20230831
+) -> pd.DataFrame:
+    """Rank units on the sum of component scores (a units x components table), with a Monte Carlo rank range
+    under random component weights within ±perturbation (default ±25%)."""
+    methodology = methodology or load_methodology()
+    spread = float(methodology.get("ranking", "composite_weight_perturbation", default=0.25))
+    total = scores.sum(axis=1)
+    out = pd.DataFrame({"unit_id": scores.index, "value": total.to_numpy()})
+    out["rank"] = competition_rank(out["value"].round(9))
+    out["rank_of"] = len(out)
+    rng = np.random.default_rng(seed)
+    weights = rng.uniform(1 - spread, 1 + spread, size=(draws, scores.shape[1]))
+    sims = weights @ scores.to_numpy().T  # draws x units
+    ranks = 1 + (sims[:, None, :] > sims[:, :, None]).sum(axis=2)
+    out["rank_median"] = np.median(ranks, axis=0)
+    out["rank_p05"] = np.percentile(ranks, 5, axis=0)
+    out["rank_p95"] = np.percentile(ranks, 95, axis=0)
+    return out
+
+
+def compute_rankings(
+    data_dir,
+    period,
+    *,
+    group: str | None = None,
+    indicators: list[str] | None = None,
+    methodology: Methodology | None = None,
+    draws: int = 1000,
+) -> list[dict]:
+    """Records per unit and indicator for every unit of a group with data (see ``cchc rank``)."""
+    from .errors import ConfigError, InputFileError
+    from .indicators import _read, compute_onestop_indicators, compute_par_indicators
+    from .periods import previous_period
+    from .registry import UnitRegistry
+    from .settings import Settings
+
+    methodology = methodology or load_methodology()
+    settings = Settings.resolve(data_dir)
+    processed = settings.processed_dir
+    if not (processed / "dossiers.parquet").is_file():
+        raise InputFileError(f"Chưa có dữ liệu đã xử lý trong {processed}. Hãy chạy `cchc ingest` trước.")
+    registry = UnitRegistry.load(settings.data_dir)
+    wanted = indicators or [*RATE_PARTS, "par_total_score"]
+    unknown = [k for k in wanted if k not in RATE_PARTS and k != "par_total_score"]
+    if unknown:
+        raise ConfigError(
+            f"Không xếp hạng được theo: {', '.join(unknown)}. Các chỉ số xếp hạng được: "
+            f"{', '.join([*RATE_PARTS, 'par_total_score'])}."
+        )
+    members = {u.unit_id: u for u in registry.units(group=group)} if group else None
+    dossiers = _read(processed, "dossiers")
+    catalogue = _read(processed, "catalogue")
+    par = _read(processed, "par")
+
+    def table_for(p):
+        t = compute_onestop_indicators(dossiers, p, catalogue, methodology)
+        if members is not None:
+            t = t[t["unit_id"].isin(members)]
+        return t.reset_index(drop=True)
+
+    def unit_of(uid):
+        return registry.get(uid)
+
+    current, previous = table_for(period), table_for(previous_period(period))
+    records = []
+    for key in [k for k in wanted if k in RATE_PARTS]:
+        higher = DIRECTION.get(key, "higher") == "higher"
+        ranked = _rank_table(current, key, higher, methodology, draws)
+        before = _rank_table(previous, key, higher, methodology, draws=0) if len(previous) else None
+        prev_rank = dict(zip(before["unit_id"], before["rank"], strict=True)) if before is not None else {}
+        for r in ranked.itertuples(index=False):
+            unit = unit_of(r.unit_id)
+            old = prev_rank.get(r.unit_id)
+            records.append(_record(unit, key, r, None if pd.isna(old) or pd.isna(r.rank) else int(old) - int(r.rank)))
+    if "par_total_score" in wanted and not par.empty:
+        p = compute_par_indicators(par, period, methodology)
+        if members is not None:
+            p = p[p["unit_id"].isin(members)]
+        if len(p):
+            comps = pd.DataFrame(
+                {row.unit_id: {c["component"]: c["score"] for c in row.par_components} for row in p.itertuples()}
+            ).T
+            ranked = rank_composite(comps.fillna(0), methodology=methodology, draws=max(draws, 1))
+            for r in ranked.itertuples(index=False):
+                rec = _record(unit_of(r.unit_id), "par_total_score", r, None)
+                rec.update({"ci_low": None, "ci_high": None, "flag": None, "low_volume": False})
+                records.append(rec)
+            for row in p.itertuples():
+                for c in row.par_components:
+                    records.append(
+                        {
+                            "unit_code": unit_of(row.unit_id).code,
+                            "unit_id": row.unit_id,
+                            "unit_name": unit_of(row.unit_id).full_name,
+                            "indicator": "par_component",
+                            "component": c["component"],
+                            "value": c["score"],
+                            "score": c["score"],
+                            "max_score": c["max_score"],
+                            "pct": c["pct"],
+                            "below_75": c["below_75"],
+                            "rank": c["rank"],
+                            "rank_of": c["rank_of"],
+                            "change": None,
+                            "ci_low": None,
+                            "ci_high": None,
+                            "flag": None,
+                            "rank_median": None,
+                            "rank_p05": None,
+                            "rank_p95": None,
+                            "low_volume": False,
+                            "par_year": int(row.par_year),
+                        }
+                    )
+    return records
+
+
+def _rank_table(table: pd.DataFrame, key: str, higher: bool, methodology: Methodology, draws: int) -> pd.DataFrame:
+    if table.empty:
+        return pd.DataFrame(columns=["unit_id", "value", "rank"])
+    num, den = RATE_PARTS[key](table)
+    return rank_rates(
+        list(table["unit_id"]),
+        num.fillna(0).to_numpy(),
+        den.fillna(0).to_numpy(),
+        higher_is_better=higher,
+        methodology=methodology,
+        draws=max(draws, 1),
+    )
+
+
+def _record(unit, key, r, change) -> dict:
+    def num(v):
+        return None if v is None or (isinstance(v, float) and math.isnan(v)) or pd.isna(v) else float(v)
+
+    return {
+        "unit_code": unit.code,
+        "unit_id": unit.unit_id,
+        "unit_name": unit.full_name,
+        "indicator": key,
+        "value": num(r.value),
+        "rank": None if pd.isna(r.rank) else int(r.rank),
+        "rank_of": int(r.rank_of),
+        "change": change,
+        "ci_low": num(getattr(r, "ci_low", None)),
+        "ci_high": num(getattr(r, "ci_high", None)),
+        "flag": getattr(r, "flag", None),
+        "rank_median": num(r.rank_median),
+        "rank_p05": num(r.rank_p05),
+        "rank_p95": num(r.rank_p95),
+        "low_volume": bool(getattr(r, "low_volume", False)),
+    }

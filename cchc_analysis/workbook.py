@@ -1,0 +1,62 @@
+"""The Excel workbook of a period's indicators: one sheet of indicators, one TT 01/2020 sheet per unit."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from .methodology import Methodology, indicator_catalogue
+from .periods import Period
+from .settings import Settings
+from .tt01 import tt01_table, write_text, write_tt01_sheet
+
+
+def indicators_workbook(
+    records: list[dict], period: Period, data_dir: Path | str | None, methodology: Methodology
+) -> bytes:
+    """Vietnamese headers, number formats, frozen panes; text from data is never written as a formula."""
+    catalogue = indicator_catalogue()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Chỉ số"
+    write_text(ws, 1, 1, f"CHỈ SỐ CẢI CÁCH HÀNH CHÍNH KỲ {period.label_vi} (phương pháp {methodology.version})")
+    ws["A1"].font = Font(bold=True)
+    keys = [k for k in catalogue if k in records[0]]
+    headers = ["Chỉ số", "Đơn vị tính", *[r["unit_name"] for r in records]]
+    for c, h in enumerate(headers, start=1):
+        write_text(ws, 3, c, h)
+        ws.cell(row=3, column=c).font = Font(bold=True)
+        ws.cell(row=3, column=c).alignment = Alignment(wrap_text=True, horizontal="center")
+    for i, key in enumerate(keys, start=4):
+        spec = catalogue[key]
+        write_text(ws, i, 1, spec["label"])
+        write_text(ws, i, 2, spec["unit"])
+        fmt = "#,##0" if spec["decimals"] == 0 else "#,##0." + "0" * spec["decimals"]
+        for j, r in enumerate(records, start=3):
+            cell = ws.cell(row=i, column=j, value=r[key])
+            cell.number_format = fmt
+    ws.column_dimensions["A"].width = 46
+    ws.column_dimensions["B"].width = 12
+    for j in range(3, 3 + len(records)):
+        ws.column_dimensions[get_column_letter(j)].width = 18
+    ws.freeze_panes = "C4"
+    dossiers_path = Settings.resolve(data_dir).processed_dir / "dossiers.parquet"
+    dossiers = pd.read_parquet(dossiers_path)
+    for r in records:
+        part = dossiers[dossiers["unit_id"] == r["unit_id"]]
+        if part.empty:
+            continue
+        sheet = wb.create_sheet(f"TT01 {r['unit_name']}"[:31])
+        write_tt01_sheet(
+            sheet,
+            tt01_table(part, period),
+            f"TÌNH HÌNH GIẢI QUYẾT TTHC - {r['unit_name'].upper()} - KỲ {period.label_vi}",
+        )
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,66 @@
+"""Rankings: Wilson intervals, funnel flags, low volume, Monte Carlo ranges (expected values by hand)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cchc_analysis.ranking import rank_composite, rank_rates, wilson_interval
+
+
+def test_wilson_interval_of_five_out_of_five():
+    # DOMAIN.md: a commune with 5 dossiers at 100% has a 95% Wilson interval of 56.6-100%
+    low, high = wilson_interval(np.array([5]), np.array([5]))
+    assert low[0] == pytest.approx(56.55, abs=0.01) and high[0] == 100
+
+
+def test_wilson_interval_of_a_large_unit():
+    # 2,515 of 2,521: p = 0.99762; the interval is narrow (about 99.48-99.89)
+    low, high = wilson_interval(np.array([2515]), np.array([2521]))
+    assert 99.4 < low[0] < 99.6 and 99.8 < high[0] < 99.95
+
+
+@settings(max_examples=200)
+@given(st.integers(1, 5000), st.data())
+def test_wilson_interval_contains_the_observed_rate(den, data):
+    num = data.draw(st.integers(0, den))
+    low, high = wilson_interval(np.array([num]), np.array([den]))
+    assert low[0] - 1e-9 <= 100 * num / den <= high[0] + 1e-9
+
+
+def test_small_unit_at_100_percent_is_not_shown_as_best():
+    ranked = rank_rates(["big", "small", "mid"], np.array([2515, 5, 900]), np.array([2521, 5, 1000])).set_index(
+        "unit_id"
+    )
+    assert ranked.loc["small", "low_volume"] and pd.isna(ranked.loc["small", "rank"])
+    assert ranked.loc["big", "rank"] == 2 and ranked.loc["small", "rank_of"] == 3  # the small one still counts
+    # pooled rate (2515+5+900)/(2521+5+1000) = 96.99%: 5/5 is within its funnel, 90% of 1,000 is below
+    assert ranked.loc["small", "flag"] == "similar"
+    assert ranked.loc["mid", "flag"] == "worse" and ranked.loc["big", "flag"] == "better"
+
+
+def test_direction_lower_is_better_swaps_flags_and_ranks():
+    up = rank_rates(["a", "b"], np.array([10, 90]), np.array([100, 100])).set_index("unit_id")
+    down = rank_rates(["a", "b"], np.array([10, 90]), np.array([100, 100]), higher_is_better=False).set_index("unit_id")
+    assert (up.loc["a", "rank"], down.loc["a", "rank"]) == (2, 1)
+    assert (up.loc["a", "flag"], down.loc["a", "flag"]) == ("worse", "better")
+
+
+def test_monte_carlo_ranks_are_reproducible_and_bracket_the_rank():
+    units = [f"u{i}" for i in range(6)]
+    num, den = np.array([95, 90, 50, 45, 8, 700]), np.array([100, 100, 100, 100, 10, 1000])
+    a = rank_rates(units, num, den)
+    b = rank_rates(units, num, den)
+    pd.testing.assert_frame_equal(a, b)
+    ok = a[a["rank"].notna()]
+    assert (ok["rank_p05"] <= ok["rank_median"]).all() and (ok["rank_median"] <= ok["rank_p95"]).all()
+    # u2 (50%) and u3 (45%) overlap: the range of u2 reaches u3's place
+    assert a.set_index("unit_id").loc["u2", "rank_p95"] >= 4
+
+
+def test_composite_rank_with_weight_perturbation():
+    scores = pd.DataFrame({"A": [10.0, 9.0, 5.0], "B": [5.0, 6.0, 5.0]}, index=["x", "y", "z"])
+    r = rank_composite(scores).set_index("unit_id")
+    assert r["rank"].tolist() == [1, 1, 3]  # x and y tie on 15 points
+    assert r.loc["z", "rank_p05"] == 3 and r.loc["x", "rank_p95"] <= 2
