@@ -193,7 +193,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--group", metavar="G", help="Nhóm so sánh. / Peer group.")
     p.add_argument("--indicator", action="append", metavar="KEY", help="Chỉ số (có thể lặp lại). / Indicator.")
     p.add_argument("--methodology", metavar="FILE", help="Tệp phương pháp (YAML). / Methodology file.")
-    p.add_argument("--format", choices=("table", "json", "csv"), default="table", help="Định dạng. / Output format.")
+    p.add_argument(
+        "--format",
+        choices=("table", "json", "csv", "xlsx"),
+        default="table",
+        help="Định dạng (xlsx cần -o). / Output format (xlsx needs -o).",
+    )
     p.add_argument("-o", "--output", metavar="FILE", help="Ghi ra tệp thay vì màn hình. / Write to FILE.")
     p.set_defaults(handler=cmd_rank)
 
@@ -260,6 +265,15 @@ def _write_output(text: str, output: str | None) -> None:
         log.info("Đã ghi %s", path)
     else:
         sys.stdout.write(text)
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    """Write an output atomically (temporary file, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+    log.info("Đã ghi %s", path)
 
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
@@ -369,13 +383,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     if args.format == "xlsx":
         from .workbook import indicators_workbook
 
-        data = indicators_workbook(records, period, settings.data_dir, methodology)
-        output = Path(args.output)
-        output.parent.mkdir(parents=True, exist_ok=True)
-        tmp = output.with_name(output.name + ".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(output)
-        log.info("Đã ghi %s", output)
+        _write_bytes(Path(args.output), indicators_workbook(records, period, settings.data_dir, methodology))
         return EXIT_OK
     if args.format == "json":
         text = json.dumps(records, ensure_ascii=False, indent=2, default=str) + "\n"
@@ -404,8 +412,24 @@ def cmd_indicators(args: argparse.Namespace) -> int:
                         f"{format_vn(comp['pct'], 2, mode)}% (xếp thứ {comp['rank']}/{comp['rank_of']}): dưới 75%, "
                         "phải tự kiểm điểm.\n"
                     )
+            s766 = r["score_766"]
+            if s766["max_points"]:
+                text += (
+                    f"Điểm theo QĐ 766 ({r['unit_name']}): {format_vn(s766['points'], 2, mode)}/"
+                    f"{format_vn(s766['max_points'], 0)} điểm của các nhóm tính được\n"
+                )
+            for g in s766["groups"]:
+                shown = f"{format_vn(g['points'], 2, mode)}/{g['max_points']}" if g["points"] is not None else g["note"]
+                text += f"  · {g['label']}: {shown}\n"
             for key, reason in r["missing"].items():
                 text += f"- {r['unit_name']}: chưa tính được «{catalogue.get(key, {}).get('label', key)}»: {reason}.\n"
+            for w in r["warnings"]:
+                text += f"! {r['unit_name']}: {w}\n"
+            for c in r["corrections"]:
+                text += (
+                    f"✎ {r['unit_name']}: «{catalogue.get(c['indicator'], {}).get('label', c['indicator'])}» "
+                    f"hiệu chỉnh {c['computed']} → {c['value']} ({c['reason']}; {c['approved_by']}, {c['date']})\n"
+                )
     _write_output(text, args.output)
     return EXIT_OK
 
@@ -429,6 +453,13 @@ def cmd_rank(args: argparse.Namespace) -> int:
     )
     if not records:
         raise CchcError(f"Không có dữ liệu nào để xếp hạng cho kỳ {period.id}.")
+    if args.format == "xlsx":
+        from .workbook import rankings_workbook
+
+        if not args.output:
+            raise UsageError("Định dạng xlsx cần tên tệp ra: thêm -o TỆP.xlsx.")
+        _write_bytes(Path(args.output), rankings_workbook(records, period))
+        return EXIT_OK
     if args.format == "json":
         text = json.dumps(records, ensure_ascii=False, indent=2, default=str) + "\n"
     elif args.format == "csv":
@@ -483,10 +514,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     if not units:
         raise CchcError(f"Không có đơn vị nào còn hiệu lực vào {period.end:%d/%m/%Y} để lập biểu.")
     output = Path(args.output) if args.output else settings.reports_dir / f"bieu-nhap-lieu_{period.id}.xlsx"
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(output.name + ".tmp")
-    tmp.write_bytes(write_template(period, units))
-    tmp.replace(output)
+    _write_bytes(output, write_template(period, units))
     sys.stdout.write(f"{output}\n")
     log.info("Đã tạo biểu nhập số liệu kỳ %s cho %d đơn vị: %s", period.id, len(units), output)
     return EXIT_OK

@@ -444,8 +444,12 @@ def compute_indicators(
             for key, reason in aggregated["missing"].items():
                 rec[key] = None
                 missing[key] = reason
+        rec["satisfaction_rate"] = satisfaction_rate(rec)
+        if rec["satisfaction_rate"] is None:
+            missing["satisfaction_rate"] = "thiếu số phản ánh, kiến nghị (biểu nhập liệu) hoặc tỷ lệ quá hạn"
         rec["warnings"] = consistency_warnings(rec, dossiers[dossiers["unit_id"] == unit.unit_id], period, report)
         rec["corrections"] = apply_corrections(rec, corrections, period)
+        rec["score_766"] = score_766(rec, methodology)
         records.append(rec)
     return records
 
@@ -536,7 +540,7 @@ def consistency_warnings(rec: dict, dossiers: pd.DataFrame, period: Period, repo
         if early:
             out.append(f"{vn_int(early)} hồ sơ có ngày kết thúc trước ngày tiếp nhận.")
         if "catalogue_fee_kind" in dossiers:
-            new = dossiers[dossiers["received_at"].between(start, end)]
+            new = dossiers[dossiers["received_at"].between(start, end) & (dossiers["status"] != "not_accepted")]
             free_charged = ((new["fee"].fillna(0) > 0) & (new["catalogue_fee_kind"] == "none")).sum()
             charged_free = (
                 (new["fee"].fillna(0) == 0) & (new["catalogue_fee_kind"] == "amount") & new["fee"].notna()
@@ -615,3 +619,64 @@ def apply_corrections(rec: dict, corrections: list[dict], period: Period) -> lis
         rec[c["indicator"]] = c["value"]
         rec["missing"].pop(c["indicator"], None)
     return applied
+
+
+def satisfaction_rate(rec: dict) -> float | None:
+    """766 indicator 5.4: 100% - (share resolved late + share of dossiers with complaints), complaints being the
+    petitions on procedures (PAKN) of the manual-input workbook."""
+    pakn = rec.get("manual", {}).get("pakn_received")
+    late = rec.get("resolved_late_pct")
+    handled = rec.get("received_total")
+    if pakn is None or late is None or not handled:
+        return None
+    return max(0.0, 100.0 - late - 100.0 * pakn["value"] / handled)
+
+
+def score_766(rec: dict, methodology: Methodology) -> dict:
+    """Points per Decision 766 group from the indicators available; a group lacking an indicator is not scored
+    and says what it lacks ("chưa tính được: thiếu …")."""
+    from .methodology import indicator_catalogue
+
+    catalogue = indicator_catalogue()
+    groups = []
+    total, total_max = 0.0, 0.0
+    for g in methodology.get("decision_766", "groups", default=[]):
+        parts, lacking = [], []
+        for ind in g["indicators"]:
+            value = rec.get(ind["key"])
+            label = catalogue.get(ind["key"], {}).get("label", ind["key"])
+            if value is None:
+                lacking.append(label)
+                continue
+            points = min(float(value), ind["threshold"]) / ind["threshold"] * ind["points"]
+            parts.append(
+                {"indicator": ind["key"], "value": float(value), "points": points, "max_points": ind["points"]}
+            )
+        if not g["indicators"]:
+            lacking.append("dữ liệu công khai, minh bạch của Cổng dịch vụ công")
+        if lacking:
+            groups.append(
+                {
+                    "group": g["key"],
+                    "label": g["label"],
+                    "points": None,
+                    "max_points": g["max_points"],
+                    "parts": parts,
+                    "note": "chưa tính được: thiếu " + ", ".join(lacking),
+                }
+            )
+            continue
+        points = sum(p["points"] for p in parts)
+        groups.append(
+            {
+                "group": g["key"],
+                "label": g["label"],
+                "points": points,
+                "max_points": g["max_points"],
+                "parts": parts,
+                "note": "",
+            }
+        )
+        total += points
+        total_max += g["max_points"]
+    return {"groups": groups, "points": total if total_max else None, "max_points": total_max}

@@ -60,3 +60,63 @@ def indicators_workbook(
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+RANK_HEADERS = [
+    ("unit_code", "Mã đơn vị"),
+    ("unit_name", "Đơn vị"),
+    ("indicator_label", "Chỉ số"),
+    ("component", "Chỉ số thành phần"),
+    ("value", "Giá trị"),
+    ("rank", "Hạng"),
+    ("rank_of", "Trên tổng số"),
+    ("change", "Thay đổi hạng so với kỳ trước"),
+    ("ci_low", "Cận dưới (95%)"),
+    ("ci_high", "Cận trên (95%)"),
+    ("flag_vi", "So với nhóm"),
+    ("rank_median", "Hạng trung vị (mô phỏng)"),
+    ("rank_p05", "Hạng tốt nhất (5%)"),
+    ("rank_p95", "Hạng kém nhất (95%)"),
+    ("low_volume", "Ít hồ sơ"),
+    ("max_score", "Điểm tối đa"),
+    ("pct", "Tỷ lệ điểm (%)"),
+    ("below_75", "Dưới 75%"),
+]
+
+
+def rankings_workbook(records: list[dict], period: Period) -> bytes:
+    """The rankings as one Excel sheet with Vietnamese headers."""
+    from .ranking import FLAGS_VI
+
+    catalogue = indicator_catalogue()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Xếp hạng"
+    write_text(ws, 1, 1, f"XẾP HẠNG CÁC ĐƠN VỊ KỲ {period.label_vi}")
+    ws["A1"].font = Font(bold=True)
+    for c, (_key, label) in enumerate(RANK_HEADERS, start=1):
+        write_text(ws, 3, c, label)
+        ws.cell(row=3, column=c).font = Font(bold=True)
+        ws.cell(row=3, column=c).alignment = Alignment(wrap_text=True, horizontal="center")
+    for i, r in enumerate(records, start=4):
+        row = dict(r)
+        row["indicator_label"] = catalogue.get(r["indicator"], {}).get("label", "Chỉ số thành phần CCHC")
+        row["flag_vi"] = FLAGS_VI.get(r.get("flag"))
+        row["low_volume"] = "có" if r.get("low_volume") else ""
+        row["below_75"] = "có" if r.get("below_75") else ""
+        for c, (key, _label) in enumerate(RANK_HEADERS, start=1):
+            value = row.get(key)
+            if isinstance(value, str):
+                write_text(ws, i, c, value)
+            else:
+                cell = ws.cell(row=i, column=c, value=value)
+                if isinstance(value, float):
+                    cell.number_format = "0.00"
+    for c in range(1, len(RANK_HEADERS) + 1):
+        ws.column_dimensions[get_column_letter(c)].width = 16
+    ws.column_dimensions["B"].width = 24
+    ws.column_dimensions["C"].width = 36
+    ws.freeze_panes = "C4"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

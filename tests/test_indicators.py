@@ -364,3 +364,32 @@ def test_consistency_warnings():
         "Báo cáo ngân sách u/ns.xlsx: lệch 1.000",
         "Bảng điểm CCHC par.xlsx: Xã U: tổng điểm ghi 13 khác 12.",
     ]
+
+
+def test_766_points_by_hand():
+    from cchc_analysis.indicators import satisfaction_rate, score_766
+
+    rec = {
+        "on_time_rate_766": 100.0,
+        "procedures_online_share": 100 * 18 / 139,
+        "online_rate": 94.99,
+        "online_payment_rate": 40.0,
+        "digitised_rate": 60.0,
+        "resolved_late_pct": 2.0,
+        "received_total": 200,
+        "manual": {"pakn_received": {"value": 4, "as_of": "2023-08-31"}},
+    }
+    rec["satisfaction_rate"] = satisfaction_rate(rec)
+    assert rec["satisfaction_rate"] == pytest.approx(96.0)  # 100 - 2 - 100 * 4 / 200
+    groups = {g["group"]: g for g in score_766(rec, load_methodology())["groups"]}
+    assert groups["progress"]["points"] == pytest.approx(20)
+    # 12.95/80 x 4 + 8 (above 50%) + 40/50 x 10
+    assert groups["online"]["points"] == pytest.approx(100 * 18 / 139 / 80 * 4 + 8 + 8)
+    assert groups["digitisation"]["points"] == pytest.approx(60 / 80 * 22)
+    assert groups["satisfaction"]["points"] == pytest.approx(18)  # 96% is above the 90% threshold
+    assert groups["transparency"]["points"] is None and groups["transparency"]["note"].startswith(
+        "chưa tính được: thiếu"
+    )
+    rec["online_payment_rate"] = None
+    groups = {g["group"]: g for g in score_766(rec, load_methodology())["groups"]}
+    assert groups["online"]["note"] == "chưa tính được: thiếu Tỷ lệ thanh toán trực tuyến"

@@ -317,7 +317,7 @@ def test_indicators_command_gives_every_data_figure_of_the_seed_report(ingested,
     )
     assert code == 0
     (r,) = json.loads(capsys.readouterr().out)
-    assert r["missing"] == {}
+    assert list(r["missing"]) == ["satisfaction_rate"]  # the demo has no manual-input workbook (petitions)
     assert (r["received_total"], r["received_online"], r["received_direct"], r["carried_over"]) == (2527, 2389, 126, 12)
     assert (r["resolved_total"], r["resolved_early"], r["resolved_on_time"], r["resolved_late"]) == (2521, 2515, 6, 0)
     assert (r["pending_total"], r["pending_within_deadline"], r["withdrawn"]) == (5, 5, 1)
@@ -457,3 +457,33 @@ def test_text_that_looks_like_a_formula_stays_text():
     for i, text in enumerate(['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "Xã Thanh Giang"], start=1):
         write_text(ws, i, 1, text)
         assert ws.cell(i, 1).data_type == "s" and ws.cell(i, 1).value == text
+
+
+@pytest.mark.slow
+def test_rank_workbook(ingested, demo_dir, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "xep-hang.xlsx"
+    assert (
+        main(
+            [
+                "rank",
+                "--data-dir",
+                str(demo_dir),
+                "--period",
+                "2023Q3",
+                "--group",
+                "Huyện Thanh Miện",
+                "--indicator",
+                "online_rate",
+                "--format",
+                "xlsx",
+                "-o",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    ws = load_workbook(out)["Xếp hạng"]
+    assert [ws.cell(3, c).value for c in (2, 3, 5, 6)] == ["Đơn vị", "Chỉ số", "Giá trị", "Hạng"]
+    assert ws.max_row == 3 + 17 and ws.cell(4, 3).value == "Tỷ lệ hồ sơ nộp trực tuyến"
