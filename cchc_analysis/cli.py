@@ -92,6 +92,18 @@ def _add_common(parser: argparse.ArgumentParser, in_subcommand: bool) -> None:
     )
 
 
+def _add_output(parser: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
+    """--format (one of ``formats``) and -o FILE, as every result-producing command has them."""
+    note = " (xlsx cần -o)" if "xlsx" in formats else ""
+    parser.add_argument(
+        "--format",
+        choices=formats,
+        default=formats[0],
+        help=f"Định dạng{note}. / Output format{' (xlsx needs -o)' if note else ''}.",
+    )
+    parser.add_argument("-o", "--output", metavar="FILE", help="Ghi ra tệp thay vì màn hình. / Write to FILE.")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``cchc`` argument parser (bilingual help: Vietnamese / English)."""
     parser = argparse.ArgumentParser(
@@ -123,8 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_common(p, in_subcommand=True)
     p.add_argument("--group", metavar="G", help="Chỉ một nhóm so sánh (huyện/tỉnh). / Only one peer group.")
-    p.add_argument("--format", choices=("table", "json"), default="table", help="Định dạng. / Output format.")
-    p.add_argument("-o", "--output", metavar="FILE", help="Ghi ra tệp thay vì màn hình. / Write to FILE.")
+    _add_output(p, ("table", "json"))
     p.set_defaults(handler=cmd_units)
 
     p = sub.add_parser(
@@ -147,8 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="Tệp YAML khai báo thêm tên cột cho từng trường. / YAML file of extra header wordings per field.",
     )
-    p.add_argument("--format", choices=("table", "json"), default="table", help="Định dạng. / Output format.")
-    p.add_argument("-o", "--output", metavar="FILE", help="Ghi ra tệp thay vì màn hình. / Write to FILE.")
+    _add_output(p, ("table", "json"))
     p.set_defaults(handler=cmd_ingest)
 
     p = sub.add_parser(
@@ -170,13 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="calendar",
         help="Kỳ theo lịch hoặc theo thời điểm chốt số liệu báo cáo định kỳ. / Calendar or official cut-off.",
     )
-    p.add_argument(
-        "--format",
-        choices=("table", "json", "csv", "xlsx"),
-        default="table",
-        help="Định dạng (xlsx cần -o). / Output format (xlsx needs -o).",
-    )
-    p.add_argument("-o", "--output", metavar="FILE", help="Ghi ra tệp thay vì màn hình. / Write to FILE.")
+    _add_output(p, ("table", "json", "csv", "xlsx"))
     p.set_defaults(handler=cmd_indicators)
 
     p = sub.add_parser(
@@ -193,13 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--group", metavar="G", help="Nhóm so sánh. / Peer group.")
     p.add_argument("--indicator", action="append", metavar="KEY", help="Chỉ số (có thể lặp lại). / Indicator.")
     p.add_argument("--methodology", metavar="FILE", help="Tệp phương pháp (YAML). / Methodology file.")
-    p.add_argument(
-        "--format",
-        choices=("table", "json", "csv", "xlsx"),
-        default="table",
-        help="Định dạng (xlsx cần -o). / Output format (xlsx needs -o).",
-    )
-    p.add_argument("-o", "--output", metavar="FILE", help="Ghi ra tệp thay vì màn hình. / Write to FILE.")
+    _add_output(p, ("table", "json", "csv", "xlsx"))
     p.set_defaults(handler=cmd_rank)
 
     p = sub.add_parser(

@@ -330,6 +330,15 @@ MISSING_REASONS = {
 }
 
 
+def open_store(data_dir: Path | str | None) -> tuple[Settings, Path, UnitRegistry]:
+    """Settings, the processed folder (which must hold an ingested store) and the unit registry."""
+    settings = Settings.resolve(data_dir)
+    processed = settings.processed_dir
+    if not (processed / "dossiers.parquet").is_file():
+        raise InputFileError(f"Chưa có dữ liệu đã xử lý trong {processed}. Hãy chạy `cchc ingest` trước.")
+    return settings, processed, UnitRegistry.load(settings.data_dir)
+
+
 def _read(processed: Path, name: str) -> pd.DataFrame:
     path = processed / f"{name}.parquet"
     return pd.read_parquet(path) if path.is_file() else pd.DataFrame()
@@ -347,11 +356,7 @@ def compute_indicators(
     """One record per unit: every indicator of ``period`` with ``missing`` reasons (see the JSON of
     ``cchc indicators``)."""
     methodology = methodology or load_methodology()
-    settings = Settings.resolve(data_dir)
-    processed = settings.processed_dir
-    if not (processed / "dossiers.parquet").is_file():
-        raise InputFileError(f"Chưa có dữ liệu đã xử lý trong {processed}. Hãy chạy `cchc ingest` trước.")
-    registry = UnitRegistry.load(settings.data_dir)
+    settings, processed, registry = open_store(data_dir)
     dossiers = _read(processed, "dossiers")
     catalogue = _read(processed, "catalogue")
     onestop = compute_onestop_indicators(dossiers, period, catalogue, methodology).set_index("unit_id")

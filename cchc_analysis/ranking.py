@@ -155,18 +155,12 @@ def compute_rankings(
     draws: int = 1000,
 ) -> list[dict]:
     """Records per unit and indicator for every unit of a group with data (see ``cchc rank``)."""
-    from .errors import ConfigError, InputFileError
-    from .indicators import _read, compute_onestop_indicators, compute_par_indicators
+    from .errors import ConfigError
+    from .indicators import _read, compute_onestop_indicators, compute_par_indicators, open_store
     from .periods import previous_period
-    from .registry import UnitRegistry
-    from .settings import Settings
 
     methodology = methodology or load_methodology()
-    settings = Settings.resolve(data_dir)
-    processed = settings.processed_dir
-    if not (processed / "dossiers.parquet").is_file():
-        raise InputFileError(f"Chưa có dữ liệu đã xử lý trong {processed}. Hãy chạy `cchc ingest` trước.")
-    registry = UnitRegistry.load(settings.data_dir)
+    _settings, processed, registry = open_store(data_dir)
     wanted = indicators or [*RATE_PARTS, "par_total_score"]
     unknown = [k for k in wanted if k not in RATE_PARTS and k != "par_total_score"]
     if unknown:
@@ -201,15 +195,27 @@ def compute_rankings(
             records.append(_record(unit, key, r, None if pd.isna(old) or pd.isna(r.rank) else int(old) - int(r.rank)))
     if "par_total_score" in wanted and not par.empty:
         p = compute_par_indicators(par, period, methodology)
+        before = compute_par_indicators(par, previous_period(period), methodology)
         if members is not None:
             p = p[p["unit_id"].isin(members)]
+            before = before[before["unit_id"].isin(members)]
+        same_year = bool(len(before) and len(p) and int(before["par_year"].iloc[0]) == int(p["par_year"].iloc[0]))
+        prev_total = (
+            {} if same_year or not len(before) else dict(zip(before["unit_id"], before["par_rank"], strict=True))
+        )
+        prev_comp = {}
+        if not same_year and len(before):
+            for row in before.itertuples():
+                for c in row.par_components:
+                    prev_comp[(row.unit_id, c["component"])] = c["rank"]
         if len(p):
             comps = pd.DataFrame(
                 {row.unit_id: {c["component"]: c["score"] for c in row.par_components} for row in p.itertuples()}
             ).T
             ranked = rank_composite(comps.fillna(0), methodology=methodology, draws=max(draws, 1))
             for r in ranked.itertuples(index=False):
-                rec = _record(unit_of(r.unit_id), "par_total_score", r, None)
+                old = prev_total.get(r.unit_id)
+                rec = _record(unit_of(r.unit_id), "par_total_score", r, None if old is None else int(old) - int(r.rank))
                 rec.update({"ci_low": None, "ci_high": None, "flag": None, "low_volume": False})
                 records.append(rec)
             for row in p.itertuples():
@@ -228,7 +234,11 @@ def compute_rankings(
                             "below_75": c["below_75"],
                             "rank": c["rank"],
                             "rank_of": c["rank_of"],
-                            "change": None,
+                            "change": (
+                                None
+                                if (row.unit_id, c["component"]) not in prev_comp
+                                else prev_comp[(row.unit_id, c["component"])] - c["rank"]
+                            ),
                             "ci_low": None,
                             "ci_high": None,
                             "flag": None,

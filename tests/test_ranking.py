@@ -64,3 +64,35 @@ def test_composite_rank_with_weight_perturbation():
     r = rank_composite(scores).set_index("unit_id")
     assert r["rank"].tolist() == [1, 1, 3]  # x and y tie on 15 points
     assert r.loc["z", "rank_p05"] == 3 and r.loc["x", "rank_p95"] <= 2
+
+
+def test_par_rank_change_against_the_previous_published_year(tmp_path):
+    from cchc_analysis.periods import parse_period
+    from cchc_analysis.ranking import compute_rankings
+
+    processed = tmp_path / "processed"
+    processed.mkdir()
+    pd.DataFrame(columns=["unit_id", "code", "status", "received_at"]).to_parquet(processed / "dossiers.parquet")
+    rows = []
+    for year, published, scores in (
+        (2021, "2022-03-25", {"30-11287": 5.0, "30-11260": 9.0}),
+        (2022, "2023-03-28", {"30-11287": 9.0, "30-11260": 6.0}),
+    ):
+        for unit, score in scores.items():
+            rows.append(
+                {
+                    "unit_id": unit,
+                    "year": year,
+                    "published_date": pd.Timestamp(published),
+                    "component": "Cải cách thể chế",
+                    "score": score,
+                    "max_score": 10.0,
+                }
+            )
+    pd.DataFrame(rows).to_parquet(processed / "par.parquet")
+    records = compute_rankings(
+        tmp_path, parse_period("2023-01-01..2023-08-31"), indicators=["par_total_score"], draws=5
+    )
+    total = {r["unit_id"]: (r["rank"], r["change"]) for r in records if r["indicator"] == "par_total_score"}
+    # 2022 (shown for this period) against 2021 (shown for 01/01-31/08/2022): Thanh Giang rose from 2nd to 1st
+    assert total == {"30-11287": (1, 1), "30-11260": (2, -1)}
