@@ -121,7 +121,7 @@ def rank_rates(
     out["low_volume"] = den < min_volume
     # low-volume units stay in rank_of but are never shown with a rank (so never as the best)
     out["rank"] = out["rank"].where(~out["low_volume"])
-    return out.drop(columns=["num", "den"])
+    return out.drop(columns=["num"]).rename(columns={"den": "volume"})
 
 
 def rank_composite(
@@ -286,4 +286,5 @@ def _record(unit, key, r, change) -> dict:
         "rank_p05": num(r.rank_p05),
         "rank_p95": num(r.rank_p95),
         "low_volume": bool(getattr(r, "low_volume", False)),
+        "volume": num(getattr(r, "volume", None)),
     }

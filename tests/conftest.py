@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
+
 import pytest
 
 from cchc_analysis.demo import generate_demo_data
+from cchc_analysis.store import ingest
 
 
 @pytest.fixture(scope="session")
@@ -13,3 +17,37 @@ def demo_dir(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("demo")
     generate_demo_data(data_dir)
     return data_dir
+
+
+def digests(folder):
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="session")
+def ingested(demo_dir, tmp_path_factory):
+    """The demo district ingested once; the logs of that run are kept for the leak test."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("CCHC_PSEUDONYM_KEY", "a-test-key-of-enough-length")
+    raw_before = digests(demo_dir / "raw")
+    records: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            records.append(record.getMessage())
+
+    handler = Keep(level=logging.DEBUG)
+    root = logging.getLogger("cchc_analysis")
+    root.addHandler(handler)
+    old = root.level
+    root.setLevel(logging.DEBUG)
+    try:
+        outcome = ingest(demo_dir)
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old)
+        mp.undo()
+    return outcome, raw_before, records

@@ -1,9 +1,7 @@
 """cchc ingest and the processed store: the demo district end to end, idempotence, bad files, personal data."""
 
 import datetime as dt
-import hashlib
 import json
-import logging
 import re
 import zipfile
 
@@ -15,46 +13,13 @@ from cchc_analysis.cli import main
 from cchc_analysis.demo.generate import demo_units, unit_dossiers
 from cchc_analysis.store import ingest, load_dossiers
 
+from .conftest import digests
 from .ingest.builders import dossier_row, simple_export, write_xlsx
 
 
 @pytest.fixture(autouse=True)
 def pseudonym_key(monkeypatch):
     monkeypatch.setenv("CCHC_PSEUDONYM_KEY", "a-test-key-of-enough-length")
-
-
-def digests(folder):
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
-
-
-@pytest.fixture(scope="module")
-def ingested(demo_dir, tmp_path_factory):
-    """The demo district ingested once; the logs of that run are kept for the leak test."""
-    mp = pytest.MonkeyPatch()
-    mp.setenv("CCHC_PSEUDONYM_KEY", "a-test-key-of-enough-length")
-    raw_before = digests(demo_dir / "raw")
-    records: list[str] = []
-
-    class Keep(logging.Handler):
-        def emit(self, record):
-            records.append(record.getMessage())
-
-    handler = Keep(level=logging.DEBUG)
-    root = logging.getLogger("cchc_analysis")
-    root.addHandler(handler)
-    old = root.level
-    root.setLevel(logging.DEBUG)
-    try:
-        outcome = ingest(demo_dir)
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(old)
-        mp.undo()
-    return outcome, raw_before, records
 
 
 @pytest.mark.slow

@@ -1,0 +1,90 @@
+"""Coverage of a period by the exports read: which days each unit's dossier exports span, and which budget report
+stands for the period's end. A gap (days with no export at all) is not the same as days with no dossiers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from .periods import Period
+from .settings import Settings
+
+
+def dossier_coverage(report: dict, period: Period) -> pd.DataFrame:
+    """Per unit: days of the period covered by its dossier exports' stated ranges, and the missing day ranges."""
+    spans: dict[str, list[tuple[dt.date, dt.date]]] = {}
+    for f in report.get("files", []):
+        if f.get("kind") != "dossier_list" or f.get("error") or not f.get("unit_id") or not f.get("period_start"):
+            continue
+        spans.setdefault(f["unit_id"], []).append(
+            (dt.date.fromisoformat(f["period_start"]), dt.date.fromisoformat(f["period_end"]))
+        )
+    days = pd.date_range(period.start, period.end, freq="D").date
+    rows = []
+    for unit_id, ranges in sorted(spans.items()):
+        covered = {d for d in days if any(a <= d <= b for a, b in ranges)}
+        gaps = _ranges(sorted(set(days) - covered))
+        rows.append(
+            {
+                "unit_id": unit_id,
+                "days": len(days),
+                "days_covered": len(covered),
+                "complete": len(covered) == len(days),
+                "missing": gaps,
+            }
+        )
+    return pd.DataFrame(rows, columns=["unit_id", "days", "days_covered", "complete", "missing"])
+
+
+def _ranges(days: list[dt.date]) -> list[str]:
+    out, start, prev = [], None, None
+    for d in days:
+        if start is None:
+            start = prev = d
+        elif (d - prev).days == 1:
+            prev = d
+        else:
+            out.append(_fmt(start, prev))
+            start = prev = d
+    if start is not None:
+        out.append(_fmt(start, prev))
+    return out
+
+
+def _fmt(a: dt.date, b: dt.date) -> str:
+    return f"{a:%d/%m/%Y}" if a == b else f"{a:%d/%m/%Y}–{b:%d/%m/%Y}"
+
+
+def coverage_table(data_dir: Path | str | None, period: Period) -> pd.DataFrame:
+    """Dossier coverage per unit with the as-of date of the budget report that stands for the period's end."""
+    processed = Settings.resolve(data_dir).processed_dir
+    path = processed / "ingest_report.json"
+    report = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {"files": []}
+    table = dossier_coverage(report, period)
+    budget_path = processed / "budget.parquet"
+    if budget_path.is_file() and len(table):
+        budget = pd.read_parquet(budget_path)
+        end = pd.Timestamp(period.end)
+        usable = budget[(budget["fiscal_year"] == end.year) & (budget["as_of"] <= end)]
+        latest = usable.groupby("unit_id")["as_of"].max()
+        table["budget_as_of"] = table["unit_id"].map(latest)
+    return table
+
+
+def monthly_counts(dossiers: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """New dossiers per unit and month of the period, by channel (for coverage and trend views)."""
+    d = dossiers[
+        (dossiers["status"] != "not_accepted")
+        & dossiers["received_at"].between(pd.Timestamp(period.start), pd.Timestamp(period.end) + pd.Timedelta(days=1))
+    ]
+    month = d["received_at"].dt.to_period("M").astype(str)
+    return (
+        d.assign(month=month)
+        .groupby(["unit_id", "month", "channel"])
+        .size()
+        .unstack("channel", fill_value=0)
+        .reset_index()
+    )
