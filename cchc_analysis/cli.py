@@ -31,7 +31,10 @@ _LEVEL_NAMES = {"DEBUG": "GỠ LỖI", "INFO": "THÔNG TIN", "WARNING": "CẢNH 
 class _VietnameseFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         label = _LEVEL_NAMES.get(record.levelname, record.levelname)
-        return f"{label}: {record.getMessage()}"
+        text = f"{label}: {record.getMessage()}"
+        if record.exc_info:  # only with --debug
+            text += "\n" + self.formatException(record.exc_info)
+        return text
 
 
 def configure_logging(verbosity: int = 0, quiet: bool = False) -> None:
@@ -199,6 +202,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--methodology", metavar="FILE", help="Tệp phương pháp (YAML). / Methodology file.")
     _add_output(p, ("table", "json", "csv", "xlsx"))
     p.set_defaults(handler=cmd_rank)
+
+    p = sub.add_parser(
+        "run",
+        help="Chạy cả quy trình của một kỳ (định kỳ hằng quý). / Run a period end to end (the quarterly job).",
+        description="Nhập dữ liệu (bỏ qua tệp không đổi), kiểm tra dữ liệu đủ kỳ, tính chỉ số và xếp hạng, chạy các "
+        "notebook báo cáo cho từng đơn vị và từng nhóm trong nhiều tiến trình, ghi mọi kết quả vào REPORTS/<kỳ>/ kèm "
+        "manifest.json. / Ingest, check coverage, compute indicators and rankings, execute the brief notebooks per "
+        "unit and per group in worker processes, into REPORTS/<period>/ with a manifest.",
+        add_help=False,
+    )
+    _add_common(p, in_subcommand=True)
+    p.add_argument(
+        "--period", metavar="P", help="Kỳ; mặc định quý gần nhất đã kết thúc. / Period (default: last quarter)."
+    )
+    p.add_argument("--group", metavar="G", help="Nhóm so sánh. / Peer group.")
+    p.add_argument("--unit", action="append", metavar="NAME|CODE", help="Chỉ báo cáo đơn vị này. / Only this unit.")
+    p.add_argument("--jobs", type=int, metavar="N", help="Số tiến trình (mặc định: số lõi). / Worker processes.")
+    p.add_argument(
+        "--allow-incomplete",
+        action="store_true",
+        help="Vẫn xuất báo cáo khi thiếu dữ liệu, kèm cảnh báo. / Publish incomplete units with a notice.",
+    )
+    p.add_argument(
+        "--retry-failed",
+        action="store_true",
+        help="Chỉ chạy lại các báo cáo lỗi của lần chạy trước. / Rerun only what failed last time.",
+    )
+    p.set_defaults(handler=cmd_run)
 
     p = sub.add_parser(
         "template",
@@ -495,6 +526,48 @@ def cmd_rank(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    from .errors import UnitLookupError
+    from .periods import parse_period
+    from .run import exit_code, last_complete_quarter, run_period
+
+    settings = _settings(args)
+    try:
+        period = parse_period(args.period or last_complete_quarter())
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs phải là số nguyên dương.")
+    registry = UnitRegistry.load(settings.data_dir)
+    try:
+        for u in args.unit or []:
+            registry.lookup(u, on=period.end)
+        if args.group:
+            registry.units(group=args.group)
+    except UnitLookupError as exc:
+        raise UsageError(str(exc)) from None
+    manifest = run_period(
+        settings.data_dir,
+        settings.reports_dir,
+        period,
+        group=args.group,
+        units=args.unit,
+        jobs=args.jobs,
+        allow_incomplete=args.allow_incomplete,
+        retry_failed=args.retry_failed,
+    )
+    status_vi = {"ok": "xong", "failed": "LỖI", "skipped": "bỏ qua", "pending": "chưa chạy"}
+    rows = [
+        [t["name"], status_vi.get(t["status"], t["status"]), f"{t['seconds']:.1f}", len(t["outputs"]), t["error"]]
+        for t in manifest["tasks"]
+    ]
+    folder = settings.reports_dir / period.id
+    text = format_table(["Đơn vị / nhóm", "Trạng thái", "Giây", "Tệp ra", "Lỗi"], rows)
+    text += f"\nKết quả: {folder} (manifest.json); {manifest['seconds']:.1f} giây.\n"
+    sys.stdout.write(text)
+    return exit_code(manifest)
+
+
 def cmd_template(args: argparse.Namespace) -> int:
     from .ingest.manual import write_template
     from .periods import parse_period
@@ -595,13 +668,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"{vn_decimal(egov['max_score'], 3)} điểm = {format_vn(egov['pct'], 2)}% "
             f"(xếp thứ {egov['rank']}/{egov['rank_of']})"
         )
+    # 4. the scheduled run for the latest complete quarter of the demo data
+    from .run import exit_code, run_period
+
+    quarter = parse_period("2023Q4")
+    sys.stdout.write("\n".join(out) + "\n")
+    out = []
+    manifest = run_period(settings.data_dir, settings.reports_dir, quarter, group="Huyện Thanh Miện")
+    done = sum(t["status"] == "ok" for t in manifest["tasks"])
     out += [
-        f"Thời gian: tạo dữ liệu {generated:.1f} giây, nhập liệu và tính chỉ số "
-        f"{time.perf_counter() - started - generated:.1f} giây.",
+        f"4. Chạy định kỳ quý {quarter.id}: {done}/{len(manifest['tasks'])} báo cáo; "
+        f"{settings.reports_dir / quarter.id / 'manifest.json'}",
+        f"Thời gian: tạo dữ liệu {generated:.1f} giây, các bước còn lại {time.perf_counter() - started - generated:.1f}"
+        " giây.",
         "",
     ]
     sys.stdout.write("\n".join(out))
-    return outcome.exit_code
+    return max(outcome.exit_code, exit_code(manifest))
 
 
 # --- entry point ------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from .text import fold
 log = logging.getLogger(__name__)
 
 ENV_KEY = "CCHC_PSEUDONYM_KEY"
+ENV_KEY_FILE = "CCHC_PSEUDONYM_KEY_FILE"  # a key file kept outside the data folder (servers)
 KEY_FILE_NAME = ".cchc_pseudonym_key"
 
 
@@ -38,11 +39,17 @@ class Pseudonymiser:
 
     @classmethod
     def from_environment(cls, data_dir: Path | str | None = None) -> Pseudonymiser:
-        """The key from ``CCHC_PSEUDONYM_KEY``, else from ``<data_dir>/.cchc_pseudonym_key`` (created on first use,
-        readable by the owner only)."""
+        """The key from ``CCHC_PSEUDONYM_KEY``, else the file named by ``CCHC_PSEUDONYM_KEY_FILE``, else
+        ``<data_dir>/.cchc_pseudonym_key`` (created on first use, readable by the owner only)."""
         env = os.environ.get(ENV_KEY)
         if env:
             return cls(env.encode("utf-8"))
+        key_file = os.environ.get(ENV_KEY_FILE)
+        if key_file:
+            try:
+                return cls(Path(key_file).read_text(encoding="ascii").strip().encode("utf-8"))
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ConfigError(f"Không đọc được tệp khóa {key_file} ({ENV_KEY_FILE}): {exc}") from None
         path = Path(data_dir or ".") / KEY_FILE_NAME
         if not path.is_file():
             path.parent.mkdir(parents=True, exist_ok=True)

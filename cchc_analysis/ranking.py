@@ -107,6 +107,7 @@ def rank_rates(
         for v, n in zip(out["value"], den, strict=True)
     ]
     # Monte Carlo: binomial draws on each unit's totals, ranks recomputed every draw
+    out["rank_median"] = out["rank_p05"] = out["rank_p95"] = np.nan
     rng = np.random.default_rng(seed)
     idx = np.flatnonzero(has.to_numpy())
     if len(idx):
@@ -288,3 +289,11 @@ def _record(unit, key, r, change) -> dict:
         "low_volume": bool(getattr(r, "low_volume", False)),
         "volume": num(getattr(r, "volume", None)),
     }
+
+
+def par_component_table(records: list[dict], value: str = "pct") -> pd.DataFrame:
+    """Units x PAR components (share of the maximum by default), for heatmaps and tables; empty without PAR data."""
+    rows = [r for r in records if r.get("indicator") == "par_component"]
+    if not rows:
+        return pd.DataFrame()
+    return pd.DataFrame(rows).pivot(index="unit_name", columns="component", values=value).round(1)

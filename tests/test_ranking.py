@@ -96,3 +96,8 @@ def test_par_rank_change_against_the_previous_published_year(tmp_path):
     total = {r["unit_id"]: (r["rank"], r["change"]) for r in records if r["indicator"] == "par_total_score"}
     # 2022 (shown for this period) against 2021 (shown for 01/01-31/08/2022): Thanh Giang rose from 2nd to 1st
     assert total == {"30-11287": (1, 1), "30-11260": (2, -1)}
+
+
+def test_no_unit_with_a_denominator():
+    ranked = rank_rates(["a", "b"], np.array([0, 0]), np.array([0, 0]))
+    assert ranked["rank"].isna().all() and ranked["rank_median"].isna().all() and ranked["rank_of"].tolist() == [0, 0]

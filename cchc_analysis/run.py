@@ -1,0 +1,274 @@
+"""The period run: ingest, coverage gate, indicators and rankings, the brief notebooks executed per unit and per
+group in worker processes, a run folder with a manifest. One unit's failure never stops the others."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import datetime as dt
+import hashlib
+import json
+import logging
+import multiprocessing as mp
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .errors import CchcError
+from .periods import Period
+from .registry import Unit, UnitRegistry
+from .settings import Settings
+from .text import slugify
+
+log = logging.getLogger(__name__)
+
+UNIT_NOTEBOOK = "04_unit_brief.ipynb"
+GROUP_NOTEBOOK = "05_group_brief.ipynb"
+
+
+@dataclass
+class Task:
+    """One notebook to execute: a unit's brief or a group's."""
+
+    kind: str  # unit or group
+    name: str  # unit or group name, shown in the summary
+    slug: str
+    notebook: str
+    parameters: dict
+    output: str
+    status: str = "pending"  # ok, failed, skipped
+    seconds: float = 0.0
+    error: str = ""
+    outputs: list[str] = field(default_factory=list)
+
+
+def notebooks_dir() -> Path:
+    """The notebooks: ./notebooks when run from the repository root, else the repository of the package."""
+    for candidate in (Path.cwd() / "notebooks", Path(__file__).resolve().parents[1] / "notebooks"):
+        if (candidate / UNIT_NOTEBOOK).is_file():
+            return candidate
+    raise CchcError("Không tìm thấy thư mục notebooks/ (chạy lệnh từ thư mục gốc của dự án).")
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _execute(task: dict, nb_dir: str) -> dict:  # runs in a worker process
+    import papermill as pm
+
+    started = time.perf_counter()
+    try:
+        pm.execute_notebook(
+            str(Path(nb_dir) / task["notebook"]),
+            task["output"],
+            parameters=task["parameters"],
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+        )
+        task["status"] = "ok"
+        task["outputs"] = [task["output"]]
+    except Exception as exc:  # noqa: BLE001 - a failed brief is reported, the run goes on
+        task["status"] = "failed"
+        task["error"] = (str(exc).strip().splitlines() or [type(exc).__name__])[-1][:300]
+        task["outputs"] = [task["output"]] if Path(task["output"]).is_file() else []
+    task["seconds"] = round(time.perf_counter() - started, 2)
+    return task
+
+
+def run_period(
+    data_dir: Path | str | None,
+    reports_dir: Path | str | None,
+    period: Period,
+    *,
+    group: str | None = None,
+    units: list[str] | None = None,
+    jobs: int | None = None,
+    allow_incomplete: bool = False,
+    retry_failed: bool = False,
+    notebooks: Path | None = None,
+) -> dict:
+    """Run a period end to end into ``<reports dir>/<period id>/`` and return the manifest (see the README)."""
+    from .coverage import coverage_table
+    from .indicators import compute_indicators
+    from .methodology import load_methodology
+    from .ranking import compute_rankings
+    from .store import ingest
+    from .workbook import indicators_workbook, rankings_workbook
+
+    settings = Settings.resolve(data_dir, reports_dir)
+    registry = UnitRegistry.load(settings.data_dir)
+    chosen: list[Unit] = [registry.lookup(u, on=period.end) for u in units or []]
+    if group:
+        registry.units(group=group)  # an unknown group fails here, before anything runs
+    nb_dir = notebooks or notebooks_dir()
+    folder = settings.reports_dir / period.id
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = folder / ".lock"
+    try:
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        raise CchcError(
+            f"Một lần chạy khác đang dùng {folder} (xóa {lock} nếu chắc chắn không còn lần chạy nào)."
+        ) from None
+    os.write(fd, str(os.getpid()).encode())
+    os.close(fd)
+    started = time.perf_counter()
+    run_log = logging.FileHandler(folder / "run.log", encoding="utf-8")
+    run_log.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    run_log.setLevel(logging.INFO)
+    package_log = logging.getLogger("cchc_analysis")
+    package_log.addHandler(run_log)
+    if package_log.level == logging.NOTSET or package_log.level > logging.INFO:
+        package_log.setLevel(logging.INFO)
+    try:
+        previous = _read_manifest(folder) if retry_failed else None
+        outcome = ingest(settings.data_dir)
+        methodology = load_methodology()
+        records = compute_indicators(settings.data_dir, period, units=units or None, group=group)
+        records = [r for r in records if (r["received_total"] or 0) > 0 or r["budget_as_of"] or r["par_year"]]
+        if not records:
+            raise CchcError(f"Không có dữ liệu nào của kỳ {period.id} cho các đơn vị được chọn.")
+        groups = sorted({r["group"] for r in records})
+        coverage = coverage_table(settings.data_dir, period).set_index("unit_id") if records else None
+        wanted = {u.unit_id for u in chosen} if chosen else {r["unit_id"] for r in records}
+        tasks: list[Task] = []
+        out_nb = folder / "notebooks"
+        out_nb.mkdir(exist_ok=True)
+        gaps: dict[str, list[str]] = {}
+        for r in records:
+            if r["unit_id"] not in wanted:
+                continue
+            unit = registry.get(r["unit_id"])
+            cov = coverage.loc[unit.unit_id] if coverage is not None and unit.unit_id in coverage.index else None
+            complete = cov is not None and bool(cov["complete"])
+            if not complete:
+                gaps[unit.full_name] = list(cov["missing"]) if cov is not None else ["không có tệp xuất hồ sơ nào"]
+            task = Task(
+                "unit",
+                unit.full_name,
+                unit.slug,
+                UNIT_NOTEBOOK,
+                {
+                    "data_dir": str(settings.data_dir),
+                    "period": _period_text(period),
+                    "unit": unit.unit_id,
+                    "group": unit.group,
+                    "incomplete": not complete,
+                },
+                str(out_nb / f"{unit.slug}_{period.id}.ipynb"),
+            )
+            if not complete and not allow_incomplete:
+                task.status, task.error = "skipped", "thiếu dữ liệu: " + "; ".join(gaps[unit.full_name])
+            tasks.append(task)
+        for g in groups:
+            slug = slugify(g)
+            tasks.append(
+                Task(
+                    "group",
+                    g,
+                    slug,
+                    GROUP_NOTEBOOK,
+                    {"data_dir": str(settings.data_dir), "period": _period_text(period), "group": g},
+                    str(out_nb / f"{slug}_{period.id}.ipynb"),
+                )
+            )
+        if previous is not None:
+            done = {t["output"] for t in previous.get("tasks", []) if t["status"] == "ok"}
+            for t in tasks:
+                if t.output in done and t.status == "pending":
+                    t.status = "ok"
+                    t.outputs = [t.output]
+        pending = [t for t in tasks if t.status == "pending"]
+        workers = max(1, min(jobs or os.cpu_count() or 1, len(pending) or 1))
+        log.info("Chạy %d báo cáo bằng %d tiến trình.", len(pending), workers)
+        if pending:
+            _run_tasks(pending, nb_dir, workers)
+        # data outputs of the run
+        (folder / "chi-so.json").write_text(
+            json.dumps(records, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+        )
+        rankings = [r for g in groups for r in compute_rankings(settings.data_dir, period, group=g)]
+        _write_atomic(
+            folder / f"chi-so_{period.id}.xlsx", indicators_workbook(records, period, settings.data_dir, methodology)
+        )
+        _write_atomic(folder / f"xep-hang_{period.id}.xlsx", rankings_workbook(rankings, period))
+        outputs = sorted(
+            p for p in folder.rglob("*") if p.is_file() and p.name not in (".lock", "manifest.json", "run.log")
+        )
+        manifest = {
+            "period": {"id": period.id, "start": str(period.start), "end": str(period.end)},
+            "parameters": {
+                "group": group,
+                "units": units,
+                "jobs": workers,
+                "allow_incomplete": allow_incomplete,
+                "retry_failed": retry_failed,
+            },
+            "methodology": {"version": methodology.version, "digest": methodology.digest},
+            "package_version": __version__,
+            "pseudonym_key_id": outcome.key_id,
+            "inputs": [{"file": r.file, "sha256": r.sha256, "kind": r.kind} for r in outcome.reports],
+            "refused_inputs": [r.file for r in outcome.refused],
+            "coverage_gaps": gaps,
+            "tasks": [asdict(t) for t in tasks],
+            "outputs": [{"file": p.relative_to(folder).as_posix(), "sha256": _sha256(p)} for p in outputs],
+            "seconds": round(time.perf_counter() - started, 2),
+            "finished_at": dt.datetime.now().isoformat(timespec="seconds"),
+        }
+        _write_atomic(folder / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"))
+        return manifest
+    finally:
+        package_log.removeHandler(run_log)
+        run_log.close()
+        lock.unlink(missing_ok=True)
+
+
+def _period_text(period: Period) -> str:
+    return f"{period.start}..{period.end}"
+
+
+def _run_tasks(tasks: list[Task], nb_dir: Path, workers: int) -> None:
+    from tqdm import tqdm
+
+    ctx = mp.get_context("spawn")
+    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        futures = {pool.submit(_execute, asdict(t), str(nb_dir)): t for t in tasks}
+        for future in tqdm(cf.as_completed(futures), total=len(futures), desc="Báo cáo", unit="bc", leave=False):
+            task = futures[future]
+            try:
+                result = future.result()
+            except Exception as exc:  # noqa: BLE001 - the worker itself died
+                result = {
+                    "status": "failed",
+                    "error": f"tiến trình con dừng bất thường: {exc}"[:300],
+                    "seconds": 0,
+                    "outputs": [],
+                }
+            task.status, task.error = result["status"], result.get("error", "")
+            task.seconds, task.outputs = result.get("seconds", 0.0), result.get("outputs", [])
+
+
+def _read_manifest(folder: Path) -> dict | None:
+    path = folder / "manifest.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def exit_code(manifest: dict) -> int:
+    """0 when every brief was produced; 1 when one failed or was skipped for missing data."""
+    return 0 if all(t["status"] == "ok" for t in manifest["tasks"]) else 1
+
+
+def last_complete_quarter(today: dt.date | None = None) -> str:
+    """The period id of the last quarter that ended before ``today``: 2026-11-27 -> "2026Q3"."""
+    today = today or dt.date.today()
+    q = (today.month - 1) // 3  # quarters completed this year
+    return f"{today.year}Q{q}" if q else f"{today.year - 1}Q4"
