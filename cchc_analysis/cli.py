@@ -107,6 +107,13 @@ def _add_output(parser: argparse.ArgumentParser, formats: tuple[str, ...]) -> No
     parser.add_argument("-o", "--output", metavar="FILE", help="Ghi ra tệp thay vì màn hình. / Write to FILE.")
 
 
+def _subcommand(sub, name: str, **kwargs) -> argparse.ArgumentParser:
+    """A subcommand with the shared options (which mean the same before or after it)."""
+    parser = sub.add_parser(name, add_help=False, **kwargs)
+    _add_common(parser, in_subcommand=True)
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``cchc`` argument parser (bilingual help: Vietnamese / English)."""
     parser = argparse.ArgumentParser(
@@ -129,28 +136,26 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(parser, in_subcommand=False)
     sub = parser.add_subparsers(dest="command", metavar="LỆNH/COMMAND")
 
-    p = sub.add_parser(
+    p = _subcommand(
+        sub,
         "units",
         help="Liệt kê danh mục đơn vị hành chính. / List the administrative-unit registry.",
         description="Liệt kê các đơn vị (kể cả đơn vị đã giải thể/sáp nhập), nhóm so sánh và đơn vị kế thừa. "
         "/ List units (historical ones included), their peer groups and successors.",
-        add_help=False,
     )
-    _add_common(p, in_subcommand=True)
     p.add_argument("--group", metavar="G", help="Chỉ một nhóm so sánh (huyện/tỉnh). / Only one peer group.")
     _add_output(p, ("table", "json"))
     p.set_defaults(handler=cmd_units)
 
-    p = sub.add_parser(
+    p = _subcommand(
+        sub,
         "ingest",
         help="Đọc, làm sạch và lưu mọi tệp xuất trong DIR/raw/. / Read, clean and store every export in DIR/raw/.",
         description="Đọc mọi tệp trong DIR/raw/ (kể cả thư mục con), nhận loại tệp, làm sạch, bí danh hóa dữ liệu cá "
         "nhân và lưu vào DIR/processed/ (Parquet), kèm bảng dòng bị loại và báo cáo nhập liệu. Tệp không đổi được "
         "bỏ qua. / Read every file under DIR/raw/, classify, clean, pseudonymise and store as Parquet in "
         "DIR/processed/, with rejected rows and an ingest report. Unchanged files are skipped.",
-        add_help=False,
     )
-    _add_common(p, in_subcommand=True)
     p.add_argument(
         "--assume-unit",
         metavar="NAME|CODE",
@@ -164,15 +169,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_output(p, ("table", "json"))
     p.set_defaults(handler=cmd_ingest)
 
-    p = sub.add_parser(
+    p = _subcommand(
+        sub,
         "indicators",
         help="Tính các chỉ số của một kỳ. / Compute a period's indicators.",
         description="Tính các chỉ số (hồ sơ TTHC, thanh toán trực tuyến, thủ tục trực tuyến, ngân sách, chỉ số CCHC, "
         "số liệu nhập tay) của một kỳ từ dữ liệu đã nhập (cchc ingest). / Compute a period's indicators from the "
         "processed store.",
-        add_help=False,
     )
-    _add_common(p, in_subcommand=True)
     p.add_argument("--period", required=True, metavar="P", help="Kỳ: 2023Q3, 2023-08, 2023, 2023H1, A..B. / Period.")
     p.add_argument("--unit", action="append", metavar="NAME|CODE", help="Đơn vị (có thể lặp lại). / Unit (repeatable).")
     p.add_argument("--group", metavar="G", help="Mọi đơn vị của một nhóm. / Every unit of a group.")
@@ -186,16 +190,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_output(p, ("table", "json", "csv", "xlsx"))
     p.set_defaults(handler=cmd_indicators)
 
-    p = sub.add_parser(
+    p = _subcommand(
+        sub,
         "rank",
         help="Xếp hạng các đơn vị trong nhóm. / Rank the units of a group.",
         description="Xếp hạng các đơn vị cùng nhóm theo từng chỉ số, kèm khoảng tin cậy Wilson 95%, đánh giá tốt "
         "hơn/tương đương/kém hơn mức chung của nhóm (biểu đồ phễu) và khoảng hạng mô phỏng Monte Carlo; đơn vị có "
         "quá ít hồ sơ được đánh dấu, không xếp hạng. / Rank a group's units per indicator, with Wilson intervals, "
         "funnel flags and Monte Carlo rank ranges; low-volume units are flagged, not ranked.",
-        add_help=False,
     )
-    _add_common(p, in_subcommand=True)
     p.add_argument("--period", required=True, metavar="P", help="Kỳ. / Period.")
     p.add_argument("--group", metavar="G", help="Nhóm so sánh. / Peer group.")
     p.add_argument("--indicator", action="append", metavar="KEY", help="Chỉ số (có thể lặp lại). / Indicator.")
@@ -203,16 +206,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_output(p, ("table", "json", "csv", "xlsx"))
     p.set_defaults(handler=cmd_rank)
 
-    p = sub.add_parser(
+    p = _subcommand(
+        sub,
         "run",
         help="Chạy cả quy trình của một kỳ (định kỳ hằng quý). / Run a period end to end (the quarterly job).",
         description="Nhập dữ liệu (bỏ qua tệp không đổi), kiểm tra dữ liệu đủ kỳ, tính chỉ số và xếp hạng, chạy các "
         "notebook báo cáo cho từng đơn vị và từng nhóm trong nhiều tiến trình, ghi mọi kết quả vào REPORTS/<kỳ>/ kèm "
         "manifest.json. / Ingest, check coverage, compute indicators and rankings, execute the brief notebooks per "
         "unit and per group in worker processes, into REPORTS/<period>/ with a manifest.",
-        add_help=False,
     )
-    _add_common(p, in_subcommand=True)
     p.add_argument(
         "--period", metavar="P", help="Kỳ; mặc định quý gần nhất đã kết thúc. / Period (default: last quarter)."
     )
@@ -231,31 +233,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(handler=cmd_run)
 
-    p = sub.add_parser(
+    p = _subcommand(
+        sub,
         "template",
         help="Tạo biểu nhập số liệu thủ công cho một kỳ. / Write the manual-input workbook for a period.",
         description="Tạo tệp Excel để nhập các số liệu không có trên hệ thống (văn bản điện tử, hòm thư công vụ, "
         "chữ ký số, kế hoạch CCHC, cán bộ đạt chuẩn, Đề án 06, PAKN, khảo sát...), mỗi đơn vị một dòng, có kiểm tra "
         "dữ liệu. Nhập xong, chép tệp vào DIR/raw/ rồi chạy cchc ingest. / Write the workbook for the figures no "
         "system exports, one row per unit, with data validation; put it in DIR/raw/ when filled and run cchc ingest.",
-        add_help=False,
     )
-    _add_common(p, in_subcommand=True)
     p.add_argument("--period", required=True, metavar="P", help="Kỳ: 2023Q3, 2023-08, 2023, 2023H1, A..B. / Period.")
     p.add_argument("--unit", action="append", metavar="NAME|CODE", help="Đơn vị (có thể lặp lại). / Unit (repeatable).")
     p.add_argument("--group", metavar="G", help="Mọi đơn vị của một nhóm. / Every unit of a group.")
     p.add_argument("-o", "--output", metavar="FILE", help="Tệp ra (.xlsx). / Output file.")
     p.set_defaults(handler=cmd_template)
 
-    p = sub.add_parser(
+    p = _subcommand(
+        sub,
         "demo-data",
         help="Tạo dữ liệu mẫu của huyện Thanh Miện vào DIR/raw/. / Write the demo district's exports.",
         description="Tạo dữ liệu xuất mẫu (giả lập, không có người thật) cho 17 đơn vị của huyện Thanh Miện, "
         "2022-2023, vào DIR/raw/. Chạy lại cho ra đúng từng byte như cũ. "
         "/ Write deterministic, fictitious exports for the 17 units of Thanh Miện, 2022-2023, into DIR/raw/.",
-        add_help=False,
     )
-    _add_common(p, in_subcommand=True)
     p.add_argument(
         "--unit",
         action="append",
@@ -264,15 +264,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(handler=cmd_demo_data)
 
-    p = sub.add_parser(
+    p = _subcommand(
+        sub,
         "demo",
         help="Chạy toàn bộ quy trình trên dữ liệu mẫu. / Run the pipeline on the demo data.",
         description="Tạo dữ liệu mẫu (mặc định trong data/demo) rồi chạy các bước đã có của quy trình và "
         "in ra nơi lưu kết quả. / Generate the demo data (default data/demo), run the pipeline's stages "
         "and print where the outputs are.",
-        add_help=False,
     )
-    _add_common(p, in_subcommand=True)
     p.set_defaults(handler=cmd_demo)
     return parser
 
