@@ -295,6 +295,28 @@ def _write_output(text: str, output: str | None) -> None:
         sys.stdout.write(text)
 
 
+def _period(text: str, cutoff: str = "calendar"):
+    """A period from the command line; a malformed one is a usage error (exit 2)."""
+    from .periods import parse_period
+
+    try:
+        return parse_period(text, cutoff)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _csv(records: list[dict], keys: list[str]) -> str:
+    """Records as CSV text with the given columns (nested values left out)."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=keys, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(records)
+    return buf.getvalue()
+
+
 def _write_bytes(path: Path, data: bytes) -> None:
     """Write an output atomically (temporary file, then rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -388,18 +410,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
-    import csv
-    import io
-
     from .indicators import compute_indicators
     from .methodology import format_vn, indicator_catalogue, load_methodology
-    from .periods import parse_period
 
     settings = _settings(args)
-    try:
-        period = parse_period(args.period, args.cutoff)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
+    period = _period(args.period, args.cutoff)
     if args.format == "xlsx" and not args.output:
         raise UsageError("Định dạng xlsx cần tên tệp ra: thêm -o TỆP.xlsx.")
     methodology = load_methodology(args.methodology)
@@ -416,12 +431,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     if args.format == "json":
         text = json.dumps(records, ensure_ascii=False, indent=2, default=str) + "\n"
     elif args.format == "csv":
-        buf = io.StringIO()
-        keys = [k for k in records[0] if k not in ("missing", "par_components", "manual")]
-        writer = csv.DictWriter(buf, fieldnames=keys, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(records)
-        text = buf.getvalue()
+        text = _csv(records, [k for k in records[0] if k not in ("missing", "par_components", "manual")])
     else:
         keys = [k for k in catalogue if k in records[0]]
         headers = ["Chỉ số", "Đơn vị tính", *[r["unit_name"] for r in records]]
@@ -463,18 +473,11 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 
 
 def cmd_rank(args: argparse.Namespace) -> int:
-    import csv
-    import io
-
     from .methodology import format_vn, indicator_catalogue, load_methodology
-    from .periods import parse_period
     from .ranking import FLAGS_VI, compute_rankings
 
     settings = _settings(args)
-    try:
-        period = parse_period(args.period)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
+    period = _period(args.period)
     methodology = load_methodology(args.methodology)
     records = compute_rankings(
         settings.data_dir, period, group=args.group, indicators=args.indicator, methodology=methodology
@@ -491,14 +494,8 @@ def cmd_rank(args: argparse.Namespace) -> int:
     if args.format == "json":
         text = json.dumps(records, ensure_ascii=False, indent=2, default=str) + "\n"
     elif args.format == "csv":
-        buf = io.StringIO()
-        keys = sorted(
-            {k for r in records for k in r}, key=lambda k: list(records[0]).index(k) if k in records[0] else 99
-        )
-        writer = csv.DictWriter(buf, fieldnames=keys)
-        writer.writeheader()
-        writer.writerows(records)
-        text = buf.getvalue()
+        keys = list(dict.fromkeys(k for r in records for k in r))  # every column, first record's order first
+        text = _csv(records, keys)
     else:
         catalogue = indicator_catalogue()
         text = f"Xếp hạng kỳ {period.label_vi}\n"
@@ -527,14 +524,10 @@ def cmd_rank(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from .errors import UnitLookupError
-    from .periods import parse_period
     from .run import exit_code, last_complete_quarter, run_period
 
     settings = _settings(args)
-    try:
-        period = parse_period(args.period or last_complete_quarter())
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
+    period = _period(args.period or last_complete_quarter())
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs phải là số nguyên dương.")
     registry = UnitRegistry.load(settings.data_dir)
@@ -569,13 +562,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_template(args: argparse.Namespace) -> int:
     from .ingest.manual import write_template
-    from .periods import parse_period
 
     settings = _settings(args)
-    try:
-        period = parse_period(args.period)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
+    period = _period(args.period)
     registry = UnitRegistry.load(settings.data_dir)
     if args.unit:
         units = [registry.lookup(u, on=period.end) for u in args.unit]

@@ -452,3 +452,66 @@ def test_rank_workbook(ingested, demo_dir, tmp_path):
     ws = load_workbook(out)["Xếp hạng"]
     assert [ws.cell(3, c).value for c in (2, 3, 5, 6)] == ["Đơn vị", "Chỉ số", "Giá trị", "Hạng"]
     assert ws.max_row == 3 + 17 and ws.cell(4, 3).value == "Tỷ lệ hồ sơ nộp trực tuyến"
+
+
+def test_csv_outputs(tmp_path, capsys):
+    import csv
+    import io
+
+    simple_export(
+        tmp_path / "raw" / "thanh-giang" / "a.xlsx",
+        [
+            dossier_row(1, "T-1", received="03/07/2023 08:00", due="05/07/2023", done="04/07/2023 09:00"),
+            dossier_row(2, "T-2", received="04/07/2023 08:00", due="06/07/2023", done="06/07/2023 09:00"),
+        ],
+    )
+    ingest(tmp_path)
+    capsys.readouterr()
+    assert (
+        main(
+            [
+                "indicators",
+                "--data-dir",
+                str(tmp_path),
+                "--period",
+                "2023-07",
+                "--unit",
+                "Thanh Giang",
+                "--format",
+                "csv",
+            ]
+        )
+        == 0
+    )
+    (row,) = csv.DictReader(io.StringIO(capsys.readouterr().out))
+    # two dossiers received in July, one finished the day before its due day, one on it
+    assert (row["unit_name"], row["received_total"], row["resolved_early"], row["resolved_on_time"]) == (
+        "Xã Thanh Giang",
+        "2",
+        "1",
+        "1",
+    )
+    assert "par_components" not in row
+    assert (
+        main(
+            [
+                "rank",
+                "--data-dir",
+                str(tmp_path),
+                "--period",
+                "2023-07",
+                "--indicator",
+                "resolved_early_pct",
+                "--format",
+                "csv",
+            ]
+        )
+        == 0
+    )
+    (rank,) = csv.DictReader(io.StringIO(capsys.readouterr().out))
+    assert (rank["indicator"], rank["value"], rank["rank_of"], rank["low_volume"]) == (
+        "resolved_early_pct",
+        "50.0",
+        "1",
+        "True",
+    )
