@@ -231,7 +231,28 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="Chỉ chạy lại các báo cáo lỗi của lần chạy trước. / Rerun only what failed last time.",
     )
+    p.add_argument(
+        "--formats",
+        default="html,pdf,docx,xlsx",
+        metavar="F,F",
+        help="Định dạng xuất bản (mặc định: tất cả). / Published formats (default: html,pdf,docx,xlsx).",
+    )
     p.set_defaults(handler=cmd_run)
+
+    p = _subcommand(
+        sub,
+        "publish",
+        help="Xuất bản một notebook đã chạy thành HTML, PDF. / Publish an executed notebook as HTML and PDF.",
+        description="Xuất các kết quả (không có mã, không JavaScript, không tải gì từ mạng) của một notebook đã chạy "
+        "thành trang HTML khổ A4 và tệp PDF (WeasyPrint, nhúng phông chữ). / Publish an executed notebook's outputs "
+        "(no code, no JavaScript, nothing fetched) as A4 HTML and PDF (WeasyPrint, fonts embedded).",
+    )
+    p.add_argument("notebook", metavar="NOTEBOOK", help="Notebook đã chạy (.ipynb). / Executed notebook.")
+    p.add_argument("--formats", default="html,pdf", metavar="F,F", help="html, pdf (mặc định cả hai). / Formats.")
+    p.add_argument(
+        "-o", "--output", metavar="BASE", help="Tên tệp ra, không đuôi (mặc định: cạnh notebook). / Output base name."
+    )
+    p.set_defaults(handler=cmd_publish)
 
     p = _subcommand(
         sub,
@@ -547,6 +568,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         allow_incomplete=args.allow_incomplete,
         retry_failed=args.retry_failed,
+        formats=_formats(args.formats, ("html", "pdf", "docx", "xlsx")),
     )
     status_vi = {"ok": "xong", "failed": "LỖI", "skipped": "bỏ qua", "pending": "chưa chạy"}
     rows = [
@@ -556,8 +578,37 @@ def cmd_run(args: argparse.Namespace) -> int:
     folder = settings.reports_dir / period.id
     text = format_table(["Đơn vị / nhóm", "Trạng thái", "Giây", "Tệp ra", "Lỗi"], rows)
     text += f"\nKết quả: {folder} (manifest.json); {manifest['seconds']:.1f} giây.\n"
+    text += f"Trang mục lục: {folder / 'index.html'}\n"
     sys.stdout.write(text)
     return exit_code(manifest)
+
+
+def _formats(text: str, allowed: tuple[str, ...]) -> list[str]:
+    """A comma-separated list of formats; an unknown one is a usage error (exit 2)."""
+    chosen = [f.strip().lower() for f in (text or "").split(",") if f.strip()]
+    unknown = [f for f in chosen if f not in allowed]
+    if unknown or not chosen:
+        raise UsageError(
+            f"Định dạng không hỗ trợ: {', '.join(unknown) or '(trống)'}. Chọn trong: {', '.join(allowed)}."
+        )
+    return chosen
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from .publish.exporter import publish_notebook
+
+    formats = _formats(args.formats, ("html", "pdf"))
+    notebook = Path(args.notebook)
+    if not notebook.is_file():
+        raise UsageError(f"Không tìm thấy notebook {notebook}.")
+    base = Path(args.output) if args.output else notebook.with_suffix("")
+    base.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        written = publish_notebook(notebook, base, formats)
+    except (ValueError, OSError) as exc:
+        raise CchcError(f"Không xuất bản được {notebook}: {exc}") from None
+    sys.stdout.write("".join(f"{w}\n" for w in written))
+    return EXIT_OK
 
 
 def cmd_template(args: argparse.Namespace) -> int:
@@ -665,10 +716,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     manifest = run_period(settings.data_dir, settings.reports_dir, quarter, group="Huyện Thanh Miện")
     done = sum(t["status"] == "ok" for t in manifest["tasks"])
     out += [
-        f"4. Chạy định kỳ quý {quarter.id}: {done}/{len(manifest['tasks'])} báo cáo; "
+        f"4. Chạy định kỳ quý {quarter.id}: {done}/{len(manifest['tasks'])} báo cáo (HTML, PDF, Word, Excel); "
         f"{settings.reports_dir / quarter.id / 'manifest.json'}",
         f"Thời gian: tạo dữ liệu {generated:.1f} giây, các bước còn lại {time.perf_counter() - started - generated:.1f}"
         " giây.",
+        f"Trang mục lục các báo cáo: {(settings.reports_dir / quarter.id / 'index.html').resolve()}",
         "",
     ]
     sys.stdout.write("\n".join(out))

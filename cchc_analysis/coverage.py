@@ -88,3 +88,24 @@ def monthly_counts(dossiers: pd.DataFrame, period: Period) -> pd.DataFrame:
         .unstack("channel", fill_value=0)
         .reset_index()
     )
+
+
+def monthly_summary(dossiers: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """One unit's months of the period: new dossiers by channel, dossiers resolved, and the share of them resolved
+    early or on time (``on_time_pct``, None in a month with no resolved dossier of known due date)."""
+    from .indicators import dossier_states
+
+    months = pd.period_range(period.start, period.end, freq="M").astype(str)
+    counts = monthly_counts(dossiers, period).groupby("month").sum(numeric_only=True)
+    out = pd.DataFrame(index=pd.Index(months, name="month"))
+    for channel in ("online", "direct", "postal"):
+        out[channel] = counts[channel].reindex(months, fill_value=0).astype("int64") if channel in counts else 0
+    s = dossier_states(dossiers, period)
+    done = s[s["resolved"] & s["resolved_class"].notna()]
+    month = done["finish"].dt.to_period("M").astype(str)
+    good = done["resolved_class"].isin(["early", "on_time"])
+    resolved = done.groupby(month).size().reindex(months, fill_value=0)
+    out["resolved"] = resolved.astype("int64")
+    share = good.groupby(month).sum().reindex(months) / resolved.where(resolved > 0)
+    out["on_time_pct"] = (share * 100).astype("float64")
+    return out.reset_index()

@@ -42,8 +42,9 @@ def monthly_trend(monthly: pd.DataFrame, unit_name: str):
             ax.bar(monthly["month"], monthly[channel], bottom=bottom, color=PALETTE[channel], label=labels[channel])
             bottom = monthly[channel] if bottom is None else bottom + monthly[channel]
     ax.set_ylabel("Số hồ sơ")
-    ax.legend(frameon=False, fontsize=8)
-    ax.tick_params(axis="x", labelrotation=45, labelsize=8)
+    ax.legend(frameon=False, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=4)
+    ax.set_xticks(range(len(monthly)), [f"{m[5:7]}/{m[:4]}" for m in monthly["month"]])
+    ax.tick_params(axis="x", labelsize=8)
     return _finish(fig, ax, f"Hồ sơ tiếp nhận mới theo tháng - {unit_name}")
 
 
@@ -81,3 +82,119 @@ def funnel_plot(records: list[dict], label: str):
     ax.set_ylabel("%")
     ax.legend(frameon=False, fontsize=7, loc="lower right")
     return _finish(fig, ax, f"Biểu đồ phễu: {label}")
+
+
+def short_name(name: str) -> str:
+    """A unit name without its type, for crowded chart labels: "Xã Thanh Giang" -> "Thanh Giang"."""
+    for prefix in ("Xã ", "Thị trấn ", "Phường "):
+        if name.startswith(prefix):
+            return ("TT " if prefix == "Thị trấn " else "") + name[len(prefix) :]
+    return name
+
+
+def monthly_trend_with_on_time(monthly: pd.DataFrame, unit_name: str):
+    """New dossiers per month by channel (bars) and the share resolved on time or early (line, right axis).
+
+    ``monthly`` has one row per month with columns ``month`` (``YYYY-MM``), ``online``, ``direct``, ``postal`` and
+    ``on_time_pct`` (share of the month's resolved dossiers resolved early or on time; empty when none).
+    """
+    fig = monthly_trend(monthly, unit_name)
+    ax = fig.axes[0]
+    if "on_time_pct" in monthly and monthly["on_time_pct"].notna().any():
+        ax2 = ax.twinx()
+        ax2.plot(monthly["month"], monthly["on_time_pct"], color=PALETTE["line"], marker="o", ms=3, lw=1.2)
+        ax2.set_ylim(0, 105)
+        ax2.set_ylabel("% giải quyết đúng hạn, trước hạn", fontsize=8)
+        handles, labels = ax.get_legend_handles_labels()
+        handles.append(ax2.lines[0])
+        labels.append("Tỷ lệ đúng hạn, trước hạn (%)")
+        ax.legend(handles, labels, frameon=False, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=4)
+        fig.tight_layout(rect=(0, 0.04, 1, 1))
+    return fig
+
+
+def interval_dot_plot(records: list[dict], label: str):
+    """Each unit's rate with its 95% interval, sorted, coloured better / similar / worse than the group."""
+    rows = sorted((r for r in records if r.get("value") is not None), key=lambda r: r["value"])
+    fig, ax = plt.subplots(figsize=(7, 0.28 * max(len(rows), 4) + 1.2))
+    for i, r in enumerate(rows):
+        colour = PALETTE.get(r.get("flag") or "similar", PALETTE["similar"])
+        if r.get("ci_low") is not None and r.get("ci_high") is not None:
+            ax.plot([r["ci_low"], r["ci_high"]], [i, i], color=colour, lw=1.5)
+        ax.scatter(r["value"], i, color=colour, s=22, zorder=3)
+    ax.set_yticks(range(len(rows)), [short_name(r["unit_name"]) for r in rows], fontsize=7)
+    ax.set_xlabel("% (khoảng tin cậy 95%)")
+    from matplotlib.lines import Line2D
+
+    ax.legend(
+        [Line2D([], [], color=PALETTE[k], marker="o", lw=1.5) for k in ("better", "similar", "worse")],
+        ["Tốt hơn mức chung", "Tương đương", "Kém hơn mức chung"],
+        frameon=False,
+        fontsize=7,
+        loc="lower right",
+    )
+    return _finish(fig, ax, label)
+
+
+def bump_chart(history: pd.DataFrame, label: str):
+    """Rank of each unit over successive periods (1 at the top); ``history`` has unit_name, period, rank."""
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    periods = list(dict.fromkeys(history["period"]))
+    colours = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+    for i, (name, part) in enumerate(history.groupby("unit_name", sort=True)):
+        x = [periods.index(p) for p in part["period"]]
+        ax.plot(x, part["rank"], marker="o", ms=3, lw=1, color=colours[i % len(colours)], alpha=0.9)
+        last = part.iloc[-1]
+        ax.annotate(
+            short_name(name),
+            (periods.index(last["period"]), last["rank"]),
+            fontsize=6,
+            xytext=(4, -2),
+            textcoords="offset points",
+        )
+    ax.set_xticks(range(len(periods)), periods, fontsize=8)
+    ax.set_xlim(-0.3, len(periods) - 0.4)
+    if len(history):
+        ax.set_ylim(history["rank"].max() + 0.5, 0.5)
+    ax.set_ylabel("Thứ hạng (1 = cao nhất)")
+    return _finish(fig, ax, label)
+
+
+def component_heatmap(table: pd.DataFrame, label: str):
+    """Units x PAR components, the share of each maximum (%), annotated; colour-blind-safe sequential palette."""
+    import seaborn as sns
+
+    fig, ax = plt.subplots(figsize=(7.2, 0.3 * max(len(table), 4) + 2.2))
+    if len(table):
+        data = table.copy()
+        data.index = [short_name(n) for n in data.index]
+        data.columns = [c if len(c) <= 28 else c[:26] + "…" for c in data.columns]
+        sns.heatmap(
+            data,
+            ax=ax,
+            cmap="cividis",
+            vmin=50,
+            vmax=100,
+            annot=True,
+            fmt=".0f",
+            annot_kws={"fontsize": 6},
+            cbar_kws={"label": "% điểm tối đa"},
+            linewidths=0.3,
+        )
+        ax.tick_params(axis="x", labelrotation=40, labelsize=6)
+        ax.tick_params(axis="y", labelsize=7)
+        for t in ax.get_xticklabels():
+            t.set_horizontalalignment("right")
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    return _finish(fig, ax, label)
+
+
+def to_png(fig, dpi: int = 150) -> bytes:
+    """The figure as PNG bytes (no timestamp in the metadata), and the figure closed."""
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    plt.close(fig)
+    return buf.getvalue()

@@ -297,3 +297,54 @@ def par_component_table(records: list[dict], value: str = "pct") -> pd.DataFrame
     if not rows:
         return pd.DataFrame()
     return pd.DataFrame(rows).pivot(index="unit_name", columns="component", values=value).round(1)
+
+
+def rank_history(
+    data_dir, period, *, group: str | None = None, indicator: str = "on_time_rate_766", quarters: int = 6
+) -> pd.DataFrame:
+    """Ranks of every unit of a group on one rate over the calendar quarters up to the end of ``period``.
+
+    Quarters with no dossiers are left out; the result (columns ``period``, ``unit_id``, ``unit_name``, ``value``,
+    ``rank``, ``rank_of``) feeds a bump chart. Ranks are plain competition ranks (no resampling).
+    """
+    from .indicators import _read, compute_onestop_indicators, open_store
+    from .periods import parse_period
+
+    methodology = load_methodology()
+    _settings, processed, registry = open_store(data_dir)
+    members = {u.unit_id for u in registry.units(group=group)} if group else None
+    dossiers = _read(processed, "dossiers")
+    catalogue = _read(processed, "catalogue")
+    higher = DIRECTION.get(indicator, "higher") == "higher"
+    end = period.end
+    labels = []
+    year, q = end.year, (end.month - 1) // 3 + 1
+    for _ in range(quarters):
+        labels.append(f"{year}Q{q}")
+        year, q = (year, q - 1) if q > 1 else (year - 1, 4)
+    frames = []
+    for label in reversed(labels):
+        p = parse_period(label)
+        table = compute_onestop_indicators(dossiers, p, catalogue, methodology)
+        if members is not None:
+            table = table[table["unit_id"].isin(members)]
+        if table.empty:
+            continue
+        ranked = _rank_table(table.reset_index(drop=True), indicator, higher, methodology, draws=0)
+        ranked = ranked.dropna(subset=["rank"])
+        if ranked.empty:
+            continue
+        frames.append(
+            pd.DataFrame(
+                {
+                    "period": label,
+                    "unit_id": ranked["unit_id"],
+                    "unit_name": [registry.get(u).full_name for u in ranked["unit_id"]],
+                    "value": ranked["value"],
+                    "rank": ranked["rank"].astype(int),
+                    "rank_of": ranked["rank_of"],
+                }
+            )
+        )
+    columns = ["period", "unit_id", "unit_name", "value", "rank", "rank_of"]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)

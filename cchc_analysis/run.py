@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 UNIT_NOTEBOOK = "04_unit_brief.ipynb"
 GROUP_NOTEBOOK = "05_group_brief.ipynb"
+FORMATS = ("html", "pdf", "docx", "xlsx")
 
 
 @dataclass
@@ -37,6 +38,7 @@ class Task:
     notebook: str
     parameters: dict
     output: str
+    publish_base: str = ""  # published files: <publish_base>.html, .pdf, .docx
     status: str = "pending"  # ok, failed, skipped
     seconds: float = 0.0
     error: str = ""
@@ -55,24 +57,38 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _execute(task: dict, nb_dir: str) -> dict:  # runs in a worker process
+def _execute(task: dict, nb_dir: str, formats: list[str]) -> dict:  # runs in a worker process
     import papermill as pm
 
+    from .publish.exporter import publish_notebook
+
     started = time.perf_counter()
+    base = Path(task["publish_base"]) if task.get("publish_base") else None
+    parameters = dict(task["parameters"])
+    if base is not None and "docx" in formats:
+        parameters["docx"] = str(base.with_name(base.name + ".docx"))
+    step = "chạy sổ"
     try:
         pm.execute_notebook(
             str(Path(nb_dir) / task["notebook"]),
             task["output"],
-            parameters=task["parameters"],
+            parameters=parameters,
             kernel_name="python3",
             progress_bar=False,
             log_output=False,
         )
+        outputs = [task["output"]]
+        if base is not None:
+            step = "xuất báo cáo"
+            outputs += publish_notebook(task["output"], base, [f for f in formats if f in ("html", "pdf")])
+            if "docx" in formats and base.with_name(base.name + ".docx").is_file():
+                outputs.append(str(base.with_name(base.name + ".docx")))
         task["status"] = "ok"
-        task["outputs"] = [task["output"]]
+        task["outputs"] = outputs
     except Exception as exc:  # noqa: BLE001 - a failed brief is reported, the run goes on
         task["status"] = "failed"
-        task["error"] = (str(exc).strip().splitlines() or [type(exc).__name__])[-1][:300]
+        last = (str(exc).strip().splitlines() or [type(exc).__name__])[-1][:300]
+        task["error"] = last if step == "chạy sổ" else f"{step}: {last}"
         task["outputs"] = [task["output"]] if Path(task["output"]).is_file() else []
     task["seconds"] = round(time.perf_counter() - started, 2)
     return task
@@ -89,15 +105,23 @@ def run_period(
     allow_incomplete: bool = False,
     retry_failed: bool = False,
     notebooks: Path | None = None,
+    formats: list[str] | None = None,
 ) -> dict:
     """Run a period end to end into ``<reports dir>/<period id>/`` and return the manifest (see the README)."""
     from .coverage import coverage_table
     from .indicators import compute_indicators
     from .methodology import load_methodology
+    from .publish.index import run_index_html
     from .ranking import compute_rankings
     from .store import ingest
-    from .workbook import indicators_workbook, rankings_workbook
+    from .workbook import indicators_workbook
 
+    formats = list(formats or FORMATS)
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        from .errors import UsageError
+
+        raise UsageError(f"Định dạng không hỗ trợ: {', '.join(unknown)}. Các định dạng: {', '.join(FORMATS)}.")
     settings = Settings.resolve(data_dir, reports_dir)
     registry = UnitRegistry.load(settings.data_dir)
     chosen: list[Unit] = [registry.lookup(u, on=period.end) for u in units or []]
@@ -159,6 +183,7 @@ def run_period(
                     "incomplete": not complete,
                 },
                 str(out_nb / f"{unit.slug}_{period.id}.ipynb"),
+                str(folder / f"{unit.slug}_{period.id}"),
             )
             if not complete and not allow_incomplete:
                 task.status, task.error = "skipped", "thiếu dữ liệu: " + "; ".join(gaps[unit.full_name])
@@ -173,30 +198,46 @@ def run_period(
                     GROUP_NOTEBOOK,
                     {"data_dir": str(settings.data_dir), "period": _period_text(period), "group": g},
                     str(out_nb / f"{slug}_{period.id}.ipynb"),
+                    str(folder / f"{slug}_{period.id}"),
                 )
             )
         if previous is not None:
-            done = {t["output"] for t in previous.get("tasks", []) if t["status"] == "ok"}
+            done = {t["output"]: t for t in previous.get("tasks", []) if t["status"] == "ok"}
             for t in tasks:
                 if t.output in done and t.status == "pending":
                     t.status = "ok"
-                    t.outputs = [t.output]
+                    t.outputs = [o for o in done[t.output].get("outputs", [t.output]) if Path(o).is_file()]
         pending = [t for t in tasks if t.status == "pending"]
         workers = max(1, min(jobs or os.cpu_count() or 1, len(pending) or 1))
         log.info("Chạy %d báo cáo bằng %d tiến trình.", len(pending), workers)
         if pending:
-            _run_tasks(pending, nb_dir, workers)
+            _run_tasks(pending, nb_dir, workers, formats, out_nb / "kernels.log")
         # data outputs of the run
         (folder / "chi-so.json").write_text(
             json.dumps(records, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
         )
-        rankings = [r for g in groups for r in compute_rankings(settings.data_dir, period, group=g)]
+        if "xlsx" in formats:
+            rankings = [r for g in groups for r in compute_rankings(settings.data_dir, period, group=g)]
+            _write_atomic(
+                folder / f"chi-so_{period.id}.xlsx",
+                indicators_workbook(records, period, settings.data_dir, methodology, rankings=rankings),
+            )
+        summary = {
+            "period": {"id": period.id, "start": str(period.start), "end": str(period.end)},
+            "methodology": methodology.version,
+            "package_version": __version__,
+            "seconds": round(time.perf_counter() - started, 2),
+            "finished_at": dt.datetime.now().isoformat(timespec="seconds"),
+            "coverage_gaps": gaps,
+            "refused_inputs": [r.file for r in outcome.refused],
+        }
         _write_atomic(
-            folder / f"chi-so_{period.id}.xlsx", indicators_workbook(records, period, settings.data_dir, methodology)
+            folder / "index.html", run_index_html(folder, summary, [asdict(t) for t in tasks], records).encode()
         )
-        _write_atomic(folder / f"xep-hang_{period.id}.xlsx", rankings_workbook(rankings, period))
         outputs = sorted(
-            p for p in folder.rglob("*") if p.is_file() and p.name not in (".lock", "manifest.json", "run.log")
+            p
+            for p in folder.rglob("*")
+            if p.is_file() and p.name not in (".lock", "manifest.json", "run.log") and p.suffix != ".tmp"
         )
         manifest = {
             "period": {"id": period.id, "start": str(period.start), "end": str(period.end)},
@@ -206,6 +247,7 @@ def run_period(
                 "jobs": workers,
                 "allow_incomplete": allow_incomplete,
                 "retry_failed": retry_failed,
+                "formats": formats,
             },
             "methodology": {"version": methodology.version, "digest": methodology.digest},
             "package_version": __version__,
@@ -215,8 +257,8 @@ def run_period(
             "coverage_gaps": gaps,
             "tasks": [asdict(t) for t in tasks],
             "outputs": [{"file": p.relative_to(folder).as_posix(), "sha256": _sha256(p)} for p in outputs],
-            "seconds": round(time.perf_counter() - started, 2),
-            "finished_at": dt.datetime.now().isoformat(timespec="seconds"),
+            "seconds": summary["seconds"],
+            "finished_at": summary["finished_at"],
         }
         _write_atomic(folder / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"))
         return manifest
@@ -230,12 +272,22 @@ def _period_text(period: Period) -> str:
     return f"{period.start}..{period.end}"
 
 
-def _run_tasks(tasks: list[Task], nb_dir: Path, workers: int) -> None:
+def _redirect_stderr(path: str) -> None:  # worker initializer
+    """Kernels inherit the worker's stderr: their start-up chatter goes to the run folder's kernels.log, not the
+    terminal of the person running ``cchc run``."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(fd, 2)
+    os.close(fd)
+
+
+def _run_tasks(tasks: list[Task], nb_dir: Path, workers: int, formats: list[str], kernel_log: Path) -> None:
     from tqdm import tqdm
 
     ctx = mp.get_context("spawn")
-    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        futures = {pool.submit(_execute, asdict(t), str(nb_dir)): t for t in tasks}
+    with cf.ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=_redirect_stderr, initargs=(str(kernel_log),)
+    ) as pool:
+        futures = {pool.submit(_execute, asdict(t), str(nb_dir), formats): t for t in tasks}
         for future in tqdm(cf.as_completed(futures), total=len(futures), desc="Báo cáo", unit="bc", leave=False):
             task = futures[future]
             try:

@@ -17,9 +17,16 @@ from .tt01 import tt01_table, write_text, write_tt01_sheet
 
 
 def indicators_workbook(
-    records: list[dict], period: Period, data_dir: Path | str | None, methodology: Methodology
+    records: list[dict],
+    period: Period,
+    data_dir: Path | str | None,
+    methodology: Methodology,
+    rankings: list[dict] | None = None,
 ) -> bytes:
-    """Vietnamese headers, number formats, frozen panes; text from data is never written as a formula."""
+    """Vietnamese headers, number formats, frozen panes; text from data is never written as a formula.
+
+    Sheets: "Chỉ số" (one column per unit), "Xếp hạng" when ``rankings`` are given, one TT 01/2020 sheet per unit.
+    """
     catalogue = indicator_catalogue()
     wb = Workbook()
     ws = wb.active
@@ -45,13 +52,15 @@ def indicators_workbook(
     for j in range(3, 3 + len(records)):
         ws.column_dimensions[get_column_letter(j)].width = 18
     ws.freeze_panes = "C4"
+    if rankings is not None:
+        write_rankings_sheet(wb.create_sheet("Xếp hạng"), rankings, period)
     dossiers_path = Settings.resolve(data_dir).processed_dir / "dossiers.parquet"
     dossiers = pd.read_parquet(dossiers_path)
     for r in records:
         part = dossiers[dossiers["unit_id"] == r["unit_id"]]
         if part.empty:
             continue
-        sheet = wb.create_sheet(f"TT01 {r['unit_name']}"[:31])
+        sheet = wb.create_sheet(sheet_title(f"TT01 {r['unit_name']}", wb.sheetnames))
         write_tt01_sheet(
             sheet,
             tt01_table(part, period),
@@ -60,6 +69,21 @@ def indicators_workbook(
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def sheet_title(text: str, taken: list[str]) -> str:
+    """A valid, unique Excel sheet name: without []:*?/\\, at most 31 characters, not quoted at either end.
+
+    >>> sheet_title("TT01 Xã A/B", ["TT01 Xã A-B"])
+    'TT01 Xã A-B (2)'
+    """
+    base = "".join("-" if ch in "[]:*?/\\" else ch for ch in text).strip("'").strip() or "Trang"
+    title, n = base[:31], 1
+    while title.casefold() in {t.casefold() for t in taken}:
+        n += 1
+        suffix = f" ({n})"
+        title = base[: 31 - len(suffix)] + suffix
+    return title
 
 
 RANK_HEADERS = [
@@ -86,12 +110,20 @@ RANK_HEADERS = [
 
 def rankings_workbook(records: list[dict], period: Period) -> bytes:
     """The rankings as one Excel sheet with Vietnamese headers."""
-    from .ranking import FLAGS_VI
-
-    catalogue = indicator_catalogue()
     wb = Workbook()
     ws = wb.active
     ws.title = "Xếp hạng"
+    write_rankings_sheet(ws, records, period)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def write_rankings_sheet(ws, records: list[dict], period: Period) -> None:
+    """One row per unit and ranked indicator (and PAR component), Vietnamese headers, frozen header."""
+    from .ranking import FLAGS_VI
+
+    catalogue = indicator_catalogue()
     write_text(ws, 1, 1, f"XẾP HẠNG CÁC ĐƠN VỊ KỲ {period.label_vi}")
     ws["A1"].font = Font(bold=True)
     for c, (_key, label) in enumerate(RANK_HEADERS, start=1):
@@ -117,6 +149,3 @@ def rankings_workbook(records: list[dict], period: Period) -> bytes:
     ws.column_dimensions["B"].width = 24
     ws.column_dimensions["C"].width = 36
     ws.freeze_panes = "C4"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()

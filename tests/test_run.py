@@ -1,7 +1,9 @@
 """cchc run: parameter checks before any kernel, coverage gate, failure isolation, retry, manifest, lock."""
 
 import json
+import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import nbformat
@@ -78,7 +80,7 @@ def test_incomplete_units_are_skipped_unless_allowed(small, capsys):
     assert main([*args, "--allow-incomplete"]) == 0
     assert (small / "reports" / "2023Q3" / "chi-so.json").read_bytes() == figures  # a rerun gives the same figures
     brief = nbformat.read(small / "reports" / "2023Q3" / "notebooks" / "lam-son_2023Q3.ipynb", as_version=4)
-    shown = "".join(o.get("data", {}).get("text/markdown", "") for c in brief.cells for o in c.get("outputs", []))
+    shown = "".join(o.get("data", {}).get("text/html", "") for c in brief.cells for o in c.get("outputs", []))
     assert "THIẾU DỮ LIỆU" in shown
 
 
@@ -122,3 +124,88 @@ def test_a_second_run_on_the_same_folder_is_refused(small, capsys):
         == 1
     )
     assert "Một lần chạy khác đang dùng" in capsys.readouterr().err
+
+
+def load_in_chromium(page: Path, profile: Path) -> tuple[list[str], str]:
+    """Open a page in Debian's headless Chromium (installed by .ci/run; never downloaded); return the console
+    messages it logged and the DOM after load."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "Chromium không có trên máy: .ci/run cài gói Debian chromium"
+    result = subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--dump-dom",
+            page.resolve().as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    console = [line for line in result.stderr.splitlines() if ":CONSOLE" in line]
+    return console, result.stdout
+
+
+def test_chromium_check_sees_console_errors(tmp_path):
+    page = tmp_path / "bad.html"
+    page.write_text('<html><body><script>console.error("hỏng")</script></body></html>', encoding="utf-8")
+    console, dom = load_in_chromium(page, tmp_path / "profile")
+    assert len(console) == 1 and "<body>" in dom
+
+
+def test_run_publishes_every_format_and_an_index_that_loads_cleanly(small, tmp_path):
+    from openpyxl import load_workbook
+
+    from .ingest.builders import HEADER, write_xlsx
+
+    data = small / "data"
+    (data / "units.csv").write_text(
+        'unit_id,code,name,type,group,province\n30-99999,99999,"<script>alert(1)</script> Mới",xã,'
+        "Huyện Thanh Miện,Hải Dương\n",
+        encoding="utf-8",
+    )
+    row = dossier_row(1, "X-1", received="03/07/2023 08:00", due="05/07/2023", done="04/07/2023 09:00")
+    write_xlsx(
+        data / "raw" / "moi" / "q3.xlsx",
+        [
+            ["UBND XÃ <script>alert(1)</script> MỚI"],
+            ["Từ ngày 01/07/2023 đến ngày 30/09/2023"],
+            [],
+            [*HEADER, "Lĩnh vực"],
+            [*row, '+HYPERLINK("http://example.org","bấm")'],
+        ],
+    )
+    manifest = run_period(data, small / "reports", parse_period("2023Q3"), jobs=2, allow_incomplete=True)
+    assert {t["status"] for t in manifest["tasks"]} == {"ok"}
+    folder = small / "reports" / "2023Q3"
+    hostile = next(t for t in manifest["tasks"] if t["name"].startswith("Xã <script>"))
+    for stem in ("thanh-giang_2023Q3", "huyen-thanh-mien_2023Q3", Path(hostile["publish_base"]).name):
+        for ext in (".html", ".pdf", ".docx"):
+            assert (folder / f"{stem}{ext}").stat().st_size > 1000, stem + ext
+    page = (folder / f"{Path(hostile['publish_base']).name}.html").read_text(encoding="utf-8")
+    assert "<script" not in page.lower() and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    # the Excel workbook: indicators, rankings and TT 01 sheets, and no formula from data
+    wb = load_workbook(folder / "chi-so_2023Q3.xlsx")
+    assert wb.sheetnames[:2] == ["Chỉ số", "Xếp hạng"] and any(s.startswith("TT01") for s in wb.sheetnames)
+    cells = [c for ws in wb.worksheets for r in ws.iter_rows() for c in r if c.value is not None]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert any(c.value == '+HYPERLINK("http://example.org","bấm")' and c.data_type == "s" for c in cells)
+    # the index: every brief linked, no broken link, no console message in Chromium
+    console, dom = load_in_chromium(folder / "index.html", tmp_path / "profile")
+    assert console == []
+    links = re.findall(r'(?:href|src)="([^"]+)"', dom)
+    assert {f"thanh-giang_2023Q3.{e}" for e in ("html", "pdf", "docx")} <= set(links)
+    assert "manifest.json" in links and "chi-so_2023Q3.xlsx" in links
+    assert [link for link in links if not (folder / link).is_file()] == []
+    assert "&lt;script&gt;" in dom

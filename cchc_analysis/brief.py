@@ -1,0 +1,870 @@
+"""The content of the published briefs, built once from the library and rendered to HTML (notebook outputs, the
+nbconvert template, PDF) and to Word (``publish.docx``), so every format carries the same figures.
+
+A :class:`Brief` is a document heading in the style of Decree 30/2020 (issuing body, national motto, number, place
+and date, title) and a list of :class:`Section`; a section holds paragraphs, notices, key-figure panels, tables
+(already formatted in Vietnamese) and charts (PNG). Nothing here holds personal data: briefs are built from
+indicators and aggregate tables only.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .methodology import format_vn, indicator_catalogue, load_methodology
+from .periods import Period, parse_period
+
+FLAG_VI = {"better": "Tốt hơn mức chung", "similar": "Tương đương", "worse": "Kém hơn mức chung"}
+MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
+RANKED_LABELS = {
+    "on_time_rate_766": "Hồ sơ giải quyết, đang giải quyết trong hạn",
+    "resolved_early_pct": "Hồ sơ giải quyết trước hạn",
+    "online_rate": "Hồ sơ nộp trực tuyến",
+    "online_payment_rate": "Thanh toán trực tuyến",
+    "procedures_online_share": "Thủ tục có phát sinh hồ sơ trực tuyến",
+    "resolved_late_pct": "Hồ sơ giải quyết quá hạn (thấp là tốt)",
+    "par_total_score": "Tổng điểm chỉ số CCHC",
+}
+
+
+@dataclass
+class KeyFigure:
+    label: str
+    value: str
+    note: str = ""
+
+
+@dataclass
+class Table:
+    """A table of display strings; ``numeric`` columns are right-aligned; ``total_last`` bolds the last row."""
+
+    frame: pd.DataFrame
+    caption: str = ""
+    numeric: list[str] = field(default_factory=list)
+    total_last: bool = False
+    note: str = ""
+    groups: list[tuple[str, int]] = field(default_factory=list)  # top header row: (label, columns spanned)
+
+
+@dataclass
+class Figure:
+    png: bytes
+    caption: str
+
+
+@dataclass
+class Notice:
+    text: str
+
+
+@dataclass
+class Section:
+    """A numbered part of the brief; ``blocks`` are str (a paragraph), Notice, KeyFigure lists, Table or Figure."""
+
+    key: str
+    title: str
+    blocks: list = field(default_factory=list)
+
+    def _repr_html_(self) -> str:
+        return render_section_html(self)
+
+
+@dataclass
+class Brief:
+    kind: str  # unit or group
+    slug: str
+    name: str
+    period: Period
+    issuer: tuple[str, str]  # "ỦY BAN NHÂN DÂN", "XÃ THANH GIANG"
+    place: str
+    subject: str
+    sections: list[Section]
+    notice: str = ""
+    number: str = "Số:      /BC-UBND"
+    recipients: tuple[str, ...] = ("Như trên;", "Lãnh đạo UBND;", "Lưu: VT.")
+    signature: tuple[str, str] = ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH")
+    key_figures: dict = field(default_factory=dict)  # for the run index: label -> display value
+
+    @property
+    def date_line(self) -> str:
+        """The place and date line, day left blank for the office: "Thanh Giang, ngày      tháng 9 năm 2023"."""
+        day = self.period.end + dt.timedelta(days=1)
+        return f"{self.place}, ngày      tháng {day.month} năm {day.year}"
+
+    def section(self, key: str) -> Section:
+        """One section by key, for display in a notebook cell."""
+        for s in self.sections:
+            if s.key == key:
+                return s
+        raise KeyError(f"Báo cáo không có mục '{key}'. Các mục: {', '.join(s.key for s in self.sections)}.")
+
+    def heading(self) -> HeadingView:
+        """The document heading, for display in a notebook cell."""
+        return HeadingView(self, render_heading_html)
+
+    def closing(self) -> HeadingView:
+        """Recipients and signature block, for display in a notebook cell."""
+        return HeadingView(self, render_closing_html)
+
+    def _repr_html_(self) -> str:
+        return render_brief_html(self)
+
+
+@dataclass
+class HeadingView:
+    brief: Brief
+    render: object
+
+    def _repr_html_(self) -> str:
+        return self.render(self.brief)
+
+
+# ---------------------------------------------------------------------------------------------------- helpers
+
+
+def _vn(value, places: int = 0) -> str:
+    return format_vn(value, places) if value is not None else "—"
+
+
+def _pct(value, places: int = 1) -> str:
+    return f"{format_vn(value, places)}%" if value is not None else "—"
+
+
+def _date(value) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "—"
+    return pd.Timestamp(value).strftime("%d/%m/%Y")
+
+
+def _upper_name(full_name: str) -> str:
+    return full_name.upper()
+
+
+def _place(full_name: str) -> str:
+    for prefix in ("Xã ", "Thị trấn ", "Phường ", "Huyện ", "Thị xã ", "Thành phố ", "Quận "):
+        if full_name.startswith(prefix):
+            return full_name[len(prefix) :]
+    return full_name
+
+
+def _figure(fig, caption: str) -> Figure:
+    from .plots import to_png
+
+    return Figure(to_png(fig), caption)
+
+
+# ---------------------------------------------------------------------------------------------------- narrative
+
+
+def narrative_by_topic(rec: dict, period: Period) -> dict[str, list[str]]:
+    """Sentences in the register of the communes' reports, generated from a unit's indicator record.
+
+    >>> narrative_sentences(record, parse_period("2023-01-01..2023-08-31"))[0]  # doctest: +SKIP
+    'Tổng số hồ sơ TTHC đã tiếp nhận từ 01/01/2023 đến 31/08/2023 là 2.527 hồ sơ, trong đó tiếp nhận trực tuyến
+    2.389 hồ sơ, trực tiếp 126 hồ sơ, chuyển từ kỳ trước 12 hồ sơ.'
+    """
+    start, end = f"{period.start:%d/%m/%Y}", f"{period.end:%d/%m/%Y}"
+    out: dict[str, list[str]] = {"onestop": [], "online": [], "budget": [], "par": []}
+
+    def add(topic: str, text: str) -> None:
+        out[topic].append(text)
+
+    if rec.get("received_total") is not None:
+        parts = [
+            f"tiếp nhận trực tuyến {_vn(rec['received_online'])} hồ sơ",
+            f"trực tiếp {_vn(rec['received_direct'])} hồ sơ",
+        ]
+        if rec.get("received_postal"):
+            parts.append(f"qua dịch vụ bưu chính công ích {_vn(rec['received_postal'])} hồ sơ")
+        parts.append(f"chuyển từ kỳ trước {_vn(rec['carried_over'])} hồ sơ")
+        add(
+            "onestop",
+            f"Tổng số hồ sơ TTHC đã tiếp nhận từ {start} đến {end} là {_vn(rec['received_total'])} hồ sơ, "
+            f"trong đó {', '.join(parts)}.",
+        )
+    if rec.get("resolved_total") is not None:
+        add(
+            "onestop",
+            f"Số lượng hồ sơ đã giải quyết: {_vn(rec['resolved_total'])} hồ sơ; trong đó giải quyết trước hạn "
+            f"{_vn(rec['resolved_early'])} hồ sơ ({_pct(rec['resolved_early_pct'])}), đúng hạn "
+            f"{_vn(rec['resolved_on_time'])} hồ sơ ({_pct(rec['resolved_on_time_pct'])}), quá hạn "
+            f"{_vn(rec['resolved_late'])} hồ sơ ({_pct(rec['resolved_late_pct'])}).",
+        )
+    if rec.get("pending_total") is not None:
+        text = (
+            f"Số lượng hồ sơ đang giải quyết: {_vn(rec['pending_total'])} hồ sơ (trong hạn "
+            f"{_vn(rec['pending_within_deadline'])}, quá hạn {_vn(rec['pending_overdue'])})"
+        )
+        stopped = []
+        if rec.get("withdrawn"):
+            stopped.append(f"công dân rút {_vn(rec['withdrawn'])} hồ sơ")
+        if rec.get("returned"):
+            stopped.append(f"trả lại, dừng xử lý {_vn(rec['returned'])} hồ sơ")
+        add("onestop", text + ("; " + "; ".join(stopped) if stopped else "") + ".")
+    if rec.get("on_time_rate_766") is not None:
+        add(
+            "onestop",
+            "Tỷ lệ hồ sơ giải quyết, đang giải quyết trong hạn (chỉ tiêu 2.1, QĐ 766): "
+            f"{_pct(rec['on_time_rate_766'])}.",
+        )
+    if rec.get("online_rate") is not None:
+        new = (rec.get("received_online") or 0) + (rec.get("received_direct") or 0) + (rec.get("received_postal") or 0)
+        add(
+            "online",
+            f"Tỷ lệ hồ sơ TTHC nộp trực tuyến: {_vn(rec['received_online'])}/{_vn(new)} = {_pct(rec['online_rate'])} "
+            "hồ sơ tiếp nhận mới trong kỳ.",
+        )
+    if rec.get("procedures_online_share") is not None:
+        add(
+            "online",
+            "Tỷ lệ TTHC cung cấp dịch vụ công trực tuyến có phát sinh hồ sơ trực tuyến: "
+            f"{_vn(rec['procedures_with_online_dossiers'])}/{_vn(rec['procedures_total'])} = "
+            f"{_pct(rec['procedures_online_share'])}.",
+        )
+    if rec.get("online_payment_rate") is not None:
+        since = rec.get("payment_tracked_from")
+        first = max(dt.date.fromisoformat(since), period.start) if since else period.start
+        add(
+            "online",
+            f"Tỷ lệ thanh toán trực tuyến phí, lệ phí từ {first:%d/%m/%Y} đến {end} đạt "
+            f"{_vn(rec['fee_paid_online'])}/{_vn(rec['fee_dossiers'])} = {_pct(rec['online_payment_rate'])}.",
+        )
+    as_of = _date(rec.get("budget_as_of")) if rec.get("budget_as_of") else None
+    year = dt.date.fromisoformat(rec["budget_as_of"]).year if rec.get("budget_as_of") else period.end.year
+    if rec.get("revenue_estimate") is not None:
+        add(
+            "budget",
+            f"Dự toán thu ngân sách năm {year} là {_vn(rec['revenue_estimate'])} đồng, tính đến ngày {as_of} thực "
+            f"hiện thu {_vn(rec['revenue_actual'])} đồng, đạt {_pct(rec['revenue_execution_pct'], 2)} dự toán năm.",
+        )
+    if rec.get("expenditure_estimate") is not None:
+        add(
+            "budget",
+            f"Dự toán chi ngân sách năm {year} là {_vn(rec['expenditure_estimate'])} đồng, tính đến ngày {as_of} "
+            f"thực hiện chi {_vn(rec['expenditure_actual'])} đồng, đạt {_pct(rec['expenditure_execution_pct'], 2)} "
+            "dự toán năm.",
+        )
+    if rec.get("par_year"):
+        add(
+            "par",
+            f"Kết quả chấm điểm Chỉ số CCHC năm {rec['par_year']}: {_vn(rec['par_total_score'], 3)}/"
+            f"{_vn(rec['par_total_max'], 1 if (rec['par_total_max'] or 0) % 1 else 0)} điểm, xếp thứ "
+            f"{rec['par_rank']}/{rec['par_rank_of']} trong nhóm.",
+        )
+        low = [c for c in rec.get("par_components") or [] if c.get("below_75")]
+        if low:
+            items = "; ".join(
+                f"{c['component']}: {_vn(c['score'], 3)}/{_vn(c['max_score'], 1 if c['max_score'] % 1 else 0)} điểm "
+                f"= {_pct(c['pct'], 2)} (xếp thứ {c['rank']}/{c['rank_of']})"
+                for c in low
+            )
+            add("par", f"Có {len(low):02d} lĩnh vực điểm số đạt dưới 75% số điểm tối đa, phải tự kiểm điểm: {items}.")
+        else:
+            add("par", "Không có lĩnh vực nào điểm số đạt dưới 75% số điểm tối đa.")
+    return out
+
+
+def narrative_sentences(rec: dict, period: Period) -> list[str]:
+    """All narrative sentences of a unit's record, in the order of the brief (see ``narrative_by_topic``)."""
+    return [s for part in narrative_by_topic(rec, period).values() for s in part]
+
+
+# ---------------------------------------------------------------------------------------------------- unit brief
+
+
+def unit_brief(
+    data_dir,
+    period: Period | str,
+    unit: str,
+    group: str | None = None,
+    *,
+    incomplete: bool = False,
+) -> Brief:
+    """The brief of one unit for one period: key figures, TT 01/2020 table, monthly trend, online services and
+    payment, budget execution, PAR components, rank in the group with intervals, narrative and data annex."""
+    from .coverage import coverage_table, monthly_summary
+    from .indicators import compute_indicators, open_store
+    from .plots import monthly_trend_with_on_time
+    from .ranking import compute_rankings
+    from .store import load_dossiers
+    from .tt01 import GROUPS as TT01_GROUPS
+    from .tt01 import TT01_COLUMNS, tt01_table
+
+    p = parse_period(period) if isinstance(period, str) else period
+    (rec,) = compute_indicators(data_dir, p, units=[unit])
+    _settings, processed, registry = open_store(data_dir)
+    unit_obj = registry.get(rec["unit_id"])
+    group = group or rec["group"]
+    catalogue = indicator_catalogue()
+    methodology = load_methodology()
+    sections: list[Section] = []
+
+    # key figures
+    kf = [
+        KeyFigure("Hồ sơ tiếp nhận", _vn(rec.get("received_total")), "hồ sơ, gồm cả chuyển từ kỳ trước"),
+        KeyFigure("Nộp trực tuyến", _pct(rec.get("online_rate")), "hồ sơ tiếp nhận mới"),
+        KeyFigure("Giải quyết trước hạn", _pct(rec.get("resolved_early_pct")), "hồ sơ đã giải quyết"),
+        KeyFigure("Trong hạn (QĐ 766)", _pct(rec.get("on_time_rate_766")), "đã và đang giải quyết"),
+        KeyFigure("Thanh toán trực tuyến", _pct(rec.get("online_payment_rate")), "hồ sơ phải nộp phí"),
+        KeyFigure(
+            "Thực hiện dự toán thu", _pct(rec.get("revenue_execution_pct"), 2), f"đến {_date(rec.get('budget_as_of'))}"
+        ),
+        KeyFigure(
+            "Thực hiện dự toán chi",
+            _pct(rec.get("expenditure_execution_pct"), 2),
+            f"đến {_date(rec.get('budget_as_of'))}",
+        ),
+    ]
+    if rec.get("par_year"):
+        kf.append(
+            KeyFigure(
+                f"Chỉ số CCHC {rec['par_year']}",
+                f"{_vn(rec['par_total_score'], 3)} điểm",
+                f"xếp thứ {rec['par_rank']}/{rec['par_rank_of']}",
+            )
+        )
+    sections.append(Section("key_figures", "Số liệu chính", [kf]))
+
+    # one-stop results: narrative + TT01 + trend
+    dossiers = load_dossiers(data_dir, units=[rec["unit_id"]])
+    narrative = narrative_by_topic(rec, p)
+    onestop = Section("onestop", "I. Kết quả giải quyết thủ tục hành chính", list(narrative["onestop"]))
+    if not dossiers.empty:
+        t = tt01_table(dossiers, p)
+        frame = t.copy()
+        for key, _label in TT01_COLUMNS:
+            frame[key] = frame[key].map(lambda v: _vn(int(v)))
+        # the TT 01 form repeats "Tổng số" and "Quá hạn" under different groups: labels, not keys, from here on
+        frame.columns = ["Lĩnh vực", *[label for _key, label in TT01_COLUMNS[:-1]], "Trả lại, rút hồ sơ"]
+        onestop.blocks.append(
+            Table(
+                frame,
+                "Bảng 1. Tình hình giải quyết TTHC theo lĩnh vực (mẫu TT 01/2020/TT-VPCP)",
+                list(frame.columns[1:]),
+                True,
+                groups=[(label, b - a) for label, a, b in TT01_GROUPS],
+            )
+        )
+        monthly = monthly_summary(dossiers, p)
+        onestop.blocks.append(
+            _figure(
+                monthly_trend_with_on_time(monthly, unit_obj.full_name),
+                "Hình 1. Hồ sơ tiếp nhận mới theo tháng (trực tuyến, trực tiếp) và tỷ lệ giải quyết đúng hạn, "
+                "trước hạn",
+            )
+        )
+    else:
+        onestop.blocks.append(Notice("Không có hồ sơ nào của đơn vị trong dữ liệu đã nhập."))
+    sections.append(onestop)
+
+    # online services and payment
+    online = Section("online", "II. Dịch vụ công trực tuyến và thanh toán trực tuyến", list(narrative["online"]))
+    rows = []
+    for key, num, den in (
+        ("online_rate", "received_online", None),
+        ("procedures_online_share", "procedures_with_online_dossiers", "procedures_total"),
+        ("online_payment_rate", "fee_paid_online", "fee_dossiers"),
+        ("digitised_rate", None, None),
+    ):
+        spec = catalogue[key]
+        detail = ""
+        if num and den and rec.get(num) is not None and rec.get(den) is not None:
+            detail = f"{_vn(rec[num])}/{_vn(rec[den])}"
+        elif key == "online_rate" and rec.get("received_online") is not None:
+            new = sum(rec.get(k) or 0 for k in ("received_online", "received_direct", "received_postal"))
+            detail = f"{_vn(rec['received_online'])}/{_vn(new)}"
+        value = _pct(rec.get(key), spec["decimals"]) if rec.get(key) is not None else rec["missing"].get(key, "—")
+        rows.append((spec["label"], detail, value, spec["source"]))
+    online.blocks.append(
+        Table(
+            pd.DataFrame(rows, columns=["Chỉ số", "Tử số/mẫu số", "Giá trị", "Nguồn"]),
+            "Bảng 2. Dịch vụ trực tuyến",
+            ["Tử số/mẫu số", "Giá trị"],
+        )
+    )
+    if rec.get("payment_tracked_from"):
+        online.blocks.append(
+            f"Thanh toán trực tuyến được ghi nhận từ ngày {_date(rec['payment_tracked_from'])}; tỷ lệ chỉ tính các "
+            "hồ sơ tiếp nhận từ ngày đó."
+        )
+    sections.append(online)
+
+    # budget
+    budget = Section("budget", "III. Thực hiện dự toán ngân sách", list(narrative["budget"]))
+    if rec.get("budget_as_of"):
+        rows = [
+            (
+                "Thu ngân sách",
+                _vn(rec.get("revenue_estimate")),
+                _vn(rec.get("revenue_actual")),
+                _pct(rec.get("revenue_execution_pct"), 2),
+            ),
+            (
+                "Chi ngân sách",
+                _vn(rec.get("expenditure_estimate")),
+                _vn(rec.get("expenditure_actual")),
+                _pct(rec.get("expenditure_execution_pct"), 2),
+            ),
+        ]
+        budget.blocks.append(
+            Table(
+                pd.DataFrame(
+                    rows, columns=["Nội dung", "Dự toán năm (đồng)", "Thực hiện lũy kế (đồng)", "Tỷ lệ thực hiện"]
+                ),
+                f"Bảng 3. Thực hiện dự toán thu, chi ngân sách đến ngày {_date(rec['budget_as_of'])}",
+                ["Dự toán năm (đồng)", "Thực hiện lũy kế (đồng)", "Tỷ lệ thực hiện"],
+            )
+        )
+        if rec["budget_as_of"] != str(p.end):
+            budget.blocks.append(
+                Notice(
+                    f"Báo cáo ngân sách mới nhất có đến cuối kỳ là báo cáo đến ngày {_date(rec['budget_as_of'])}, "
+                    f"chưa phải ngày cuối kỳ {p.end:%d/%m/%Y}."
+                )
+            )
+    else:
+        budget.blocks.append(Notice(rec["missing"].get("revenue_execution_pct", "Chưa có báo cáo ngân sách của kỳ.")))
+    sections.append(budget)
+
+    # PAR
+    par = Section("par", "IV. Chỉ số cải cách hành chính", list(narrative["par"]))
+    if rec.get("par_components"):
+        rows = [
+            (
+                c["component"],
+                _vn(c["score"], 3),
+                _vn(c["max_score"], 1 if c["max_score"] % 1 else 0),
+                _pct(c["pct"], 2),
+                f"{c['rank']}/{c['rank_of']}",
+                "Dưới 75%: phải tự kiểm điểm" if c.get("self_review_required") or c.get("below_75") else "",
+            )
+            for c in rec["par_components"]
+        ]
+        rows.append(
+            (
+                "Tổng cộng",
+                _vn(rec["par_total_score"], 3),
+                _vn(rec["par_total_max"], 1 if rec["par_total_max"] % 1 else 0),
+                _pct(rec["par_total_pct"], 2),
+                f"{rec['par_rank']}/{rec['par_rank_of']}",
+                "",
+            )
+        )
+        par.blocks.append(
+            Table(
+                pd.DataFrame(rows, columns=["Chỉ số thành phần", "Điểm", "Điểm tối đa", "Tỷ lệ", "Xếp thứ", "Ghi chú"]),
+                f"Bảng 4. Điểm chỉ số CCHC năm {rec['par_year']} theo chỉ số thành phần",
+                ["Điểm", "Điểm tối đa", "Tỷ lệ", "Xếp thứ"],
+                True,
+            )
+        )
+    else:
+        par.blocks.append(Notice("Chưa có bảng điểm chỉ số CCHC công bố đến cuối kỳ."))
+    sections.append(par)
+
+    # rank in group
+    rank = Section("rank", "V. Xếp hạng trong nhóm")
+    ranks = [
+        r
+        for r in compute_rankings(data_dir, p, group=group)
+        if r["unit_id"] == rec["unit_id"] and r["indicator"] in RANKED_LABELS
+    ]
+    if ranks:
+        rows = []
+        for r in ranks:
+            is_par = r["indicator"] == "par_total_score"
+            interval = (
+                f"{format_vn(r['ci_low'], 1)}–{format_vn(r['ci_high'], 1)}%" if r.get("ci_low") is not None else "—"
+            )
+            span = (
+                f"{int(r['rank_p05'])}–{int(r['rank_p95'])}"
+                if r.get("rank_p05") is not None and r.get("rank_p95") is not None
+                else "—"
+            )
+            rows.append(
+                (
+                    RANKED_LABELS[r["indicator"]],
+                    (f"{_vn(r['value'], 3)} điểm" if is_par else _pct(r["value"])) if r["value"] is not None else "—",
+                    f"{r['rank']}/{r['rank_of']}" if r["rank"] is not None else "—",
+                    interval,
+                    span,
+                    FLAG_VI.get(r.get("flag") or "", ""),
+                )
+            )
+        rank.blocks.append(f"So sánh với các đơn vị của {group} có dữ liệu trong kỳ.")
+        rank.blocks.append(
+            Table(
+                pd.DataFrame(
+                    rows,
+                    columns=[
+                        "Chỉ số",
+                        "Giá trị",
+                        "Xếp thứ",
+                        "Khoảng tin cậy 95%",
+                        "Thứ hạng có thể (5–95%)",
+                        "So với mức chung",
+                    ],
+                ),
+                "Bảng 5. Thứ hạng của đơn vị trong nhóm",
+                ["Giá trị", "Xếp thứ", "Khoảng tin cậy 95%", "Thứ hạng có thể (5–95%)"],
+            )
+        )
+        rank.blocks.append(
+            "Thứ hạng theo giá trị từ cao xuống thấp, các đơn vị bằng nhau cùng hạng. Khoảng tin cậy Wilson 95% và "
+            "khoảng thứ hạng có thể cho thấy mức chắc chắn của thứ hạng: đơn vị có ít hồ sơ có khoảng rộng."
+        )
+    else:
+        rank.blocks.append(Notice("Không xếp hạng được: nhóm không có đơn vị nào khác có dữ liệu."))
+    sections.append(rank)
+
+    # data-quality annex
+    sections.append(_annex(processed, rec, p, coverage_table(data_dir, p), methodology))
+    notice = (
+        "THIẾU DỮ LIỆU: các tệp xuất chưa phủ hết kỳ báo cáo; số liệu dưới đây chưa đầy đủ, không dùng như số liệu "
+        "chính thức."
+        if incomplete
+        else ""
+    )
+    return Brief(
+        kind="unit",
+        slug=unit_obj.slug,
+        name=unit_obj.full_name,
+        period=p,
+        issuer=("ỦY BAN NHÂN DÂN", _upper_name(unit_obj.full_name)),
+        place=_place(unit_obj.full_name),
+        subject=f"Kết quả thực hiện công tác cải cách hành chính từ {p.start:%d/%m/%Y} đến {p.end:%d/%m/%Y}",
+        sections=sections,
+        notice=notice,
+        recipients=(
+            "UBND " + group + ";" if group else "UBND cấp trên;",
+            "TT Đảng ủy, TT HĐND;",
+            "Lãnh đạo UBND;",
+            "Lưu: VT.",
+        ),
+        key_figures={k.label: k.value for k in kf},
+    )
+
+
+def _annex(processed: Path, rec: dict, p: Period, coverage: pd.DataFrame, methodology) -> Section:
+    annex = Section("annex", "Phụ lục. Chất lượng dữ liệu")
+    path = processed / "ingest_report.json"
+    report = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {"files": []}
+    kinds = {
+        "dossier_list": "Danh sách hồ sơ",
+        "catalogue": "Danh mục TTHC",
+        "budget": "Báo cáo ngân sách",
+        "par": "Bảng điểm chỉ số CCHC",
+        "manual": "Biểu nhập liệu",
+    }
+    rows = []
+    rejected = 0
+    warnings = []
+    for f in report.get("files", []):
+        if f.get("unit_id") != rec["unit_id"] and f.get("kind") != "par":
+            continue
+        if not _used(f, rec, p):
+            continue
+        rng = (
+            f"{_date(f['period_start'])}–{_date(f['period_end'])}"
+            if f.get("period_start") and f.get("period_end")
+            else ""
+        )
+        rows.append(
+            (
+                f["file"],
+                kinds.get(f.get("kind"), f.get("kind") or ""),
+                rng,
+                _vn(f.get("rows_kept")),
+                _vn(f.get("rows_rejected")),
+                (f.get("sha256") or "")[:12],
+            )
+        )
+        rejected += f.get("rows_rejected") or 0
+        warnings += [f"{f['file']}: {w}" for w in f.get("warnings") or []]
+    if rows:
+        annex.blocks.append(
+            Table(
+                pd.DataFrame(
+                    rows, columns=["Tệp", "Loại", "Khoảng ngày", "Dòng dùng", "Dòng loại", "SHA-256 (12 ký tự)"]
+                ),
+                "Bảng P1. Tệp dữ liệu đã dùng",
+                ["Dòng dùng", "Dòng loại"],
+            )
+        )
+    cov = coverage[coverage["unit_id"] == rec["unit_id"]] if len(coverage) else coverage
+    if len(cov):
+        c = cov.iloc[0]
+        text = f"Các tệp xuất hồ sơ phủ {c['days_covered']}/{c['days']} ngày của kỳ"
+        text += "." if c["complete"] else f"; còn thiếu: {', '.join(c['missing'])}."
+        annex.blocks.append(text)
+    else:
+        annex.blocks.append("Không có tệp xuất hồ sơ nào của đơn vị trong kỳ.")
+    annex.blocks.append(f"Số dòng bị loại khi nhập (có lý do trong rejects.parquet): {_vn(rejected)}.")
+    for w in [*rec.get("warnings", []), *warnings]:
+        annex.blocks.append(Notice(f"Cảnh báo: {w}"))
+    for c in rec.get("corrections", []):
+        annex.blocks.append(f"Hiệu chỉnh đã áp dụng: {c}")
+    catalogue = indicator_catalogue()
+    for key, why in (rec.get("missing") or {}).items():
+        annex.blocks.append(f"Chưa tính được {catalogue.get(key, {}).get('label', key).lower()}: {why}.")
+    annex.blocks.append(
+        f"Phương pháp tính phiên bản {methodology.version}; số liệu giữ nguyên độ chính xác, chỉ làm tròn khi hiển thị "
+        "(làm tròn nửa lên). Báo cáo không chứa thông tin cá nhân của người nộp hồ sơ."
+    )
+    return annex
+
+
+def _used(f: dict, rec: dict, p: Period) -> bool:
+    """Whether a file of the ingest report fed this brief: dossier lists overlapping the period, the budget
+    report of the as-of date used, the PAR sheet of the year shown, catalogues and manual forms of the unit."""
+    kind, start, end = f.get("kind"), f.get("period_start"), f.get("period_end")
+    if f.get("error"):
+        return False
+    if kind == "dossier_list":
+        return not (start and end and (end < str(p.start) or start > str(p.end)))
+    if kind == "budget":
+        return bool(rec.get("budget_as_of")) and end == rec["budget_as_of"]
+    if kind == "par":
+        return bool(rec.get("par_year")) and bool(end) and end[:4] == str(rec["par_year"])
+    return True
+
+
+# ---------------------------------------------------------------------------------------------------- group brief
+
+
+def group_brief(data_dir, period: Period | str, group: str) -> Brief:
+    """The brief of a group of units: ranking table with intervals and flags, dot plot, bump chart, funnel plot
+    and PAR component heatmap."""
+    from .indicators import open_store
+    from .plots import bump_chart, component_heatmap, funnel_plot, interval_dot_plot
+    from .ranking import compute_rankings, par_component_table, rank_history
+    from .text import slugify
+
+    p = parse_period(period) if isinstance(period, str) else period
+    records = compute_rankings(data_dir, p, group=group)
+    _settings, _processed, registry = open_store(data_dir)
+    group_name = registry.units(group=group)[0].group if registry.units(group=group) else group
+    sections: list[Section] = []
+    main = "on_time_rate_766"
+    frame = pd.DataFrame([r for r in records if r["indicator"] in RANKED_LABELS])
+    summary = Section("ranking", "I. Bảng xếp hạng")
+    if frame.empty:
+        summary.blocks.append(Notice("Không có dữ liệu để xếp hạng các đơn vị của nhóm trong kỳ."))
+    else:
+        rows = []
+        for _uid, part in frame.groupby("unit_id", sort=False):
+            by = {r["indicator"]: r for r in part.to_dict("records")}
+            head = by.get(main) or next(iter(by.values()))
+
+            def cell(key, by=by):
+                r = by.get(key)
+                if r is None or r.get("value") is None or r.get("rank") is None:
+                    return "—"
+                value = f"{_vn(r['value'], 3)}" if key == "par_total_score" else _pct(r["value"])
+                return f"{value} ({r['rank']}/{r['rank_of']})"
+
+            rows.append(
+                (
+                    head["unit_name"],
+                    cell(main),
+                    (
+                        f"{format_vn(by[main]['ci_low'], 1)}–{format_vn(by[main]['ci_high'], 1)}%"
+                        if main in by and by[main].get("ci_low") is not None
+                        else "—"
+                    ),
+                    FLAG_VI.get(by.get(main, {}).get("flag") or "", ""),
+                    cell("online_rate"),
+                    cell("online_payment_rate"),
+                    cell("par_total_score"),
+                    by[main]["rank"] if main in by and by[main]["rank"] is not None else 10**6,
+                )
+            )
+        rows.sort(key=lambda r: (r[-1], r[0]))
+        table = pd.DataFrame(
+            [r[:-1] for r in rows],
+            columns=[
+                "Đơn vị",
+                "Trong hạn (QĐ 766), xếp thứ",
+                "Khoảng tin cậy 95%",
+                "So với mức chung",
+                "Nộp trực tuyến",
+                "Thanh toán trực tuyến",
+                "Điểm chỉ số CCHC",
+            ],
+        )
+        summary.blocks.append(
+            f"Xếp hạng {table.shape[0]} đơn vị của {group_name} kỳ {p.start:%d/%m/%Y} – {p.end:%d/%m/%Y}; trong "
+            'ngoặc là thứ hạng k/N. Cột "So với mức chung" dựa trên khoảng tin cậy 95% so với tỷ lệ chung của nhóm.'
+        )
+        summary.blocks.append(
+            Table(
+                table,
+                "Bảng 1. Xếp hạng các đơn vị",
+                [c for c in table.columns if c not in ("Đơn vị", "So với mức chung")],
+            )
+        )
+    sections.append(summary)
+    rates = [r for r in records if r["indicator"] == main]
+    label = indicator_catalogue()[main]["label"]
+    charts = Section("charts", "II. Biểu đồ")
+    if rates:
+        charts.blocks.append(_figure(interval_dot_plot(rates, f"{label} (%)"), f"Hình 1. {label}, khoảng tin cậy 95%"))
+        charts.blocks.append(_figure(funnel_plot(rates, label), f"Hình 2. Biểu đồ phễu: {label.lower()} theo số hồ sơ"))
+    history = rank_history(data_dir, p, group=group, indicator=main)
+    if history["period"].nunique() >= 2:
+        charts.blocks.append(
+            _figure(bump_chart(history, f"Thứ hạng theo quý: {label.lower()}"), "Hình 3. Thay đổi thứ hạng qua các quý")
+        )
+    heat = par_component_table(records)
+    if len(heat):
+        charts.blocks.append(
+            _figure(
+                component_heatmap(heat, "Tỷ lệ điểm chỉ số CCHC theo chỉ số thành phần"),
+                "Hình 4. Tỷ lệ điểm đạt so với điểm tối đa của từng chỉ số thành phần (%)",
+            )
+        )
+    sections.append(charts)
+    methodology = load_methodology()
+    sections.append(
+        Section(
+            "annex",
+            "Phụ lục. Phương pháp",
+            [
+                f"Phương pháp tính phiên bản {methodology.version}. Thứ hạng theo giá trị từ cao xuống thấp, các "
+                'đơn vị bằng nhau cùng hạng; khoảng tin cậy Wilson 95%; "tốt hơn" hoặc "kém hơn" mức chung khi '
+                "khoảng tin cậy nằm hẳn trên hoặc dưới tỷ lệ chung của nhóm. Báo cáo không chứa thông tin cá nhân."
+            ],
+        )
+    )
+    key = {}
+    if rates:
+        key["Số đơn vị xếp hạng"] = str(len(rates))
+    return Brief(
+        kind="group",
+        slug=slugify(group_name),
+        name=group_name,
+        period=p,
+        issuer=("ỦY BAN NHÂN DÂN", _upper_name(group_name)),
+        place=_place(group_name),
+        subject=f"Kết quả cải cách hành chính của các xã, thị trấn từ {p.start:%d/%m/%Y} đến {p.end:%d/%m/%Y}",
+        sections=sections,
+        recipients=("UBND tỉnh;", "Các xã, thị trấn;", "Lãnh đạo UBND;", "Lưu: VT."),
+        key_figures=key,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------- HTML
+
+
+def _e(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def render_heading_html(brief: Brief) -> str:
+    """The Decree 30/2020 heading: issuing body and number on the left, national motto, place and date on the
+    right, then the title and subject."""
+    notice = f'<div class="notice notice-incomplete">{_e(brief.notice)}</div>' if brief.notice else ""
+    return (
+        '<div class="cchc-brief"><table class="doc-heading" role="presentation"><tr>'
+        f'<td class="issuer"><div>{_e(brief.issuer[0])}</div><div class="strong">{_e(brief.issuer[1])}</div>'
+        f'<div class="rule"></div><div class="number">{_e(brief.number)}</div></td>'
+        f'<td class="motto"><div class="strong">{_e(MOTTO[0])}</div><div class="strong motto2">{_e(MOTTO[1])}</div>'
+        f'<div class="rule"></div><div class="date-line">{_e(brief.date_line)}</div></td>'
+        "</tr></table>"
+        f'<h1 class="doc-title">BÁO CÁO</h1><p class="doc-subject">{_e(brief.subject)}</p>{notice}</div>'
+    )
+
+
+def render_section_html(section: Section) -> str:
+    """A section as HTML; every string is escaped, charts are PNG data URIs (no external resource)."""
+    parts = [f'<section class="cchc-brief" id="{_e(section.key)}"><h2>{_e(section.title)}</h2>']
+    for block in section.blocks:
+        if isinstance(block, str):
+            parts.append(f"<p>{_e(block)}</p>")
+        elif isinstance(block, Notice):
+            parts.append(f'<div class="notice">{_e(block.text)}</div>')
+        elif isinstance(block, list):
+            cards = "".join(
+                f'<div class="kf"><div class="kf-value">{_e(k.value)}</div><div class="kf-label">{_e(k.label)}</div>'
+                f'<div class="kf-note">{_e(k.note)}</div></div>'
+                for k in block
+            )
+            parts.append(f'<div class="key-figures">{cards}</div>')
+        elif isinstance(block, Table):
+            parts.append(render_table_html(block))
+        elif isinstance(block, Figure):
+            data = base64.b64encode(block.png).decode("ascii")
+            parts.append(
+                f'<figure><img alt="{_e(block.caption)}" src="data:image/png;base64,{data}">'
+                f"<figcaption>{_e(block.caption)}</figcaption></figure>"
+            )
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def header_rows(table: Table) -> list[list[tuple[str, int, int]]]:
+    """Header rows as (label, colspan, rowspan) cells: with ``groups`` (spanning columns 1..), a first row of
+    group labels over the columns they span; the first column and columns outside any group span both rows."""
+    cols = [str(c) for c in table.frame.columns]
+    if not table.groups:
+        return [[(c, 1, 1) for c in cols]]
+    top, bottom = [(cols[0], 1, 2)], []
+    i = 1
+    for label, span in table.groups:
+        top.append((label, span, 1))
+        bottom += [(c, 1, 1) for c in cols[i : i + span]]
+        i += span
+    top += [(c, 1, 2) for c in cols[i:]]
+    return [top, bottom]
+
+
+def render_table_html(table: Table) -> str:
+    cols = list(table.frame.columns)
+    head = "</tr><tr>".join(
+        "".join(
+            f"<th{f' colspan={cs}' if cs > 1 else ''}{f' rowspan={rs}' if rs > 1 else ''}>{_e(label)}</th>"
+            for label, cs, rs in row
+        )
+        for row in header_rows(table)
+    )
+    body = []
+    n = len(table.frame)
+    for i, row in enumerate(table.frame.itertuples(index=False)):
+        cls = ' class="total"' if table.total_last and i == n - 1 else ""
+        cells = "".join(
+            f'<td class="num">{_e(v)}</td>' if c in table.numeric else f"<td>{_e(v)}</td>"
+            for c, v in zip(cols, row, strict=True)
+        )
+        body.append(f"<tr{cls}>{cells}</tr>")
+    caption = f"<caption>{_e(table.caption)}</caption>" if table.caption else ""
+    note = f'<p class="table-note">{_e(table.note)}</p>' if table.note else ""
+    wide = " wide" if len(cols) > 8 else ""
+    return (
+        f'<table class="data{wide}">{caption}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>{note}'
+    )
+
+
+def render_closing_html(brief: Brief) -> str:
+    recipients = "".join(f"<div>- {_e(r)}</div>" for r in brief.recipients)
+    return (
+        '<div class="cchc-brief"><table class="doc-closing" role="presentation"><tr>'
+        f'<td class="recipients"><div class="strong-italic">Nơi nhận:</div>{recipients}</td>'
+        f'<td class="signature"><div class="strong">{_e(brief.signature[0])}</div>'
+        f'<div class="strong">{_e(brief.signature[1])}</div></td></tr></table></div>'
+    )
+
+
+def render_brief_html(brief: Brief) -> str:
+    """The whole brief as one HTML fragment (heading, sections, closing)."""
+    return (
+        render_heading_html(brief)
+        + "".join(render_section_html(s) for s in brief.sections)
+        + render_closing_html(brief)
+    )

@@ -1,0 +1,97 @@
+"""Strip active content from notebook HTML outputs before they are published: no script, no frame, no event
+handler, no resource outside the document (only data: images and in-page links survive)."""
+
+from __future__ import annotations
+
+import html
+from html.parser import HTMLParser
+
+DROP_WITH_CONTENT = {"script", "iframe", "object", "embed", "frame", "frameset", "applet", "noscript", "template"}
+DROP_TAG = {"link", "meta", "base", "form", "input", "button", "textarea", "select", "option"}
+VOID = {"area", "br", "col", "hr", "img", "source", "track", "wbr", "link", "meta", "base", "input"}
+URL_ATTRS = {"href", "src", "srcset", "action", "formaction", "poster", "background", "xlink:href", "data"}
+
+
+def _safe_url(name: str, value: str) -> bool:
+    v = value.strip().lower()
+    if name == "src" or name == "srcset" or name == "poster" or name == "background" or name == "data":
+        return v.startswith("data:image/")
+    return v.startswith("#") or not (":" in v.split("/")[0] or v.startswith("//"))
+
+
+def _outside_image(tag: str, attrs) -> bool:
+    return tag == "img" and not any(n == "src" and v and _safe_url("src", v) for n, v in attrs)
+
+
+class _Cleaner(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.out: list[str] = []
+        self.skip = 0  # depth inside a dropped element
+
+    def _attrs(self, attrs) -> str:
+        kept = []
+        for name, value in attrs:
+            name = name.lower()
+            if name.startswith("on") or (name == "style" and value and "url(" in value.lower()):
+                continue
+            if name in URL_ATTRS and (value is None or not _safe_url(name, value)):
+                continue
+            kept.append(f" {name}" if value is None else f' {name}="{html.escape(value, quote=True)}"')
+        return "".join(kept)
+
+    def handle_starttag(self, tag, attrs):
+        if _outside_image(tag, attrs):
+            return  # an image from outside the document is dropped, not left broken
+        if tag in DROP_WITH_CONTENT:
+            if tag not in VOID:
+                self.skip += 1
+            return
+        if self.skip or tag in DROP_TAG:
+            return
+        self.out.append(f"<{tag}{self._attrs(attrs)}>")
+
+    def handle_startendtag(self, tag, attrs):
+        if self.skip or tag in DROP_WITH_CONTENT or tag in DROP_TAG or _outside_image(tag, attrs):
+            return
+        self.out.append(f"<{tag}{self._attrs(attrs)}/>")
+
+    def handle_endtag(self, tag):
+        if tag in DROP_WITH_CONTENT:
+            self.skip = max(0, self.skip - 1)
+            return
+        if self.skip or tag in DROP_TAG or tag in VOID:
+            return
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.out.append(data)
+
+    def handle_entityref(self, name):
+        if not self.skip:
+            self.out.append(f"&{name};")
+
+    def handle_charref(self, name):
+        if not self.skip:
+            try:
+                char = chr(int(name[1:], 16) if name[:1] in "xX" else int(name))
+            except (ValueError, OverflowError):
+                return
+            # letters back to text (Vietnamese reads as Vietnamese in the source); markup characters stay escaped
+            self.out.append(html.escape(char) if char in "<>&\"'" or not char.isprintable() else char)
+
+    def handle_comment(self, data):
+        pass  # comments can hide conditional markup; they carry nothing for readers
+
+
+def strip_active(markup: str) -> str:
+    """``markup`` without scripts, frames, event handlers, forms or external resources.
+
+    >>> strip_active('<p onclick="x()">a<script>alert(1)</script><img src="http://e/x.png"></p>')
+    '<p>a</p>'
+    """
+    cleaner = _Cleaner()
+    cleaner.feed(markup or "")
+    cleaner.close()
+    return "".join(cleaner.out)
