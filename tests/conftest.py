@@ -51,3 +51,19 @@ def ingested(demo_dir, tmp_path_factory):
         root.setLevel(old)
         mp.undo()
     return outcome, raw_before, records
+
+
+@pytest.fixture(scope="session")
+def demo_run(ingested, demo_dir, tmp_path_factory):
+    """The scheduled run of ``make demo`` (2023Q4, every format) over the ingested demo district, done once."""
+    from cchc_analysis.periods import parse_period
+    from cchc_analysis.run import run_period
+
+    mp = pytest.MonkeyPatch()
+    mp.setenv("CCHC_PSEUDONYM_KEY", "a-test-key-of-enough-length")
+    reports = tmp_path_factory.mktemp("reports")
+    try:
+        manifest = run_period(demo_dir, reports, parse_period("2023Q4"), group="Huyện Thanh Miện", jobs=2)
+    finally:
+        mp.undo()
+    return reports / "2023Q4", manifest

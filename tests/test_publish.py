@@ -336,3 +336,22 @@ def test_sheet_titles_are_valid_and_unique():
     assert sheet_title("TT01 Xã A/B", ["tt01 xã a-b"]) == "TT01 Xã A-B (2)"
     assert sheet_title("'[]'", []) == "--"
     assert len(sheet_title("x" * 40, ["x" * 31])) == 31
+
+
+def test_cchc_publish_command(tmp_path, capsys):
+    from cchc_analysis.cli import main
+
+    nb = notebook_with(
+        [{"output_type": "display_data", "metadata": {}, "data": {"text/html": "<p>Tổng số 2.527 hồ sơ</p>"}}]
+    )
+    path = tmp_path / "brief.ipynb"
+    nbformat.write(nb, path)
+    assert main(["publish", str(path), "--formats", "html,pdf"]) == 0
+    assert capsys.readouterr().out.splitlines() == [str(tmp_path / "brief.html"), str(tmp_path / "brief.pdf")]
+    assert "Tổng số 2.527 hồ sơ" in pdf_text(tmp_path / "brief.pdf")
+    assert main(["publish", str(path), "--formats", "docx"]) == 2  # Word needs the brief's content: cchc run
+    assert "Định dạng không hỗ trợ: docx" in capsys.readouterr().err
+    assert main(["publish", str(tmp_path / "missing.ipynb")]) == 2
+    (tmp_path / "not.ipynb").write_text("không phải notebook", encoding="utf-8")
+    assert main(["publish", str(tmp_path / "not.ipynb")]) == 1
+    assert "Không xuất bản được" in capsys.readouterr().err
