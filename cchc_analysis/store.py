@@ -46,7 +46,7 @@ from .settings import Settings
 log = logging.getLogger(__name__)
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".htm", ".html", ".csv", ".ods"}
-STORE_VERSION = 6  # bump whenever a reader changes its output: every file is re-read
+STORE_VERSION = 7  # bump whenever a reader changes its output: every file is re-read
 
 DOSSIER_SCHEMA = pa.DataFrameSchema(
     {
@@ -258,7 +258,7 @@ def ingest(
 
 def _ingest_file(path, raw_dir, registry, pseudonymiser, assume_unit, mapping):
     rel = path.relative_to(raw_dir).as_posix()
-    report = FileReport(file=rel, sha256="")
+    report = FileReport(file=rel, sha256="", kind="unknown")  # until the content says what it is
     try:
         grids = read_grids(path)
         kind = classify(grids)
@@ -285,6 +285,11 @@ def _ingest_file(path, raw_dir, registry, pseudonymiser, assume_unit, mapping):
     except CchcError as exc:
         report.error = str(exc)
         log.error("%s", exc)
+        return report, None, None
+    except Exception as exc:  # one unreadable file must not stop the others (logged, reported, skipped)
+        report.error = f"{path}: lỗi không mong đợi khi đọc tệp ({type(exc).__name__}: {exc}); tệp bị bỏ qua."
+        log.error("%s", report.error)
+        log.debug("Chi tiết lỗi khi đọc %s", path, exc_info=True)
         return report, None, None
 
 

@@ -22,13 +22,18 @@ __all__ = [
 ]
 
 _WS = re.compile(r"\s+")
+# invisible format characters (bidi marks and overrides, zero-width spaces and joiners, BOM, soft hyphen) and C0/C1
+# controls: they carry nothing in Vietnamese text and can hide or reorder what a reader sees
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
 def clean_text(value: object) -> str:
     """Return ``value`` as NFC text with surrounding space trimmed and inner runs of space collapsed.
 
-    Non-breaking spaces, tabs and line breaks all count as space.
+    Non-breaking spaces, tabs, line breaks and control characters (NUL included) all count as space; invisible
+    format characters (right-to-left marks and overrides, zero-width spaces, BOM) are removed.
 
     Examples
     --------
@@ -38,6 +43,7 @@ def clean_text(value: object) -> str:
     if value is None:
         return ""
     text = unicodedata.normalize("NFC", str(value))
+    text = _CONTROL.sub(" ", _INVISIBLE.sub("", text))
     return _WS.sub(" ", text).strip()
 
 

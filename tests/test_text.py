@@ -81,3 +81,9 @@ def test_vni_known_codes():
     assert encode_vni("đường") == "ñöôøng"
     assert decode_vni("Ngöôøi noäp") == "Người nộp"
     assert decode_vni("THUÛ TUÏC") == "THỦ TỤC"
+
+
+def test_clean_text_removes_invisible_marks_and_controls():
+    assert clean_text("\u200fXã\u202e Thanh\u200b Giang\ufeff") == "Xã Thanh Giang"
+    assert clean_text("Khai\x00sinh\x07\x1b") == "Khai sinh"
+    assert clean_text("a\u00adb") == "ab"  # soft hyphen

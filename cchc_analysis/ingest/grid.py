@@ -84,6 +84,8 @@ LARGE_PART = 64 << 20  # parts larger than this must not be compressed beyond MA
 MAX_DECLARED_CELLS = 60_000_000  # 1,000,000 rows x 60 columns
 CHILD_MEMORY = 6 << 30
 CHILD_TIMEOUT_S = 600
+_SHEET = re.compile(rb"<(?:\w+:)?sheet\b")
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"')
 
 
@@ -119,7 +121,23 @@ def prescan_xlsx(path: Path) -> str:
             sheets = [i for i in infos if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")]
             if not any(i.filename == "xl/workbook.xml" for i in infos):
                 raise InputFileError(f"{path}: tệp nén không phải bảng tính Excel (thiếu xl/workbook.xml).")
+            with zf.open("xl/workbook.xml") as fh:
+                workbook_xml = fh.read(4 << 20)
+            if not _SHEET.search(workbook_xml):
+                raise InputFileError(f"{path}: bảng tính không có trang tính nào; hãy xuất lại tệp từ hệ thống.")
+            if not any(i.filename == "xl/_rels/workbook.xml.rels" for i in infos):
+                raise InputFileError(
+                    f"{path}: tệp .xlsx thiếu phần bắt buộc (xl/_rels/workbook.xml.rels); hãy xuất lại tệp từ hệ thống."
+                )
             verdict = "ok"
+            for info in infos:
+                if info.filename.endswith((".xml", ".rels")):
+                    with zf.open(info) as fh:
+                        if _DTD.search(fh.read(4096)):
+                            raise InputFileError(
+                                f"{path}: phần '{info.filename}' khai báo DOCTYPE/ENTITY, điều bảng tính Excel không "
+                                "bao giờ có (dấu hiệu tệp độc hại, ví dụ 'billion laughs'); không đọc."
+                            )
             for info in sheets:
                 with zf.open(info) as fh:
                     head = fh.read(8192)
@@ -190,9 +208,14 @@ def _read_calamine(path: Path, kind: str) -> list[Grid]:
         raise InputFileError(f"{path}: không đọc được bảng tính ({type(exc).__name__}: {exc}).") from None
     grids = []
     for name in wb.sheet_names:
-        sheet = wb.get_sheet_by_name(name)
-        rows = sheet.to_python(skip_empty_area=False)
-        merged = list(getattr(sheet, "merged_cell_ranges", None) or [])
+        try:
+            sheet = wb.get_sheet_by_name(name)
+            rows = sheet.to_python(skip_empty_area=False)
+            merged = list(getattr(sheet, "merged_cell_ranges", None) or [])
+        except Exception as exc:  # noqa: BLE001 - calamine raises several private error types
+            raise InputFileError(
+                f"{path}: trang tính '{name}' bị hỏng, không đọc được ({type(exc).__name__}: {exc})."
+            ) from None
         grids.append(Grid(path, name, [list(r) for r in rows], merged))
     return grids
 

@@ -184,7 +184,15 @@ def read_onestop_export(
     if dups:
         report.warnings.append(f"{dups} mã hồ sơ xuất hiện nhiều lần trong tệp; giữ bản ghi có trạng thái mới nhất.")
     report.rows_kept = report.rows_read - report.rows_rejected
+    if report.rows_read == 0:
+        report.warnings.append("Tệp không có dòng hồ sơ nào (chỉ có tiêu đề); kiểm tra lại khoảng ngày khi xuất.")
     return ReadResult(dossiers, rejected, report)
+
+
+def _letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
 
 
 def _read_grid(grid, match, vocab, report, registry, pseudonymiser, path, raw_root, assume_unit):
@@ -193,6 +201,13 @@ def _read_grid(grid, match, vocab, report, registry, pseudonymiser, path, raw_ro
     raw = pd.DataFrame({name: [r[c] if c < len(r) else None for r in body] for name, c in cols.items()}, dtype=object)
     raw.index = pd.RangeIndex(match.data_start + 1, match.data_start + 1 + len(body))  # 1-based sheet rows
     report.unmapped_columns = sorted(set(report.unmapped_columns) | set(match.unmapped.values()))
+    used = {fold(match.labels[c]): c for c in cols.values() if c < len(match.labels) and match.labels[c]}
+    for c, label in sorted(match.unmapped.items()):
+        if fold(label) in used:
+            report.warnings.append(
+                f"Trang '{grid.sheet}': cột '{label}' xuất hiện hai lần (cột {_letter(used[fold(label)])} và "
+                f"{_letter(c)}); dùng cột {_letter(used[fold(label)])}, bỏ qua cột {_letter(c)}."
+            )
     rejects: list[dict] = []
 
     def reject(rows, column, values, reason, action="row_rejected"):
