@@ -147,10 +147,12 @@ def compute_onestop_indicators(
         res["payment_tracked_from"].notna()
     )
     # procedures
-    key = d.get("catalogue_code")
-    proc = key.where(key.notna(), d["procedure"].map(fold)) if key is not None else d["procedure"].map(fold)
     online_new = new & (s["channel"] == "online")
-    res["procedures_with_online_dossiers"] = proc[online_new].groupby(s["unit_id"][online_new]).nunique()
+    names = d.loc[online_new, "procedure"]
+    folded = names.map({u: fold(u) for u in pd.unique(names)})  # fold each distinct name once
+    key = d["catalogue_code"][online_new] if "catalogue_code" in d else None
+    proc = key.where(key.notna(), folded) if key is not None else folded
+    res["procedures_with_online_dossiers"] = proc.groupby(s["unit_id"][online_new]).nunique()
     res["procedures_with_online_dossiers"] = res["procedures_with_online_dossiers"].fillna(0)
     if catalogue is not None and not catalogue.empty:
         res["procedures_total"] = catalogue.groupby("unit_id").size()
@@ -369,6 +371,12 @@ def compute_indicators(
         present = set(onestop.index) | set(budget.index) | set(par.index)
         chosen = [u for u in registry.units(group=group) if u.unit_id in present]
     report = _ingest_report(processed)
+    files_of: dict[str, list[dict]] = {}
+    for f in report.get("files", []):
+        if f.get("kind") == "budget" and f.get("unit_id"):
+            files_of.setdefault(f["unit_id"], []).append(f)
+    par_files = [f for f in report.get("files", []) if f.get("kind") == "par"]
+    checks = dossier_checks(dossiers, period)
     corrections = load_corrections(corrections_file or settings.data_dir / "corrections.yaml", registry)
     records = []
     for unit in chosen:
@@ -452,7 +460,13 @@ def compute_indicators(
         rec["satisfaction_rate"] = satisfaction_rate(rec)
         if rec["satisfaction_rate"] is None:
             missing["satisfaction_rate"] = "thiếu số phản ánh, kiến nghị (biểu nhập liệu) hoặc tỷ lệ quá hạn"
-        rec["warnings"] = consistency_warnings(rec, dossiers[dossiers["unit_id"] == unit.unit_id], period, report)
+        rec["warnings"] = consistency_warnings(
+            rec,
+            dossiers.iloc[:0],
+            period,
+            {"files": files_of.get(unit.unit_id, []) + par_files},
+            checks.loc[unit.unit_id] if unit.unit_id in checks.index else None,
+        )
         rec["corrections"] = apply_corrections(rec, corrections, period)
         rec["score_766"] = score_766(rec, methodology)
         records.append(rec)
@@ -526,8 +540,35 @@ def _ingest_report(processed: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {"files": []}
 
 
-def consistency_warnings(rec: dict, dossiers: pd.DataFrame, period: Period, report: dict) -> list[str]:
-    """Checks reported next to the figures (never silently fixed)."""
+def dossier_checks(dossiers: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """Per unit, counts behind the consistency warnings: dossiers of the period finished before they were received
+    (``finish_before_receipt``), new dossiers charged a fee for a free procedure (``fee_on_free``) and new dossiers
+    with a 0 fee for a procedure that has one (``free_on_fee``). One vectorised pass over all units."""
+    columns = ["finish_before_receipt", "fee_on_free", "free_on_fee"]
+    if dossiers.empty:
+        return pd.DataFrame(columns=columns, index=pd.Index([], name="unit_id"))
+    finish = dossiers["processed_at"].fillna(dossiers["result_at"]).fillna(dossiers["handed_at"])
+    start, end = pd.Timestamp(period.start), pd.Timestamp(period.end) + pd.Timedelta(days=1)
+    received = dossiers["received_at"]
+    in_period = received.between(start, end) | finish.between(start, end)
+    out = pd.DataFrame(index=dossiers.index)
+    out["finish_before_receipt"] = in_period & (finish.dt.normalize() < received.dt.normalize())
+    if "catalogue_fee_kind" in dossiers:
+        new = received.between(start, end) & (dossiers["status"] != "not_accepted")
+        fee = dossiers["fee"]
+        kind = dossiers["catalogue_fee_kind"]
+        out["fee_on_free"] = new & (fee.fillna(0) > 0) & (kind == "none").fillna(False)
+        out["free_on_fee"] = new & (fee.fillna(0) == 0) & (kind == "amount").fillna(False) & fee.notna()
+    else:
+        out["fee_on_free"] = out["free_on_fee"] = False
+    return out.astype(bool).groupby(dossiers["unit_id"]).sum()
+
+
+def consistency_warnings(
+    rec: dict, dossiers: pd.DataFrame, period: Period, report: dict, checks: pd.Series | None = None
+) -> list[str]:
+    """Checks reported next to the figures (never silently fixed). ``checks`` is the unit's row of
+    ``dossier_checks`` when already computed for every unit; else it is computed from ``dossiers``."""
     from .text import vn_int
 
     out = []
@@ -537,23 +578,20 @@ def consistency_warnings(rec: dict, dossiers: pd.DataFrame, period: Period, repo
             f"Tiếp nhận {vn_int(rec['received_total'])} khác đã giải quyết + đang giải quyết + rút + trả lại "
             f"({vn_int(sum(parts))})."
         )
-    if len(dossiers):
-        finish = dossiers["processed_at"].fillna(dossiers["result_at"]).fillna(dossiers["handed_at"])
-        start, end = pd.Timestamp(period.start), pd.Timestamp(period.end) + pd.Timedelta(days=1)
-        in_period = dossiers["received_at"].between(start, end) | finish.between(start, end)
-        early = (in_period & (finish.dt.normalize() < dossiers["received_at"].dt.normalize())).sum()
-        if early:
-            out.append(f"{vn_int(early)} hồ sơ có ngày kết thúc trước ngày tiếp nhận.")
-        if "catalogue_fee_kind" in dossiers:
-            new = dossiers[dossiers["received_at"].between(start, end) & (dossiers["status"] != "not_accepted")]
-            free_charged = ((new["fee"].fillna(0) > 0) & (new["catalogue_fee_kind"] == "none")).sum()
-            charged_free = (
-                (new["fee"].fillna(0) == 0) & (new["catalogue_fee_kind"] == "amount") & new["fee"].notna()
-            ).sum()
-            if free_charged:
-                out.append(f"{vn_int(free_charged)} hồ sơ có thu phí nhưng danh mục ghi thủ tục không thu phí.")
-            if charged_free:
-                out.append(f"{vn_int(charged_free)} hồ sơ ghi phí 0 đồng nhưng danh mục ghi thủ tục có thu phí.")
+    if checks is None and len(dossiers):
+        table = dossier_checks(dossiers, period)
+        checks = table.sum() if len(table) else None
+    if checks is not None:
+        if checks["finish_before_receipt"]:
+            out.append(f"{vn_int(int(checks['finish_before_receipt']))} hồ sơ có ngày kết thúc trước ngày tiếp nhận.")
+        if checks["fee_on_free"]:
+            out.append(
+                f"{vn_int(int(checks['fee_on_free']))} hồ sơ có thu phí nhưng danh mục ghi thủ tục không thu phí."
+            )
+        if checks["free_on_fee"]:
+            out.append(
+                f"{vn_int(int(checks['free_on_fee']))} hồ sơ ghi phí 0 đồng nhưng danh mục ghi thủ tục có thu phí."
+            )
     for f in report.get("files", []):
         if (
             f.get("kind") == "budget"

@@ -81,31 +81,17 @@ def rank_rates(
     out["ci_low"], out["ci_high"] = wilson_interval(num, den)
     limits = methodology.get("ranking", "funnel_limits", default=[95.0, 99.8])
     pooled = num[has].sum() / den[has].sum() if den[has].sum() > 0 else np.nan
-    flags = []
-    for v, n in zip(out["value"], den, strict=True):
-        if math.isnan(v) or n <= 0 or math.isnan(pooled):
-            flags.append(None)
-            continue
-        z = _z(limits[0])
-        half = 100 * z * math.sqrt(pooled * (1 - pooled) / n)
-        p0 = 100 * pooled
-        if v > p0 + half:
-            flags.append("better" if higher_is_better else "worse")
-        elif v < p0 - half:
-            flags.append("worse" if higher_is_better else "better")
-        else:
-            flags.append("similar")
-    out["flag"] = flags
-    out["beyond_998"] = [
-        bool(
-            not math.isnan(v)
-            and n > 0
-            and abs(v - 100 * pooled) > 100 * _z(limits[-1]) * math.sqrt(pooled * (1 - pooled) / n)
-        )
-        if not math.isnan(pooled)
-        else False
-        for v, n in zip(out["value"], den, strict=True)
-    ]
+    # funnel flags, vectorised: beyond the pooled rate +/- z * sqrt(p(1-p)/n) at the inner and outer limits
+    v = out["value"].to_numpy(dtype=float)
+    usable = ~np.isnan(v) & (den > 0) & (not math.isnan(pooled))
+    spread = 100 * np.sqrt(pooled * (1 - pooled) / np.where(den > 0, den, 1)) if usable.any() else np.zeros(len(v))
+    p0 = 100 * pooled
+    above = usable & (v > p0 + _z(limits[0]) * spread)
+    below = usable & (v < p0 - _z(limits[0]) * spread)
+    good, bad = ("better", "worse") if higher_is_better else ("worse", "better")
+    out["flag"] = np.where(above, good, np.where(below, bad, np.where(usable, "similar", None)))
+    out["flag"] = out["flag"].astype(object).where(usable, None)
+    out["beyond_998"] = usable & (np.abs(v - p0) > _z(limits[-1]) * spread)
     # Monte Carlo: binomial draws on each unit's totals, ranks recomputed every draw
     out["rank_median"] = out["rank_p05"] = out["rank_p95"] = np.nan
     rng = np.random.default_rng(seed)

@@ -43,6 +43,7 @@ class Task:
     seconds: float = 0.0
     error: str = ""
     outputs: list[str] = field(default_factory=list)
+    timings: dict = field(default_factory=dict)  # seconds: kernel (start-up and overhead), cells, html, pdf
 
 
 def notebooks_dir() -> Path:
@@ -77,10 +78,16 @@ def _execute(task: dict, nb_dir: str, formats: list[str]) -> dict:  # runs in a 
             progress_bar=False,
             log_output=False,
         )
+        executed = time.perf_counter() - started
+        cells = _cell_seconds(task["output"])
+        task["timings"] = {"kernel": round(executed - cells, 2), "cells": round(cells, 2)}
         outputs = [task["output"]]
         if base is not None:
             step = "xuất báo cáo"
-            outputs += publish_notebook(task["output"], base, [f for f in formats if f in ("html", "pdf")])
+            for fmt in [f for f in formats if f in ("html", "pdf")]:
+                t0 = time.perf_counter()
+                outputs += publish_notebook(task["output"], base, [fmt])
+                task["timings"][fmt] = round(time.perf_counter() - t0, 2)
             if "docx" in formats and base.with_name(base.name + ".docx").is_file():
                 outputs.append(str(base.with_name(base.name + ".docx")))
         task["status"] = "ok"
@@ -92,6 +99,14 @@ def _execute(task: dict, nb_dir: str, formats: list[str]) -> dict:  # runs in a 
         task["outputs"] = [task["output"]] if Path(task["output"]).is_file() else []
     task["seconds"] = round(time.perf_counter() - started, 2)
     return task
+
+
+def _cell_seconds(notebook: str) -> float:
+    """Seconds spent executing cells, from papermill's per-cell metadata (the rest is kernel start-up)."""
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    return sum(float(c.metadata.get("papermill", {}).get("duration") or 0) for c in nb.cells)
 
 
 def run_period(
