@@ -93,27 +93,46 @@ def compute_onestop_indicators(
     methodology = methodology or load_methodology()
     if dossiers.empty:
         return pd.DataFrame(columns=["unit_id", *COUNT_KEYS])
-    s = dossier_states(dossiers, period)
+    # every unit with a received dossier gets a row, even with none in the period (zeros, not "missing")
+    accepted = (dossiers["status"] != "not_accepted").to_numpy(dtype=bool, na_value=True)
+    all_codes, uniques = pd.factorize(dossiers["unit_id"].where(accepted), sort=True)
+    k = len(uniques)
+    # only dossiers that can count in the period go through dossier_states: received by its end and not finished
+    # before its start (a year-long store holds a quarter's dossiers and many more)
+    received_all = dossiers["received_at"]
+    finish_all = dossiers["processed_at"].fillna(dossiers["result_at"]).fillna(dossiers["handed_at"])
+    relevant = (
+        accepted
+        & (received_all < pd.Timestamp(period.end) + pd.Timedelta(days=1)).to_numpy(dtype=bool, na_value=False)
+        & (finish_all.isna() | (finish_all >= pd.Timestamp(period.start))).to_numpy(dtype=bool, na_value=False)
+    )
+    s = dossier_states(dossiers[relevant], period)
     d = dossiers.loc[s.index]
-    g = s.groupby("unit_id")
-    res = pd.DataFrame(index=pd.Index(sorted(s["unit_id"].unique()), name="unit_id"))
-    new = s["new"]
-    res["received_online"] = (new & (s["channel"] == "online")).groupby(s["unit_id"]).sum()
-    res["received_direct"] = (new & (s["channel"] == "direct")).groupby(s["unit_id"]).sum()
-    res["received_postal"] = (new & (s["channel"] == "postal")).groupby(s["unit_id"]).sum()
-    res["new_total"] = g["new"].sum()
-    res["carried_over"] = g["carried"].sum()
+    codes = all_codes[relevant]  # dossier_states keeps every relevant row (it drops only not-accepted ones)
+
+    def count(mask) -> np.ndarray:
+        m = np.asarray(mask.to_numpy(dtype=bool, na_value=False) if hasattr(mask, "to_numpy") else mask, dtype=bool)
+        return np.bincount(codes[m], minlength=k)
+
+    res = pd.DataFrame(index=pd.Index(np.asarray(uniques, dtype=object), name="unit_id"))
+    new = s["new"].to_numpy(dtype=bool)
+    channel = s["channel"]
+    res["received_online"] = count(new & (channel == "online").to_numpy(dtype=bool, na_value=False))
+    res["received_direct"] = count(new & (channel == "direct").to_numpy(dtype=bool, na_value=False))
+    res["received_postal"] = count(new & (channel == "postal").to_numpy(dtype=bool, na_value=False))
+    res["new_total"] = count(new)
+    res["carried_over"] = count(s["carried"])
     res["received_total"] = res["new_total"] + res["carried_over"]
-    res["resolved_total"] = g["resolved"].sum()
+    res["resolved_total"] = count(s["resolved"])
     for cls in ("early", "on_time", "late"):
-        res[f"resolved_{cls}"] = (s["resolved_class"] == cls).groupby(s["unit_id"]).sum()
-    res["resolved_unknown_deadline"] = (s["resolved"] & s["resolved_class"].isna()).groupby(s["unit_id"]).sum()
-    res["pending_total"] = g["pending"].sum()
-    res["pending_overdue"] = g["overdue"].sum()
+        res[f"resolved_{cls}"] = count(s["resolved_class"] == cls)
+    res["resolved_unknown_deadline"] = count(s["resolved"] & s["resolved_class"].isna())
+    res["pending_total"] = count(s["pending"])
+    res["pending_overdue"] = count(s["overdue"])
     res["pending_within_deadline"] = res["pending_total"] - res["pending_overdue"]
-    res["withdrawn"] = (s["stopped_kind"] == "withdrawn").groupby(s["unit_id"]).sum()
-    res["returned"] = (s["stopped_kind"] == "returned").groupby(s["unit_id"]).sum()
-    res["channel_unknown"] = (new & s["channel"].isna()).groupby(s["unit_id"]).sum()
+    res["withdrawn"] = count(s["stopped_kind"] == "withdrawn")
+    res["returned"] = count(s["stopped_kind"] == "returned")
+    res["channel_unknown"] = count(new & channel.isna().to_numpy())
 
     def pct(num, den):
         return (100.0 * num / den).where(den > 0)
@@ -137,33 +156,44 @@ def compute_onestop_indicators(
     if tracked_from:
         since = pd.Series(pd.Timestamp(tracked_from), index=d.index)
     else:
-        first = received[d["payment_method"].notna()].groupby(d["unit_id"]).min()
-        since = pd.to_datetime(d["unit_id"].map(first.to_dict()), errors="coerce").astype("datetime64[ns]")
-    window = new & since.notna() & (received >= since)
-    res["payment_tracked_from"] = since.groupby(d["unit_id"]).first().where(lambda x: x.notna())
-    res["fee_dossiers"] = (window & fee_bearing).groupby(s["unit_id"]).sum()
-    res["fee_paid_online"] = (window & fee_bearing & paid_online).groupby(s["unit_id"]).sum()
+        # from the first dossier with a payment method recorded, over all the unit's dossiers (not only the period's)
+        recorded = accepted & dossiers["payment_method"].notna().to_numpy()
+        first = _day(received_all[recorded]).groupby(all_codes[recorded]).min().reindex(range(k))
+        first.index = res.index
+        since = pd.Series(first.to_numpy()[codes], index=d.index)
+    window = new & (since.notna() & (received >= since)).to_numpy(dtype=bool, na_value=False)
+    if tracked_from:
+        res["payment_tracked_from"] = pd.Timestamp(tracked_from)
+    else:
+        res["payment_tracked_from"] = first.reindex(res.index)
+    fee_bearing = fee_bearing.to_numpy(dtype=bool, na_value=False)
+    paid_online = paid_online.to_numpy(dtype=bool, na_value=False)
+    res["fee_dossiers"] = count(window & fee_bearing)
+    res["fee_paid_online"] = count(window & fee_bearing & paid_online)
     res["online_payment_rate"] = pct(res["fee_paid_online"], res["fee_dossiers"]).where(
         res["payment_tracked_from"].notna()
     )
     # procedures
-    online_new = new & (s["channel"] == "online")
+    online_new = new & (channel == "online").to_numpy(dtype=bool, na_value=False)
     names = d.loc[online_new, "procedure"]
     folded = names.map({u: fold(u) for u in pd.unique(names)})  # fold each distinct name once
     key = d["catalogue_code"][online_new] if "catalogue_code" in d else None
     proc = key.where(key.notna(), folded) if key is not None else folded
-    res["procedures_with_online_dossiers"] = proc.groupby(s["unit_id"][online_new]).nunique()
-    res["procedures_with_online_dossiers"] = res["procedures_with_online_dossiers"].fillna(0)
+    proc_codes, proc_uniques = pd.factorize(proc)  # missing names are -1 and not counted, as nunique does
+    unit_codes = codes[online_new]
+    known = proc_codes >= 0
+    pairs = pd.unique(unit_codes[known].astype(np.int64) * max(len(proc_uniques), 1) + proc_codes[known])
+    res["procedures_with_online_dossiers"] = np.bincount(pairs // max(len(proc_uniques), 1), minlength=k)
     if catalogue is not None and not catalogue.empty:
         res["procedures_total"] = catalogue.groupby("unit_id").size()
     else:
         res["procedures_total"] = np.nan
     res["procedures_online_share"] = pct(res["procedures_with_online_dossiers"], res["procedures_total"])
     # digitisation, where the export carries it
-    has_digit = new & d["digitised"].notna()
-    res["digitised_known"] = has_digit.groupby(s["unit_id"]).sum()
-    digitised = has_digit & d["digitised"].fillna(False).astype(bool)
-    res["digitised_rate"] = pct(digitised.groupby(s["unit_id"]).sum(), res["digitised_known"])
+    has_digit = new & d["digitised"].notna().to_numpy()
+    res["digitised_known"] = count(has_digit)
+    digitised = has_digit & d["digitised"].fillna(False).astype(bool).to_numpy()
+    res["digitised_rate"] = pct(pd.Series(count(digitised), index=res.index), res["digitised_known"])
     rates = {"on_time_rate_766", "payment_tracked_from"}
     counts = [c for c in res.columns if c not in rates and not c.endswith(("_pct", "_rate", "_share"))]
     for c in counts:
@@ -341,9 +371,42 @@ def open_store(data_dir: Path | str | None) -> tuple[Settings, Path, UnitRegistr
     return settings, processed, UnitRegistry.load(settings.data_dir)
 
 
-def _read(processed: Path, name: str) -> pd.DataFrame:
+# the dossier columns indicators and rankings use: the others (codes, applicant keys, provenance) stay on disk
+INDICATOR_COLUMNS = (
+    "unit_id",
+    "status",
+    "channel",
+    "received_at",
+    "due_at",
+    "processed_at",
+    "result_at",
+    "handed_at",
+    "fee",
+    "payment_method",
+    "procedure",
+    "digitised",
+    "catalogue_code",
+    "catalogue_fee_kind",
+)
+
+
+def _read(processed: Path, name: str, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
     path = processed / f"{name}.parquet"
-    return pd.read_parquet(path) if path.is_file() else pd.DataFrame()
+    if not path.is_file():
+        return pd.DataFrame()
+    if columns is None:
+        return pd.read_parquet(path)
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(path)
+    columns = [c for c in columns if c in schema.names]
+    # text columns come as dictionary-encoded (pandas categorical): filters and row selections then move small
+    # integer codes instead of millions of strings
+    text = [
+        c for c in columns if pa.types.is_string(schema.field(c).type) or pa.types.is_large_string(schema.field(c).type)
+    ]
+    return pq.read_table(path, columns=columns, read_dictionary=text).to_pandas()
 
 
 def compute_indicators(
@@ -359,7 +422,7 @@ def compute_indicators(
     ``cchc indicators``)."""
     methodology = methodology or load_methodology()
     settings, processed, registry = open_store(data_dir)
-    dossiers = _read(processed, "dossiers")
+    dossiers = _read(processed, "dossiers", INDICATOR_COLUMNS)
     catalogue = _read(processed, "catalogue")
     onestop = compute_onestop_indicators(dossiers, period, catalogue, methodology).set_index("unit_id")
     budget = compute_budget_indicators(_read(processed, "budget"), period, methodology).set_index("unit_id")
@@ -377,6 +440,8 @@ def compute_indicators(
             files_of.setdefault(f["unit_id"], []).append(f)
     par_files = [f for f in report.get("files", []) if f.get("kind") == "par"]
     checks = dossier_checks(dossiers, period)
+    rows_of = onestop.to_dict("index")  # one dict per unit: far cheaper than a .loc per unit and key
+    check_rows = checks.to_dict("index")
     corrections = load_corrections(corrections_file or settings.data_dir / "corrections.yaml", registry)
     records = []
     for unit in chosen:
@@ -397,7 +462,9 @@ def compute_indicators(
             "missing": {},
         }
         missing = rec["missing"]
-        o = onestop.loc[unit.unit_id] if unit.unit_id in onestop.index else None
+        if aggregated is not None:
+            rows_of[unit.unit_id] = onestop.loc[unit.unit_id].to_dict()
+        o = rows_of.get(unit.unit_id)
         for key in COUNT_KEYS:
             rec[key] = int(o[key]) if o is not None else None
             if o is None:
@@ -465,7 +532,7 @@ def compute_indicators(
             dossiers.iloc[:0],
             period,
             {"files": files_of.get(unit.unit_id, []) + par_files},
-            checks.loc[unit.unit_id] if unit.unit_id in checks.index else None,
+            check_rows.get(unit.unit_id),
         )
         rec["corrections"] = apply_corrections(rec, corrections, period)
         rec["score_766"] = score_766(rec, methodology)
