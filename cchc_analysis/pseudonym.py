@@ -88,7 +88,11 @@ class Pseudonymiser:
             digits = id_numbers.map(_digits)
             ident = digits.map(lambda d: f"id:{d}" if d and len(d) >= 9 else None)
         if names is not None:
-            name_key = names.map(lambda v: fold(v) if isinstance(v, str) and v.strip() else "")
+            distinct = pd.unique(names[names.map(type).eq(str)])
+            folded = {v: fold(v) if v.strip() else "" for v in distinct}  # fold each distinct name once
+            name_key = pd.Series(
+                [folded.get(v, "") if isinstance(v, str) else "" for v in names], index=index, dtype=object
+            )
             phone_key = phones.map(_digits) if phones is not None else pd.Series("", index=index)
             fallback = ("np:" + name_key + "|" + phone_key.fillna("")).where(name_key != "", None)
             ident = ident.where(ident.notna(), fallback)

@@ -26,6 +26,11 @@ _WS = re.compile(r"\s+")
 # controls: they carry nothing in Vietnamese text and can hide or reorder what a reader sees
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# anything clean_text would change: space at either end, a run of spaces, a space other than " ", invisible or
+# control characters
+_DIRTY = re.compile(
+    "^\\s|\\s$|  |[^\\S ]|[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\x00-\x1f\x7f-\x9f]"
+)
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
@@ -42,7 +47,10 @@ def clean_text(value: object) -> str:
     """
     if value is None:
         return ""
-    text = unicodedata.normalize("NFC", str(value))
+    text = str(value)
+    if unicodedata.is_normalized("NFC", text) and not _DIRTY.search(text):
+        return text  # already clean: the common case, checked in C
+    text = unicodedata.normalize("NFC", text)
     text = _CONTROL.sub(" ", _INVISIBLE.sub("", text))
     return _WS.sub(" ", text).strip()
 
@@ -209,6 +217,7 @@ def encode_vni(text: str) -> str:
 # without characters beyond Latin-1 marks legacy text. TCVN3 codes replace a vowel (often after a consonant:
 # "Ngµy"); VNI marks follow a vowel ("Ngaøy").
 _LATIN1_VIETNAMESE = frozenset("ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúý")
+_LATIN1_VIETNAMESE_LOWER = frozenset("àáâãèéêìíòóôõùúý")
 _VOWELS = frozenset("aeiouyAEIOUYôÔöÖ")
 
 
@@ -291,10 +300,22 @@ def to_unicode_many(texts: list[str]) -> list[str]:
     group are legacy text of one encoding and none holds a character beyond Latin-1, every Latin-1 text of the
     group is decoded with it. Otherwise (a column mixing legacy and Unicode text) each text is judged alone.
     """
-    found = [legacy_encoding(t) for t in texts]
+    if not texts:
+        return []
+    joined = "\x00".join(texts)
+    chars = set(joined)
+    # a legacy sign needs a Latin-1 character that Unicode Vietnamese lower-case letters do not explain; a column
+    # without one (plain ASCII, or Unicode Vietnamese in lower case) is judged in one pass, not text by text
+    suspicious = {ch for ch in chars if 0x80 <= ord(ch) <= 0xFF and ch not in _LATIN1_VIETNAMESE_LOWER}
+    if not suspicious:
+        if unicodedata.is_normalized("NFC", joined):
+            return list(texts)
+        return [unicodedata.normalize("NFC", t) for t in texts]
+    pattern = re.compile("[" + re.escape("".join(sorted(suspicious))) + "]")
+    found = [legacy_encoding(t) if pattern.search(t) else None for t in texts]
     kinds = {k for k in found if k}
-    unicode_seen = any(any(ord(ch) > 0xFF for ch in t) for t in texts)
+    unicode_seen = any(ord(ch) > 0xFF for ch in chars)
     if len(kinds) == 1 and not unicode_seen:
         decode = _DECODERS[kinds.pop()]
         return [decode(t) if any(ord(ch) >= 0x80 for ch in t) else unicodedata.normalize("NFC", t) for t in texts]
-    return [to_unicode(t) for t in texts]
+    return [_DECODERS[k](t) if k else unicodedata.normalize("NFC", t) for t, k in zip(texts, found, strict=True)]

@@ -31,7 +31,9 @@ class Grid:
 
     @property
     def width(self) -> int:
-        return max((len(r) for r in self.rows), default=0)
+        if "_width" not in self.header_cache:  # rows never change after reading: measure once
+            self.header_cache["_width"] = max((len(r) for r in self.rows), default=0)
+        return self.header_cache["_width"]
 
 
 def sniff(path: Path) -> str:

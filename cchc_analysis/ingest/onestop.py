@@ -226,29 +226,35 @@ def _read_grid(grid, match, vocab, report, registry, pseudonymiser, path, raw_ro
             )
 
     # -- non-data rows: blank, repeated headers, totals and what follows them -----------------------------
-    def to_key(v):
-        return fold(to_unicode_many([v])[0]) if isinstance(v, str) else ""
-
-    present = raw.map(
-        lambda v: not (v is None or (isinstance(v, float) and np.isnan(v)) or (isinstance(v, str) and not v.strip()))
-    )
+    # each column's distinct texts are decoded (legacy encodings judged per column) once, here, and the result
+    # serves both the repeated-header test and the text cleaning below
+    decoded_of: dict[str, dict[str, str]] = {}
+    present = pd.DataFrame(index=raw.index)
+    for n in cols:
+        column = raw[n]
+        is_text = column.map(type).eq(str)
+        uniques = list(pd.unique(column[is_text]))
+        decoded_of[n] = dict(zip(uniques, to_unicode_many([str(u) for u in uniques]), strict=True))
+        blank_text = pd.Series(False, index=raw.index)
+        if is_text.any():
+            blank_text[is_text] = column[is_text].str.strip().eq("")
+        present[n] = column.notna() & ~blank_text
     blank = ~present.any(axis=1)
     header_rows = grid.rows[match.first_row : match.data_start]
     header_texts = {fold(t) for t in to_unicode_many([c for r in header_rows for c in r if isinstance(c, str)])} - {""}
+    # fold() is costly: only texts that start like some header label (its first letters, case aside) can be one
+    header_decoded = [t for r in header_rows for t in to_unicode_many([c for c in r if isinstance(c, str)])]
+    starts = {clean_text(t)[:3].lower() for t in header_decoded} - {""}
     hits = pd.DataFrame(index=raw.index)
     for n in cols:
         column = raw[n]
-        is_text = column.map(lambda v: isinstance(v, str))
-        uniques = pd.unique(column[is_text])
-        keyed = {u: to_key(u) in header_texts for u in uniques} if len(uniques) < 50_000 else {}
-        hits[n] = column.map(lambda v, k=keyed: k.get(v, False) if isinstance(v, str) else False)
+        keyed = {u: fold(d) in header_texts for u, d in decoded_of[n].items() if d.strip()[:3].lower() in starts}
+        hits[n] = column.map(keyed).fillna(False).astype(bool) if keyed else False
     repeated = hits.sum(axis=1) >= 2
     full_rows = grid.rows[match.data_start :]
+    code_values = raw["code"].tolist() if "code" in cols else [None] * len(raw)
     total_row = pd.Series(
-        [
-            _is_total_row(r, raw.loc[i, "code"] if "code" in cols else None)
-            for i, r in zip(raw.index, full_rows, strict=True)
-        ],
+        [_is_total_row(r, c) for c, r in zip(code_values, full_rows, strict=True)],
         index=raw.index,
     )
     after_total = total_row.cumsum().shift(fill_value=0) > 0
@@ -268,15 +274,16 @@ def _read_grid(grid, match, vocab, report, registry, pseudonymiser, path, raw_ro
         if name in DATE_FIELDS or name in ("fee", "seq"):
             continue
         col = data[name]
-        is_text = col.map(lambda v: isinstance(v, str))
-        if not is_text.any():
+        decoded = decoded_of.get(name) or {}
+        if not decoded:
             continue
-        uniques = list(pd.unique(col[is_text]))
-        decoded = to_unicode_many([str(u) for u in uniques])
-        if any(clean_text(d) != clean_text(u) for d, u in zip(decoded, uniques, strict=True)):
+        lookup = {u: clean_text(d) for u, d in decoded.items()}
+        if any(d != u and lookup[u] != clean_text(u) for u, d in decoded.items()):
             report.legacy_columns.append(match.labels[cols[name]])
-        lookup = {u: clean_text(d) for u, d in zip(uniques, decoded, strict=True)}
-        data[name] = col.map(lambda v, lk=lookup: lk.get(v, v) if isinstance(v, str) else v)
+        changed = {u: v for u, v in lookup.items() if v != u}
+        if changed:  # most columns are clean already: touch only the cells that change
+            hit = col.isin(list(changed))
+            data.loc[hit, name] = col[hit].map(changed)
     if "code" in data:
         data["code"] = data["code"].map(lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else v)
 

@@ -50,31 +50,71 @@ def parse_datetimes(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """
     values = pd.Series(values, dtype=object)
     result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    blank = _blank(values)
-    is_dt = values.map(
-        lambda v: (
-            isinstance(v, (dt.datetime, dt.date, pd.Timestamp)) and not pd.isna(v) and MIN_YEAR <= v.year <= MAX_YEAR
-        )
-    )
+    kinds = values.map(type)  # one pass over the cells; the masks below compare types, not cells
+    distinct = set(pd.unique(kinds))
+    is_str = kinds.eq(str)
+    blank = values.isna()
+    if is_str.any():
+        blank[is_str] = values[is_str].str.strip().eq("").to_numpy(dtype=bool)
+    date_types = {t for t in distinct if issubclass(t, (dt.datetime, dt.date))}
+    is_dt = kinds.isin(date_types) & ~blank if date_types else pd.Series(False, index=values.index)
     if is_dt.any():
+        cells = values[is_dt]
+        in_range = cells.map(lambda v: MIN_YEAR <= v.year <= MAX_YEAR)
+        is_dt[is_dt] = in_range.to_numpy(dtype=bool)
         result[is_dt] = pd.to_datetime(values[is_dt].map(_as_datetime)).values
-    is_num = values.map(_is_number) & ~blank
+    number_types = {
+        t for t in distinct if issubclass(t, (int, float, np.integer, np.floating)) and not issubclass(t, bool)
+    }
+    is_num = kinds.isin(number_types) & ~blank if number_types else pd.Series(False, index=values.index)
     if is_num.any():
         serial = values[is_num].astype(float)
         ok = (serial >= 1) & (serial < 73_051) & (serial != 60)  # 73051 is 01/01/2100
         days = serial.where(serial > 60, serial + 1)  # serials before the fictitious leap day are one day off
         stamps = _EXCEL_EPOCH + pd.to_timedelta((days[ok] * 86400).round(), unit="s")
         result[stamps.index] = stamps.values
-    is_text = values.map(lambda v: isinstance(v, str)) & ~blank
+    is_text = is_str & ~blank
     if is_text.any():
         text = values[is_text].astype(str)
-        parts = text.str.extract(_DAYFIRST)
-        iso = text.str.extract(_ISO)
-        parts = parts.fillna(iso.reindex(columns=parts.columns))
-        result[text.index] = _assemble(parts).values
+        fast = _strptime_common(text)  # the usual layouts in one vectorised pass
+        rest = text[fast.isna()]
+        result[fast.dropna().index] = fast.dropna().values
+        if len(rest):
+            parts = rest.str.extract(_DAYFIRST)
+            iso = rest.str.extract(_ISO)
+            parts = parts.fillna(iso.reindex(columns=parts.columns))
+            result[rest.index] = _assemble(parts).values
     result = result.where((result.dt.year >= MIN_YEAR) & (result.dt.year <= MAX_YEAR))
     invalid = ~blank & result.isna()
     return result, invalid
+
+
+_COMMON_FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y", "%d/%m/%Y %H:%M:%S")
+_COMMON_SHAPE = r"^\d{2}/\d{2}/\d{4}(?: \d{2}:\d{2}(?::\d{2})?)?$"
+
+
+def _strptime_common(text: pd.Series) -> pd.Series:
+    """Text dates in the zero-padded ``dd/mm/yyyy[ HH:MM[:SS]]`` layouts parsed by Arrow (NaT elsewhere: those
+    go through the general day-first rules). A date that does not exist (31/04) is NaT here and there."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    shaped = text.str.match(_COMMON_SHAPE).to_numpy(dtype=bool, na_value=False)
+    if not shaped.any():
+        return out
+    arr = pa.array(text[shaped].tolist(), type=pa.string())
+    parsed = None
+    for fmt in _COMMON_FORMATS:
+        attempt = pc.strptime(arr, format=fmt, unit="s", error_is_null=True)
+        parsed = attempt if parsed is None else pc.coalesce(parsed, attempt)
+    stamps = pd.Series(pd.to_datetime(parsed.to_pandas()).astype("datetime64[ns]").to_numpy(), index=text.index[shaped])
+    # Arrow rolls impossible dates over (30/02 becomes 02/03): keep a result only when its day and month are the
+    # ones written
+    written = text[shaped]
+    same = (stamps.dt.day == written.str[0:2].astype(int)) & (stamps.dt.month == written.str[3:5].astype(int))
+    out[stamps.index] = stamps.where(same)
+    return out
 
 
 def _as_datetime(value) -> dt.datetime:

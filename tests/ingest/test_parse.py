@@ -145,3 +145,18 @@ def test_very_long_digit_strings_do_not_overflow():
     # found by hypothesis: twenty digits overflow int64
     assert parse_amounts(pd.Series(["20000000000000000000"], dtype=object))[0][0] == 2e19
     assert parse_decimal(pd.Series(["20000000000000000000"], dtype=object))[0][0] == 2e19
+
+
+def test_vectorised_date_path_is_as_strict_as_the_general_one():
+    from cchc_analysis.ingest.parse import parse_datetimes
+
+    values = pd.Series(
+        ["30/02/2023", "31/04/2023 10:00", "29/02/2024", "05/10/2023 14:30:15", "5/10/2023", "29/02/2023 08:00"]
+    )
+    parsed, invalid = parse_datetimes(values)
+    assert parsed.tolist()[2:5] == [
+        pd.Timestamp("2024-02-29"),
+        pd.Timestamp("2023-10-05 14:30:15"),
+        pd.Timestamp("2023-10-05"),
+    ]
+    assert invalid.tolist() == [True, True, False, False, False, True]  # never rolled over to March or May
