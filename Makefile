@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo test lint format clean
+.PHONY: help setup demo test lint format clean bench
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-8s %s\n", $$1, $$2}'
@@ -23,6 +23,10 @@ demo: setup ## Generate the demo district and run the pipeline on it
 
 test: setup ## Run the test suite
 	$(BIN)/python -m pytest
+
+bench: setup ## Run the benchmarks (about 30 minutes) and write benchmarks/RESULTS.md
+	$(BIN)/python -m pip install -q -e ".[bench]"
+	$(BIN)/python -m benchmarks.run_all
 
 lint: setup ## Check code style (ruff)
 	$(BIN)/ruff check .

@@ -316,6 +316,7 @@ def _run_tasks(tasks: list[Task], nb_dir: Path, workers: int, formats: list[str]
                 }
             task.status, task.error = result["status"], result.get("error", "")
             task.seconds, task.outputs = result.get("seconds", 0.0), result.get("outputs", [])
+            task.timings = result.get("timings", {})
 
 
 def _read_manifest(folder: Path) -> dict | None:
