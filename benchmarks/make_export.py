@@ -77,7 +77,12 @@ def col(i: int) -> str:
     return s
 
 
-def write_export(path: Path, n: int, seed: int = 1) -> None:
+def write_export(
+    path: Path, n: int, seed: int = 1, unit: str = "THANH GIANG", months: tuple[int, int] = (1, 12)
+) -> None:
+    """``n`` dossiers of commune ``unit`` received in ``months`` (first, last) of 2023."""
+    import calendar
+
     rnd = random.Random(seed)
     strings: dict[str, int] = {}
 
@@ -102,7 +107,12 @@ def write_export(path: Path, n: int, seed: int = 1) -> None:
                     f'{last}"/><sheetData>'
                 ).encode()
             )
-            titles = ["UBND XÃ THANH GIANG", "DANH SÁCH HỒ SƠ TIẾP NHẬN", "Từ ngày 01/01/2023 đến ngày 31/12/2023"]
+            last_day = calendar.monthrange(2023, months[1])[1]
+            titles = [
+                f"UBND XÃ {unit}",
+                "DANH SÁCH HỒ SƠ TIẾP NHẬN",
+                f"Từ ngày 01/{months[0]:02d}/2023 đến ngày {last_day}/{months[1]:02d}/2023",
+            ]
             for r, t in enumerate(titles, start=1):
                 fh.write(f'<row r="{r}"><c r="A{r}" t="s"><v>{sid(t)}</v></c></row>'.encode())
             cells = "".join(f'<c r="{c}4" t="s"><v>{sid(h)}</v></c>' for c, h in zip(cols, HEADER, strict=True))
@@ -112,7 +122,7 @@ def write_export(path: Path, n: int, seed: int = 1) -> None:
                 r = i + 4
                 proc, field = PROCEDURES[rnd.randrange(len(PROCEDURES))]
                 day = rnd.randrange(1, 29)
-                month = rnd.randrange(1, 13)
+                month = rnd.randrange(months[0], months[1] + 1)
                 received = f"{day:02d}/{month:02d}/2023 {rnd.randrange(7, 17):02d}:{rnd.randrange(60):02d}"
                 due = f"{min(day + 3, 28):02d}/{month:02d}/2023"
                 done = f"{min(day + rnd.randrange(0, 4), 28):02d}/{month:02d}/2023 10:00"

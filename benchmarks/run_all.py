@@ -1,6 +1,6 @@
 """`make bench`: run every benchmark and write benchmarks/RESULTS.md (medians of at least 3 runs, peak RSS).
 
-Usage: python -m benchmarks.run_all [--quick] [--only ingest,indicators,run,hostile]
+Usage: python -m benchmarks.run_all [--quick] [--only hostile,indicators,ingest,run,province]
 --quick uses small sizes (a smoke run of the scripts, not results to record).
 """
 
@@ -9,14 +9,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
-from . import bench_hostile, bench_indicators, bench_ingest, bench_run
+from . import bench_hostile, bench_indicators, bench_ingest, bench_province, bench_run
 from .common import ROOT, machine, table
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--only", default="hostile,indicators,ingest,run")
+    parser.add_argument("--only", default="hostile,indicators,ingest,run,province")
     parser.add_argument("--output", default=str(ROOT / "benchmarks" / "RESULTS.md"))
     args = parser.parse_args()
     only = set(args.only.split(","))
@@ -35,12 +35,15 @@ def main() -> None:
     if "run" in only:
         results, what = bench_run.run(runs=1 if args.quick else 3)
         sections.append(("The period run", what, results))
+    if "province" in only:
+        results, what = bench_province.run(units=12 if args.quick else 250, rows=200 if args.quick else 2000)
+        sections.append(("A province of 250 communes", what, results))
     lines = [
         "# Benchmark results",
         "",
         f"Written by `make bench` on {dt.date.today():%d/%m/%Y}. Machine: {machine()}.",
         "Each figure is the median wall time of the runs listed (each a fresh process); peak RSS is the largest",
-        "resident set of that process and its children (from wait4).",
+        "resident set of that process (GNU time; a wait4 on a child forked from the benchmark process would count the parent's pages).",
         "",
     ]
     for title, what, results in sections:

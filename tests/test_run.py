@@ -110,6 +110,8 @@ def test_parameters_are_checked_before_anything_runs(small, capsys):
     base = ["run", "--data-dir", str(small / "data"), "--reports-dir", str(small / "reports")]
     assert main([*base, "--period", "2023Q7"]) == 2
     assert main([*base, "--period", "2023Q3", "--unit", "Xã Atlantis"]) == 2
+    assert main([*base, "--period", "2023Q3", "--formats", "html,rtf"]) == 2
+    assert "Định dạng không hỗ trợ: rtf" in capsys.readouterr().err
     assert not (small / "reports").exists()  # nothing ran
     assert main([*base, "--period", "2021Q1"]) == 1
     assert "Không có dữ liệu nào của kỳ 2021Q1" in capsys.readouterr().err
