@@ -43,7 +43,8 @@ def main() -> None:
         "",
         f"Written by `make bench` on {dt.date.today():%d/%m/%Y}. Machine: {machine()}.",
         "Each figure is the median wall time of the runs listed (each a fresh process); peak RSS is the largest",
-        "resident set of that process (GNU time; a wait4 on a child forked from the benchmark process would count the parent's pages).",
+        "resident set of that process (GNU time; a wait4 on a child forked from the benchmark process would count",
+        "the parent's pages).",
         "",
     ]
     for title, what, results in sections:
