@@ -17,18 +17,14 @@ def run(runs: int = 3) -> tuple[list[Result], str]:
     work = Path(tempfile.mkdtemp(prefix="cchc-bench-hostile-"))
     try:
         what = build_corpus(work / "raw")
-        result = Result("cchc ingest of the hostile corpus + one normal export (exit 1 expected)")
-        for _ in range(runs):
-            shutil.rmtree(work / "processed", ignore_errors=True)
-            r = measure(
-                "x",
-                [sys.executable, "-m", "cchc_analysis", "-q", "ingest", "--data-dir", str(work)],
-                1,
-                env={"CCHC_PSEUDONYM_KEY": "benchmark-key-of-enough-length"},
-                cwd=ROOT,
-            )
-            result.seconds += r.seconds
-            result.peak_mib += r.peak_mib
+        result = measure(
+            "cchc ingest of the hostile corpus + one normal export (exit 1 expected)",
+            [sys.executable, "-m", "cchc_analysis", "-q", "ingest", "--data-dir", str(work)],
+            runs,
+            env={"CCHC_PSEUDONYM_KEY": "benchmark-key-of-enough-length"},
+            cwd=ROOT,
+            before=lambda: shutil.rmtree(work / "processed", ignore_errors=True),
+        )
         return [result], f"{len(what)} files, among them a 300 MB zip bomb and a sheet calamine aborts on"
     finally:
         shutil.rmtree(work, ignore_errors=True)

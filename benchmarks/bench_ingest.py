@@ -58,18 +58,14 @@ def run(rows: int = 1_000_000, runs: int = 3, naive_runs: int = 3) -> tuple[list
             results.append(measure("fastexcel (calamine to Arrow)", [*python_snippet(FASTEXCEL), str(export)], runs))
         except ImportError:
             pass
-        cchc = Result("cchc ingest (read, clean, pseudonymise, Parquet)")
-        for _ in range(runs):
-            shutil.rmtree(work / "data" / "processed", ignore_errors=True)
-            r = measure(
-                "x",
-                [sys.executable, "-m", "cchc_analysis", "-q", "ingest", "--data-dir", str(work / "data")],
-                1,
-                env=env,
-                cwd=ROOT,
-            )
-            cchc.seconds += r.seconds
-            cchc.peak_mib += r.peak_mib
+        cchc = measure(
+            "cchc ingest (read, clean, pseudonymise, Parquet)",
+            [sys.executable, "-m", "cchc_analysis", "-q", "ingest", "--data-dir", str(work / "data")],
+            runs,
+            env=env,
+            cwd=ROOT,
+            before=lambda: shutil.rmtree(work / "data" / "processed", ignore_errors=True),
+        )
         results.append(cchc)
         if naive_runs:
             results.append(

@@ -3,13 +3,12 @@ of synthetic units), HTML + PDF, 2 workers: the whole time, and each brief's cos
 
 from __future__ import annotations
 
-import json
 import shutil
-import statistics
 import sys
 import tempfile
 from pathlib import Path
 
+from .bench_run import ENV, summary, timed_run
 from .common import ROOT, Result, measure
 
 
@@ -17,7 +16,6 @@ def run(units: int = 250, rows: int = 2000, runs: int = 1) -> tuple[list[Result]
     from .make_export import write_export
 
     work = Path(tempfile.mkdtemp(prefix="cchc-bench-province-"))
-    env = {"CCHC_PSEUDONYM_KEY": "benchmark-key-of-enough-length"}
     try:
         data = work / "data"
         lines = ["unit_id,code,name,type,group,province"]
@@ -26,41 +24,24 @@ def run(units: int = 250, rows: int = 2000, runs: int = 1) -> tuple[list[Result]
             lines.append(f"98-{i:05d},{80000 + i},{name},xã,Tỉnh Thử Nghiệm,Tỉnh Thử Nghiệm")
             write_export(data / "raw" / f"xa-{i + 1}" / "q3.xlsx", rows, seed=i + 1, unit=name.upper(), months=(7, 9))
         (data / "units.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-        base = [sys.executable, "-m", "cchc_analysis", "-q", "--data-dir", str(data)]
-        results = [measure(f"cchc ingest, {units} exports of {rows:,} rows", [*base, "ingest"], 1, env=env, cwd=ROOT)]
-        total = Result(f"cchc run 2023Q3, {units} units + 1 group, html+pdf, --jobs 2")
-        breakdown: dict[str, list[float]] = {}
-        for _ in range(runs):
-            shutil.rmtree(work / "reports", ignore_errors=True)
-            r = measure(
-                "x",
-                [
-                    *base,
-                    "--reports-dir",
-                    str(work / "reports"),
-                    "run",
-                    "--period",
-                    "2023Q3",
-                    "--formats",
-                    "html,pdf",
-                    "--jobs",
-                    "2",
-                ],
-                1,
-                env=env,
-                cwd=ROOT,
-            )
-            total.seconds += r.seconds
-            total.peak_mib += r.peak_mib
-            manifest = json.loads((work / "reports" / "2023Q3" / "manifest.json").read_text(encoding="utf-8"))
-            ok = sum(t["status"] == "ok" for t in manifest["tasks"])
-            for t in manifest["tasks"]:
-                key = "unit" if t["kind"] == "unit" else "group"
-                for k, v in t.get("timings", {}).items():
-                    breakdown.setdefault(f"{key} {k}", []).append(v)
-                breakdown.setdefault(f"{key} total", []).append(t["seconds"])
-        results.append(total)
-        parts = ", ".join(f"{k} {statistics.median(v):.2f} s" for k, v in sorted(breakdown.items()))
-        return results, f"{units} synthetic communes, {ok}/{len(manifest['tasks'])} briefs; median per brief: {parts}"
+        ingest = measure(
+            f"cchc ingest, {units} exports of {rows:,} rows",
+            [sys.executable, "-m", "cchc_analysis", "-q", "--data-dir", str(data), "ingest"],
+            1,
+            env=ENV,
+            cwd=ROOT,
+        )
+        result, timings, manifest = timed_run(
+            f"cchc run 2023Q3, {units} units + 1 group, html+pdf, --jobs 2",
+            data,
+            work / "reports",
+            "2023Q3",
+            [],
+            runs,
+        )
+        ok = sum(t["status"] == "ok" for t in manifest["tasks"])
+        return [ingest, result], (
+            f"{units} synthetic communes, {ok}/{len(manifest['tasks'])} briefs; median per brief: {summary(timings)}"
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)

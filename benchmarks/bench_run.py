@@ -10,54 +10,59 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .common import ROOT, Result, measure
+from .common import ROOT, Result, measure, run_timings
+
+ENV = {"CCHC_PSEUDONYM_KEY": "benchmark-key-of-enough-length"}
+
+
+def timed_run(name: str, data: Path, reports: Path, period: str, extra: list[str], runs: int):
+    """Time `cchc run` ``runs`` times from a clean reports folder; (result, per-brief timings, last manifest)."""
+    timings: dict[str, list[float]] = {}
+    manifests: list[dict] = []
+
+    def read_manifest():
+        manifests.append(json.loads((reports / period / "manifest.json").read_text(encoding="utf-8")))
+        run_timings(manifests[-1], timings)
+
+    argv = [sys.executable, "-m", "cchc_analysis", "-q", "--data-dir", str(data), "--reports-dir", str(reports)]
+    argv += ["run", "--period", period, "--formats", "html,pdf", "--jobs", "2", *extra]
+    result = measure(
+        name,
+        argv,
+        runs,
+        env=ENV,
+        cwd=ROOT,
+        before=lambda: shutil.rmtree(reports, ignore_errors=True),
+        after=read_manifest,
+    )
+    return result, timings, manifests[-1]
+
+
+def summary(timings: dict[str, list[float]]) -> str:
+    return ", ".join(f"{k} {statistics.median(v):.2f} s" for k, v in sorted(timings.items()))
 
 
 def run(runs: int = 3) -> tuple[list[Result], str]:
     from cchc_analysis.demo import generate_demo_data
 
     work = Path(tempfile.mkdtemp(prefix="cchc-bench-run-"))
-    env = {"CCHC_PSEUDONYM_KEY": "benchmark-key-of-enough-length"}
     try:
         generate_demo_data(work / "data")
-        base = [sys.executable, "-m", "cchc_analysis", "-q", "--data-dir", str(work / "data")]
-        ingest = measure("cchc ingest, demo district (564 files, cold)", [*base, "ingest"], 1, env=env, cwd=ROOT)
-        results = [ingest]
-        run_result = Result("cchc run 2023Q4, 17 units + 1 group, html+pdf, --jobs 2")
-        breakdown: dict[str, list[float]] = {}
-        for _ in range(runs):
-            shutil.rmtree(work / "reports", ignore_errors=True)
-            r = measure(
-                "x",
-                [
-                    *base,
-                    "--reports-dir",
-                    str(work / "reports"),
-                    "run",
-                    "--period",
-                    "2023Q4",
-                    "--group",
-                    "Huyện Thanh Miện",
-                    "--formats",
-                    "html,pdf",
-                    "--jobs",
-                    "2",
-                ],
-                1,
-                env=env,
-                cwd=ROOT,
-            )
-            run_result.seconds += r.seconds
-            run_result.peak_mib += r.peak_mib
-            manifest = json.loads((work / "reports" / "2023Q4" / "manifest.json").read_text(encoding="utf-8"))
-            for t in manifest["tasks"]:
-                if t["kind"] != "unit":
-                    continue
-                for k, v in t.get("timings", {}).items():
-                    breakdown.setdefault(k, []).append(v)
-                breakdown.setdefault("total per unit brief", []).append(t["seconds"])
-        results.append(run_result)
-        parts = ", ".join(f"{k} {statistics.median(v):.2f} s" for k, v in breakdown.items())
-        return results, f"demo district (17 units); median per unit brief: {parts}"
+        ingest = measure(
+            "cchc ingest, demo district (564 files, cold)",
+            [sys.executable, "-m", "cchc_analysis", "-q", "--data-dir", str(work / "data"), "ingest"],
+            1,
+            env=ENV,
+            cwd=ROOT,
+        )
+        result, timings, _manifest = timed_run(
+            "cchc run 2023Q4, 17 units + 1 group, html+pdf, --jobs 2",
+            work / "data",
+            work / "reports",
+            "2023Q4",
+            ["--group", "Huyện Thanh Miện"],
+            runs,
+        )
+        return [ingest, result], f"demo district (17 units); median per brief: {summary(timings)}"
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -34,12 +34,22 @@ class Result:
 
 
 def measure(
-    name: str, argv: list[str], runs: int = 3, env: dict | None = None, cwd: Path | None = None, note: str = ""
+    name: str,
+    argv: list[str],
+    runs: int = 3,
+    env: dict | None = None,
+    cwd: Path | None = None,
+    note: str = "",
+    before=None,
+    after=None,
 ) -> Result:
-    """Run ``argv`` ``runs`` times; wall time and peak RSS of the child (and its own children) per run."""
+    """Run ``argv`` ``runs`` times; wall time and peak RSS of the command per run. ``before()`` runs before each
+    run (clean outputs of the last one), ``after()`` after each (read what it wrote)."""
     result = Result(name, note=note)
     gnu_time = shutil.which("time") if Path("/usr/bin/time").is_file() else None
     for _ in range(runs):
+        if before is not None:
+            before()
         with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile(suffix=".rss") as rss:
             # GNU time reports the peak RSS of the command itself (a child forked from this process would start
             # with this process's memory counted); wait4 is the fallback
@@ -60,7 +70,16 @@ def measure(
                 peak_kib = int(text[-1]) if text and text[-1].isdigit() else peak_kib
         result.seconds.append(elapsed)
         result.peak_mib.append(peak_kib / 1024)
+        if after is not None:
+            after()
     return result
+
+
+def run_timings(manifest: dict, into: dict[str, list[float]]) -> None:
+    """Add each brief's timings from a run manifest to ``into`` ("unit kernel", "group pdf", ...)."""
+    for t in manifest["tasks"]:
+        for k, v in {**t.get("timings", {}), "total": t["seconds"]}.items():
+            into.setdefault(f"{t['kind']} {k}", []).append(v)
 
 
 def python_snippet(code: str) -> list[str]:
