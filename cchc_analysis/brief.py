@@ -279,6 +279,21 @@ def narrative_sentences(rec: dict, period: Period) -> list[str]:
 # ---------------------------------------------------------------------------------------------------- unit brief
 
 
+def precomputed(run_dir, period: Period) -> tuple[list[dict] | None, dict[str, list[dict]] | None]:
+    """The indicator records (``chi-so.json``) and rankings by group (``xep-hang.json``) that ``cchc run`` computed
+    once for the whole run, when ``run_dir`` holds them for this period; (None, None) otherwise."""
+    if not run_dir:
+        return None, None
+    folder = Path(run_dir)
+    try:
+        records = json.loads((folder / "chi-so.json").read_text(encoding="utf-8"))
+        rankings = json.loads((folder / "xep-hang.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None, None
+    same = all(r.get("period_start") == str(period.start) and r.get("period_end") == str(period.end) for r in records)
+    return (records, rankings) if same and isinstance(rankings, dict) else (None, None)
+
+
 def unit_brief(
     data_dir,
     period: Period | str,
@@ -286,9 +301,13 @@ def unit_brief(
     group: str | None = None,
     *,
     incomplete: bool = False,
+    run_dir=None,
 ) -> Brief:
     """The brief of one unit for one period: key figures, TT 01/2020 table, monthly trend, online services and
-    payment, budget execution, PAR components, rank in the group with intervals, narrative and data annex."""
+    payment, budget execution, PAR components, rank in the group with intervals, narrative and data annex.
+
+    ``run_dir``: a ``cchc run`` folder whose indicators and rankings are reused instead of recomputed (the same
+    figures: they come from the same store and period)."""
     from .coverage import coverage_table, monthly_summary
     from .indicators import compute_indicators, open_store
     from .plots import monthly_trend_with_on_time
@@ -298,8 +317,12 @@ def unit_brief(
     from .tt01 import TT01_COLUMNS, tt01_table
 
     p = parse_period(period) if isinstance(period, str) else period
-    (rec,) = compute_indicators(data_dir, p, units=[unit])
     _settings, processed, registry = open_store(data_dir)
+    cached_records, cached_ranks = precomputed(run_dir, p)
+    unit_id = registry.lookup(unit, on=p.end).unit_id
+    rec = next((r for r in cached_records or [] if r["unit_id"] == unit_id), None)
+    if rec is None:
+        (rec,) = compute_indicators(data_dir, p, units=[unit])
     unit_obj = registry.get(rec["unit_id"])
     group = group or rec["group"]
     catalogue = indicator_catalogue()
@@ -473,7 +496,11 @@ def unit_brief(
     rank = Section("rank", "V. Xếp hạng trong nhóm")
     ranks = [
         r
-        for r in compute_rankings(data_dir, p, group=group)
+        for r in (
+            cached_ranks[group]
+            if cached_ranks and group in cached_ranks
+            else compute_rankings(data_dir, p, group=group)
+        )
         if r["unit_id"] == rec["unit_id"] and r["indicator"] in RANKED_LABELS
     ]
     if ranks:
@@ -639,16 +666,19 @@ def _used(f: dict, rec: dict, p: Period) -> bool:
 # ---------------------------------------------------------------------------------------------------- group brief
 
 
-def group_brief(data_dir, period: Period | str, group: str) -> Brief:
+def group_brief(data_dir, period: Period | str, group: str, *, run_dir=None) -> Brief:
     """The brief of a group of units: ranking table with intervals and flags, dot plot, bump chart, funnel plot
-    and PAR component heatmap."""
+    and PAR component heatmap. ``run_dir``: as for ``unit_brief``."""
     from .indicators import open_store
     from .plots import bump_chart, component_heatmap, funnel_plot, interval_dot_plot
     from .ranking import compute_rankings, par_component_table, rank_history
     from .text import slugify
 
     p = parse_period(period) if isinstance(period, str) else period
-    records = compute_rankings(data_dir, p, group=group)
+    _records, cached_ranks = precomputed(run_dir, p)
+    records = (
+        cached_ranks[group] if cached_ranks and group in cached_ranks else compute_rankings(data_dir, p, group=group)
+    )
     _settings, _processed, registry = open_store(data_dir)
     group_name = registry.units(group=group)[0].group if registry.units(group=group) else group
     sections: list[Section] = []

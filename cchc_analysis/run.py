@@ -216,6 +216,16 @@ def run_period(
                     str(folder / f"{slug}_{period.id}"),
                 )
             )
+        # indicators and rankings once for the whole run: the briefs read them instead of recomputing
+        rankings = {g: compute_rankings(settings.data_dir, period, group=g) for g in groups}
+        _write_atomic(
+            folder / "chi-so.json", json.dumps(records, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+        )
+        _write_atomic(
+            folder / "xep-hang.json", json.dumps(rankings, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+        )
+        for t in tasks:
+            t.parameters["run_dir"] = str(folder)
         if previous is not None:
             done = {t["output"]: t for t in previous.get("tasks", []) if t["status"] == "ok"}
             for t in tasks:
@@ -227,15 +237,12 @@ def run_period(
         log.info("Chạy %d báo cáo bằng %d tiến trình.", len(pending), workers)
         if pending:
             _run_tasks(pending, nb_dir, workers, formats, out_nb / "kernels.log")
-        # data outputs of the run
-        (folder / "chi-so.json").write_text(
-            json.dumps(records, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
-        )
         if "xlsx" in formats:
-            rankings = [r for g in groups for r in compute_rankings(settings.data_dir, period, group=g)]
             _write_atomic(
                 folder / f"chi-so_{period.id}.xlsx",
-                indicators_workbook(records, period, settings.data_dir, methodology, rankings=rankings),
+                indicators_workbook(
+                    records, period, settings.data_dir, methodology, rankings=[r for g in groups for r in rankings[g]]
+                ),
             )
         summary = {
             "period": {"id": period.id, "start": str(period.start), "end": str(period.end)},

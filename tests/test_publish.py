@@ -355,3 +355,32 @@ def test_cchc_publish_command(tmp_path, capsys):
     (tmp_path / "not.ipynb").write_text("không phải notebook", encoding="utf-8")
     assert main(["publish", str(tmp_path / "not.ipynb")]) == 1
     assert "Không xuất bản được" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_briefs_from_a_run_folder_equal_briefs_computed_afresh(ingested, demo_dir, tmp_path):
+    import json
+
+    from cchc_analysis.brief import group_brief, unit_brief
+    from cchc_analysis.indicators import compute_indicators
+    from cchc_analysis.ranking import compute_rankings
+
+    quarter = parse_period("2023Q3")
+    group = "Huyện Thanh Miện"
+    records = compute_indicators(demo_dir, quarter, group=group)
+    (tmp_path / "chi-so.json").write_text(json.dumps(records, ensure_ascii=False, default=str), encoding="utf-8")
+    rankings = {group: compute_rankings(demo_dir, quarter, group=group)}
+    (tmp_path / "xep-hang.json").write_text(json.dumps(rankings, ensure_ascii=False, default=str), encoding="utf-8")
+    fresh = render_brief_html(unit_brief(demo_dir, quarter, "Thanh Giang", group))
+    assert render_brief_html(unit_brief(demo_dir, quarter, "Thanh Giang", group, run_dir=tmp_path)) == fresh
+    assert render_brief_html(group_brief(demo_dir, quarter, group, run_dir=tmp_path)) == render_brief_html(
+        group_brief(demo_dir, quarter, group)
+    )
+    # the folder's figures are really the ones used (a planted value shows), and only for their own period
+    for r in records:
+        if r["unit_id"] == "30-11287":
+            r["received_total"] = 999_999
+    (tmp_path / "chi-so.json").write_text(json.dumps(records, ensure_ascii=False, default=str), encoding="utf-8")
+    assert "999.999" in render_brief_html(unit_brief(demo_dir, quarter, "Thanh Giang", group, run_dir=tmp_path))
+    other = render_brief_html(unit_brief(demo_dir, parse_period("2023Q2"), "Thanh Giang", group, run_dir=tmp_path))
+    assert "01/04/2023" in other and "999.999" not in other
