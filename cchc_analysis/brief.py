@@ -143,10 +143,6 @@ def _date(value) -> str:
     return pd.Timestamp(value).strftime("%d/%m/%Y")
 
 
-def _upper_name(full_name: str) -> str:
-    return full_name.upper()
-
-
 def _place(full_name: str) -> str:
     for prefix in ("Xã ", "Thị trấn ", "Phường ", "Huyện ", "Thị xã ", "Thành phố ", "Quận "):
         if full_name.startswith(prefix):
@@ -564,7 +560,7 @@ def unit_brief(
         slug=unit_obj.slug,
         name=unit_obj.full_name,
         period=p,
-        issuer=("ỦY BAN NHÂN DÂN", _upper_name(unit_obj.full_name)),
+        issuer=("ỦY BAN NHÂN DÂN", unit_obj.full_name.upper()),
         place=_place(unit_obj.full_name),
         subject=f"Kết quả thực hiện công tác cải cách hành chính từ {p.start:%d/%m/%Y} đến {p.end:%d/%m/%Y}",
         sections=sections,
@@ -581,8 +577,9 @@ def unit_brief(
 
 def _annex(processed: Path, rec: dict, p: Period, coverage: pd.DataFrame, methodology) -> Section:
     annex = Section("annex", "Phụ lục. Chất lượng dữ liệu")
-    path = processed / "ingest_report.json"
-    report = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {"files": []}
+    from .store import load_ingest_report
+
+    report = load_ingest_report(processed)
     kinds = {
         "dossier_list": "Danh sách hồ sơ",
         "catalogue": "Danh mục TTHC",
@@ -781,7 +778,7 @@ def group_brief(data_dir, period: Period | str, group: str, *, run_dir=None) -> 
         slug=slugify(group_name),
         name=group_name,
         period=p,
-        issuer=("ỦY BAN NHÂN DÂN", _upper_name(group_name)),
+        issuer=("ỦY BAN NHÂN DÂN", group_name.upper()),
         place=_place(group_name),
         subject=f"Kết quả cải cách hành chính của các xã, thị trấn từ {p.start:%d/%m/%Y} đến {p.end:%d/%m/%Y}",
         sections=sections,

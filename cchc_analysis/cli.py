@@ -306,12 +306,9 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _write_output(text: str, output: str | None) -> None:
     if output:
-        path = Path(output)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-        log.info("Đã ghi %s", path)
+        from .fileio import write_atomic
+
+        log.info("Đã ghi %s", write_atomic(output, text.encode("utf-8")))
     else:
         sys.stdout.write(text)
 
@@ -340,11 +337,9 @@ def _csv(records: list[dict], keys: list[str]) -> str:
 
 def _write_bytes(path: Path, data: bytes) -> None:
     """Write an output atomically (temporary file, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-    log.info("Đã ghi %s", path)
+    from .fileio import write_atomic
+
+    log.info("Đã ghi %s", write_atomic(path, data))
 
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:

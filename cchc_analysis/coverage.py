@@ -4,7 +4,6 @@ stands for the period's end. A gap (days with no export at all) is not the same 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import pandas as pd
@@ -61,9 +60,9 @@ def _fmt(a: dt.date, b: dt.date) -> str:
 def coverage_table(data_dir: Path | str | None, period: Period) -> pd.DataFrame:
     """Dossier coverage per unit with the as-of date of the budget report that stands for the period's end."""
     processed = Settings.resolve(data_dir).processed_dir
-    path = processed / "ingest_report.json"
-    report = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {"files": []}
-    table = dossier_coverage(report, period)
+    from .store import load_ingest_report
+
+    table = dossier_coverage(load_ingest_report(processed), period)
     budget_path = processed / "budget.parquet"
     if budget_path.is_file() and len(table):
         budget = pd.read_parquet(budget_path)

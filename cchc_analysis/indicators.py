@@ -433,7 +433,9 @@ def compute_indicators(
     else:
         present = set(onestop.index) | set(budget.index) | set(par.index)
         chosen = [u for u in registry.units(group=group) if u.unit_id in present]
-    report = _ingest_report(processed)
+    from .store import load_ingest_report
+
+    report = load_ingest_report(processed)
     files_of: dict[str, list[dict]] = {}
     for f in report.get("files", []):
         if f.get("kind") == "budget" and f.get("unit_id"):
@@ -598,13 +600,6 @@ def _aggregate_predecessors(unit, registry: UnitRegistry, onestop: pd.DataFrame)
         missing.update({c: reason for c in [*COUNT_KEYS, *rates]})
     sources = [{"unit_id": u.unit_id, "name": u.full_name, "share": share} for u, share in preds]
     return {"row": row, "sources": sources, "missing": missing}
-
-
-def _ingest_report(processed: Path) -> dict:
-    import json
-
-    path = processed / "ingest_report.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {"files": []}
 
 
 def dossier_checks(dossiers: pd.DataFrame, period: Period) -> pd.DataFrame:

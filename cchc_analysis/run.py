@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import CchcError
+from .fileio import write_atomic
 from .periods import Period
 from .registry import Unit, UnitRegistry
 from .settings import Settings
@@ -218,10 +219,10 @@ def run_period(
             )
         # indicators and rankings once for the whole run: the briefs read them instead of recomputing
         rankings = {g: compute_rankings(settings.data_dir, period, group=g) for g in groups}
-        _write_atomic(
+        write_atomic(
             folder / "chi-so.json", json.dumps(records, ensure_ascii=False, indent=2, default=str).encode("utf-8")
         )
-        _write_atomic(
+        write_atomic(
             folder / "xep-hang.json", json.dumps(rankings, ensure_ascii=False, indent=2, default=str).encode("utf-8")
         )
         for t in tasks:
@@ -238,7 +239,7 @@ def run_period(
         if pending:
             _run_tasks(pending, nb_dir, workers, formats, out_nb / "kernels.log")
         if "xlsx" in formats:
-            _write_atomic(
+            write_atomic(
                 folder / f"chi-so_{period.id}.xlsx",
                 indicators_workbook(
                     records, period, settings.data_dir, methodology, rankings=[r for g in groups for r in rankings[g]]
@@ -253,7 +254,7 @@ def run_period(
             "coverage_gaps": gaps,
             "refused_inputs": [r.file for r in outcome.refused],
         }
-        _write_atomic(
+        write_atomic(
             folder / "index.html", run_index_html(folder, summary, [asdict(t) for t in tasks], records).encode()
         )
         outputs = sorted(
@@ -282,7 +283,7 @@ def run_period(
             "seconds": summary["seconds"],
             "finished_at": summary["finished_at"],
         }
-        _write_atomic(folder / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"))
+        write_atomic(folder / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"))
         return manifest
     finally:
         package_log.removeHandler(run_log)
@@ -329,12 +330,6 @@ def _run_tasks(tasks: list[Task], nb_dir: Path, workers: int, formats: list[str]
 def _read_manifest(folder: Path) -> dict | None:
     path = folder / "manifest.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
 
 
 def exit_code(manifest: dict) -> int:

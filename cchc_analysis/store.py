@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +24,7 @@ import pandera.pandas as pa
 import yaml
 
 from .errors import CchcError, ConfigError, InputFileError
+from .fileio import write_if_changed
 from .ingest.budget import BUDGET_COLUMNS, read_budget
 from .ingest.catalogue import CATALOGUE_COLUMNS, link_to_catalogue, read_catalogue, unused_procedures
 from .ingest.classify import KINDS, classify
@@ -89,21 +89,12 @@ class IngestOutcome:
         return 1 if self.refused else 0
 
 
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    if path.is_file() and path.read_bytes() == data:
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
     import io
 
     buf = io.BytesIO()
     frame.to_parquet(buf, index=False)
-    _atomic_write_bytes(path, buf.getvalue())
+    write_if_changed(path, buf.getvalue())
 
 
 def load_mapping(path: Path | str | None) -> dict[str, list[str]] | None:
@@ -249,10 +240,10 @@ def ingest(
             for r in unused_procedures(dossiers, catalogue).to_dict("records")
         ],
     }
-    _atomic_write_bytes(
+    write_if_changed(
         out_dir / "ingest_report.json", json.dumps(report_doc, ensure_ascii=False, indent=2).encode("utf-8")
     )
-    _atomic_write_bytes(manifest_path, json.dumps(new_manifest, ensure_ascii=False, indent=1, sort_keys=True).encode())
+    write_if_changed(manifest_path, json.dumps(new_manifest, ensure_ascii=False, indent=1, sort_keys=True).encode())
     return outcome
 
 
@@ -336,6 +327,12 @@ def _summary(report: FileReport) -> str:
 
 
 # --- Python API --------------------------------------------------------------------------------------------------
+
+
+def load_ingest_report(processed: Path) -> dict:
+    """The ingest report of a processed folder (``{"files": []}`` before the first ingest)."""
+    path = Path(processed) / "ingest_report.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {"files": []}
 
 
 def load_dossiers(

@@ -467,23 +467,12 @@ def test_csv_outputs(tmp_path, capsys):
     )
     ingest(tmp_path)
     capsys.readouterr()
-    assert (
-        main(
-            [
-                "indicators",
-                "--data-dir",
-                str(tmp_path),
-                "--period",
-                "2023-07",
-                "--unit",
-                "Thanh Giang",
-                "--format",
-                "csv",
-            ]
-        )
-        == 0
-    )
-    (row,) = csv.DictReader(io.StringIO(capsys.readouterr().out))
+
+    def csv_rows(*args):
+        assert main([*args, "--data-dir", str(tmp_path), "--period", "2023-07", "--format", "csv"]) == 0
+        return list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+
+    (row,) = csv_rows("indicators", "--unit", "Thanh Giang")
     # two dossiers received in July, one finished the day before its due day, one on it
     assert (row["unit_name"], row["received_total"], row["resolved_early"], row["resolved_on_time"]) == (
         "Xã Thanh Giang",
@@ -492,23 +481,7 @@ def test_csv_outputs(tmp_path, capsys):
         "1",
     )
     assert "par_components" not in row
-    assert (
-        main(
-            [
-                "rank",
-                "--data-dir",
-                str(tmp_path),
-                "--period",
-                "2023-07",
-                "--indicator",
-                "resolved_early_pct",
-                "--format",
-                "csv",
-            ]
-        )
-        == 0
-    )
-    (rank,) = csv.DictReader(io.StringIO(capsys.readouterr().out))
+    (rank,) = csv_rows("rank", "--indicator", "resolved_early_pct")
     assert (rank["indicator"], rank["value"], rank["rank_of"], rank["low_volume"]) == (
         "resolved_early_pct",
         "50.0",

@@ -13,6 +13,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..fileio import write_if_changed
 from ..registry import Unit, UnitRegistry
 from .dossiers import PeopleFactory, Procedure, Segment, UnitProfile, province_procedures, simulate_segment
 from .exports import ExportSpec, select_for_export, view_at, write_vendor_a, write_vendor_b, write_vendor_c
@@ -26,7 +27,6 @@ from .sources import (
     write_par_sheet,
 )
 from .vocab import PAR_COMPONENTS, THANH_GIANG_ONLINE
-from .xlsx import write_if_changed
 
 log = logging.getLogger(__name__)
 

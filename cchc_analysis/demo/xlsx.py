@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from pathlib import Path
 
 from openpyxl import Workbook
 
@@ -29,14 +28,3 @@ def workbook_bytes(wb: Workbook) -> bytes:
             fixed.external_attr = 0o600 << 16
             dst.writestr(fixed, data)
     return out.getvalue()
-
-
-def write_if_changed(path: Path, data: bytes) -> bool:
-    """Write ``data`` to ``path`` unless it already holds exactly those bytes; True when written."""
-    if path.is_file() and path.read_bytes() == data:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-    return True

@@ -210,11 +210,7 @@ def _page_numbers(section) -> None:
 
 def save_docx(brief: Brief, path) -> None:
     """Write the .docx atomically; an empty ``path`` writes nothing (notebooks run outside ``cchc run``)."""
-    from pathlib import Path
+    from ..fileio import write_atomic
 
-    if not path:
-        return
-    target = Path(path)
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_bytes(brief_docx(brief))
-    tmp.replace(target)
+    if path:
+        write_atomic(path, brief_docx(brief))

@@ -9,6 +9,7 @@ from pathlib import Path
 from nbconvert.exporters import TemplateExporter
 from traitlets import default
 
+from ..fileio import write_atomic
 from .sanitize import strip_active
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -83,12 +84,6 @@ class BriefPDFExporter(BriefHTMLExporter):
         return html_to_pdf(page), resources
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-
-
 def publish_notebook(notebook: Path | str, base: Path | str, formats: list[str]) -> list[str]:
     """Publish an executed notebook as ``<base>.html`` and/or ``<base>.pdf`` (written atomically); returns the paths.
 
@@ -103,9 +98,9 @@ def publish_notebook(notebook: Path | str, base: Path | str, formats: list[str])
     page, _resources = BriefHTMLExporter().from_notebook_node(nb, {"metadata": {"name": base.name}})
     written = []
     if "html" in formats:
-        _write_atomic(base.with_name(base.name + ".html"), page.encode("utf-8"))
+        write_atomic(base.with_name(base.name + ".html"), page.encode("utf-8"))
         written.append(str(base.with_name(base.name + ".html")))
     if "pdf" in formats:
-        _write_atomic(base.with_name(base.name + ".pdf"), html_to_pdf(page))
+        write_atomic(base.with_name(base.name + ".pdf"), html_to_pdf(page))
         written.append(str(base.with_name(base.name + ".pdf")))
     return written

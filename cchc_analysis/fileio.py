@@ -1,0 +1,26 @@
+"""Writing outputs safely: a temporary file beside the target, then a rename, so a crash never leaves a half-written
+file under the final name."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def write_atomic(path: Path | str, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through ``<path>.tmp`` and a rename (parents created)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return path
+
+
+def write_if_changed(path: Path | str, data: bytes) -> bool:
+    """Like ``write_atomic``, but leave a file that already holds exactly ``data`` untouched; True when written."""
+    path = Path(path)
+    if path.is_file() and path.read_bytes() == data:
+        return False
+    write_atomic(path, data)
+    return True
