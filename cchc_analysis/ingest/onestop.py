@@ -244,7 +244,8 @@ def _read_grid(grid, match, vocab, report, registry, pseudonymiser, path, raw_ro
     header_texts = {fold(t) for t in to_unicode_many([c for r in header_rows for c in r if isinstance(c, str)])} - {""}
     # fold() is costly: only texts that start like some header label (its first letters, case aside) can be one
     header_decoded = [t for r in header_rows for t in to_unicode_many([c for c in r if isinstance(c, str)])]
-    starts = {clean_text(t)[:3].lower() for t in header_decoded} - {""}
+    # prefixes as written (any case) and without diacritics, so "MÃ HỒ SƠ" and "MA HO SO" repeat "Mã hồ sơ"
+    starts = ({clean_text(t)[:3].lower() for t in header_decoded} | {t[:3] for t in header_texts}) - {""}
     hits = pd.DataFrame(index=raw.index)
     for n in cols:
         column = raw[n]

@@ -284,3 +284,28 @@ def test_user_mapping_teaches_a_new_header(tmp_path):
         read(path, raw_root=tmp_path)
     mapping = {"code": ["Mã tra cứu"], "received_at": ["Thời điểm nộp"]}
     assert read(path, raw_root=tmp_path, mapping=mapping).dossiers["code"].tolist() == ["Q-1"]
+
+
+def test_repeated_headers_are_skipped_as_written_in_capitals_or_without_diacritics(tmp_path):
+    from cchc_analysis.text import fold
+
+    shouting = [h.upper() for h in HEADER]
+    plain = [fold(h).upper() for h in HEADER]  # "MA HO SO", as some exporters print page headers
+    path = write_xlsx(
+        tmp_path / "a.xlsx",
+        [
+            ["UBND XÃ THANH GIANG"],
+            ["Từ ngày 01/07/2023 đến ngày 30/09/2023"],
+            HEADER,
+            dossier_row(1, "R-1"),
+            HEADER,
+            dossier_row(2, "R-2"),
+            shouting,
+            dossier_row(3, "R-3"),
+            plain,
+            dossier_row(4, "R-4"),
+        ],
+    )
+    result = read(path)
+    assert result.dossiers["code"].tolist() == ["R-1", "R-2", "R-3", "R-4"]
+    assert (result.report.rows_skipped, result.report.rows_rejected) == (3, 0)
