@@ -25,7 +25,6 @@ test: setup ## Run the test suite
 	$(BIN)/python -m pytest
 
 bench: setup ## Run the benchmarks (about 30 minutes) and write benchmarks/RESULTS.md
-	$(BIN)/python -m pip install -q -e ".[bench]"
 	$(BIN)/python -m benchmarks.run_all
 
 lint: setup ## Check code style (ruff)

@@ -52,12 +52,7 @@ def run(rows: int = 1_000_000, runs: int = 3, naive_runs: int = 3) -> tuple[list
             measure("unzip of the sheet XML (floor)", [*python_snippet(UNZIP), str(export)], runs),
             measure("python-calamine to Python objects", [*python_snippet(CALAMINE), str(export)], runs),
         ]
-        try:
-            import fastexcel  # noqa: F401
-
-            results.append(measure("fastexcel (calamine to Arrow)", [*python_snippet(FASTEXCEL), str(export)], runs))
-        except ImportError:
-            pass
+        results.append(measure("fastexcel (calamine to Arrow)", [*python_snippet(FASTEXCEL), str(export)], runs))
         cchc = measure(
             "cchc ingest (read, clean, pseudonymise, Parquet)",
             [sys.executable, "-m", "cchc_analysis", "-q", "ingest", "--data-dir", str(work / "data")],

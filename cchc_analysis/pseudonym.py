@@ -9,13 +9,13 @@ use; only its key id (a short digest of the key) is recorded with results.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import logging
 import os
 import re
 import secrets
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .errors import ConfigError
@@ -35,6 +35,12 @@ class Pseudonymiser:
         if len(key) < 16:
             raise ConfigError("Khóa bí danh hóa (CCHC_PSEUDONYM_KEY) quá ngắn: cần ít nhất 16 ký tự.")
         self._key = key
+        # HMAC's inner and outer hashes keyed once (RFC 2104); each digest then copies them: same digests as
+        # hmac.new, at a third of the cost for a million applicants
+        block = key if len(key) <= 64 else hashlib.sha256(key).digest()
+        block = block.ljust(64, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
         self.key_id = hashlib.sha256(b"cchc-key-id:" + key).hexdigest()[:12]
 
     @classmethod
@@ -67,7 +73,18 @@ class Pseudonymiser:
 
     def digest(self, value: str) -> str:
         """HMAC-SHA256 of a normalised identifier, as 32 hex characters."""
-        return hmac.new(self._key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+        return self._digests([value])[0]
+
+    def _digests(self, values) -> list[str]:
+        """:meth:`digest` of many values (the loop kept tight: a large export has a million applicants)."""
+        inner, outer, out = self._inner, self._outer, []
+        for value in values:
+            h = inner.copy()
+            h.update(value.encode("utf-8"))
+            o = outer.copy()
+            o.update(h.digest())
+            out.append(o.hexdigest()[:32])
+        return out
 
     def applicant_keys(
         self, id_numbers: pd.Series | None, names: pd.Series | None, phones: pd.Series | None
@@ -85,20 +102,27 @@ class Pseudonymiser:
             return pd.Series(dtype=object)
         ident = pd.Series(None, index=index, dtype=object)
         if id_numbers is not None:
-            digits = id_numbers.map(_digits)
-            ident = digits.map(lambda d: f"id:{d}" if d and len(d) >= 9 else None)
-        if names is not None:
-            distinct = pd.unique(names[names.map(type).eq(str)])
-            folded = {v: fold(v) if v.strip() else "" for v in distinct}  # fold each distinct name once
-            name_key = pd.Series(
-                [folded.get(v, "") if isinstance(v, str) else "" for v in names], index=index, dtype=object
-            )
-            phone_key = phones.map(_digits) if phones is not None else pd.Series("", index=index)
+            digits = digits_of(id_numbers)
+            ident = ("id:" + digits).where(digits.str.len() >= 9, None).astype(object)
+        lacking = ident.isna()
+        if names is not None and lacking.any():  # name and phone only where no ID number identifies
+            names = names[lacking]
+            text = names.where(names.map(type).eq(str), "") if names.dtype == object else names.fillna("")
+            folded = {v: fold(v) if v.strip() else "" for v in pd.unique(text)}  # fold each distinct name once
+            name_key = text.map(folded).astype(object)
+            phone_key = digits_of(phones[lacking]) if phones is not None else pd.Series("", index=name_key.index)
             fallback = ("np:" + name_key + "|" + phone_key.fillna("")).where(name_key != "", None)
-            ident = ident.where(ident.notna(), fallback)
+            ident[lacking] = fallback
         codes, uniques = pd.factorize(ident)
-        hashed = [self.digest(u) for u in uniques]
-        return pd.Series([hashed[c] if c >= 0 else None for c in codes], index=index, dtype=object)
+        hashed = np.array([*self._digests(uniques), None], dtype=object)
+        return pd.Series(hashed[codes], index=index, dtype=object)  # code -1 (nothing identifies) takes None
+
+
+def digits_of(values: pd.Series) -> pd.Series:
+    """The digits of each identifier (ID number, phone), as text; "" where none."""
+    if isinstance(values.dtype, pd.StringDtype):
+        return values.fillna("").str.replace(r"\D", "", regex=True).astype(object)
+    return values.map(_digits).astype(object)
 
 
 def _digits(value: object) -> str:

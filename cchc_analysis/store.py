@@ -28,7 +28,7 @@ from .fileio import write_if_changed
 from .ingest.budget import BUDGET_COLUMNS, read_budget
 from .ingest.catalogue import CATALOGUE_COLUMNS, link_to_catalogue, read_catalogue, unused_procedures
 from .ingest.classify import KINDS, classify
-from .ingest.grid import read_grids
+from .ingest.grid import ColumnarGrid, read_grids
 from .ingest.manual import MANUAL_COLUMNS, read_manual_input
 from .ingest.onestop import (
     OUTPUT_COLUMNS,
@@ -46,7 +46,7 @@ from .settings import Settings
 log = logging.getLogger(__name__)
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".htm", ".html", ".csv", ".ods"}
-STORE_VERSION = 7  # bump whenever a reader changes its output: every file is re-read
+STORE_VERSION = 8  # bump whenever a reader changes its output: every file is re-read
 
 DOSSIER_SCHEMA = pa.DataFrameSchema(
     {
@@ -181,6 +181,7 @@ def ingest(
             outcome.refused.append(report)
         outcome.reports.append(report)
         if report.kind in TABLES and not report.error and rows_path.is_file():
+            # read back from the cache even when just written: a rerun then sees exactly the same types
             frames[report.kind].append(pd.read_parquet(rows_path))
             rejects.append(pd.read_parquet(rej_path))
     # files removed from raw/ leave the store
@@ -256,6 +257,8 @@ def _ingest_file(path, raw_dir, registry, pseudonymiser, assume_unit, mapping):
         report.kind = kind
         if kind == "unknown":
             raise InputFileError(_unknown_message(path, grids))
+        if kind != "dossier_list" and any(isinstance(g, ColumnarGrid) for g in grids):
+            grids = read_grids(path, columnar=False)  # only the dossier reader works on columns of text
         if kind == "dossier_list":
             result = read_onestop_export(
                 path, registry, pseudonymiser, raw_root=raw_dir, assume_unit=assume_unit, mapping=mapping, grids=grids
@@ -295,9 +298,9 @@ def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
 def _unknown_message(path: Path, grids) -> str:
     from .ingest.headers import detect_header, missing_fields_message
 
-    if all(not any(str(c).strip() for r in g.rows for c in r if c is not None) for g in grids):
+    if all(g.is_blank() for g in grids):
         return f"{path}: tệp không có dữ liệu (mọi trang tính đều trống)."
-    grid = max(grids, key=lambda g: len(g.rows))
+    grid = max(grids, key=lambda g: g.height)
     return (
         f"{path}: không nhận ra loại tệp (không phải danh sách hồ sơ, danh mục TTHC, báo cáo ngân sách hay bảng điểm "
         f"chỉ số CCHC). Nếu đây là danh sách hồ sơ: " + missing_fields_message(grid, detect_header(grid))

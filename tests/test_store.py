@@ -488,3 +488,39 @@ def test_csv_outputs(tmp_path, capsys):
         "1",
         "True",
     )
+
+
+def test_columnar_reader_gives_the_same_store_as_the_cell_reader(demo_dir, tmp_path, monkeypatch):
+    """Large sheets are read by fastexcel into Arrow text columns, small ones by python-calamine into cell lists:
+    on one dossier export of every demo commune (each vendor layout, legacy encodings, total rows, duplicates)
+    both give the same processed store, row for row, and the same report."""
+    import shutil
+
+    from cchc_analysis.ingest import grid
+
+    stores, columnar_reads = {}, []
+    read_columnar = grid._read_columnar
+    monkeypatch.setattr(grid, "_read_columnar", lambda path: columnar_reads.append(path) or read_columnar(path))
+    for reader, threshold in (("cells", 1 << 40), ("columnar", 0)):
+        data = tmp_path / reader
+        for unit in sorted((demo_dir / "raw").iterdir()):
+            exports = sorted((unit / "mot-cua").glob("*.xlsx")) if (unit / "mot-cua").is_dir() else []
+            for export in exports[-2:]:
+                target = data / "raw" / unit.name / "mot-cua" / export.name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(export, target)
+        monkeypatch.setattr(grid, "COLUMNAR_MIN_BYTES", threshold)
+        outcome = ingest(data)
+        report = json.loads((data / "processed" / "ingest_report.json").read_text(encoding="utf-8"))
+        stores[reader] = (
+            outcome.dossiers,
+            load_dossiers(data),
+            pd.read_parquet(data / "processed" / "rejects.parquet"),
+            [{k: v for k, v in f.items() if k != "sha256"} for f in report["files"]],
+        )
+    cells, columnar = stores["cells"], stores["columnar"]
+    assert len(columnar_reads) >= 17  # every commune's .xlsx exports went through the columnar reader
+    assert cells[0] > 2000 and cells[0] == columnar[0]
+    pd.testing.assert_frame_equal(cells[1], columnar[1])
+    pd.testing.assert_frame_equal(cells[2], columnar[2])
+    assert cells[3] == columnar[3]

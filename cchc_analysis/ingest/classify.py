@@ -18,7 +18,7 @@ MANUAL_INPUT_MARKER = "cchc-bieu-nhap-lieu"  # written by `cchc template` into a
 
 
 def _text(grid: Grid, rows: int = 40) -> str:
-    cells = [c for r in grid.rows[:rows] for c in r if isinstance(c, str) and c.strip()]
+    cells = [c for r in grid.head(rows) for c in r if isinstance(c, str) and c.strip()]
     return " | ".join(fold(t) for t in to_unicode_many(cells))
 
 

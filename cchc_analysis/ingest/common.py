@@ -21,8 +21,8 @@ def start_report(path: Path | str, raw_root, kind: str) -> tuple[Path, FileRepor
 
 def find_header(path: Path, grids: list[Grid] | None, vocab: Vocabulary) -> tuple[Grid, HeaderMatch]:
     """The largest sheet and its header; refuses the file when the header lacks a required field."""
-    grids = grids if grids is not None else read_grids(path)
-    grid = max(grids, key=lambda g: len(g.rows))
+    grids = grids if grids is not None else read_grids(path, columnar=False)
+    grid = max(grids, key=lambda g: g.height)
     match = detect_header(grid, vocab)
     if match is None or any(f not in match.columns for f in vocab.required):
         raise InputFileError(missing_fields_message(grid, match, vocab))
@@ -31,7 +31,7 @@ def find_header(path: Path, grids: list[Grid] | None, vocab: Vocabulary) -> tupl
 
 def title_lines(grid: Grid, upto: int) -> list[str]:
     """The text of each row above ``upto``, legacy encodings decoded."""
-    return [clean_text(" ".join(to_unicode_many([c for c in r if isinstance(c, str)]))) for r in grid.rows[:upto]]
+    return [clean_text(" ".join(to_unicode_many([c for c in r if isinstance(c, str)]))) for r in grid.head(upto)]
 
 
 def resolve_unit(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
@@ -13,6 +14,7 @@ from ..text import clean_text, fold, to_unicode_many
 from .grid import Grid
 
 MAX_HEADER_SEARCH_ROWS = 40
+_NUMBERING = re.compile(r"\s*\(?\d+(?:[.,]\d+)?\)?\s*")
 
 
 @dataclass(frozen=True)
@@ -119,8 +121,11 @@ class HeaderMatch:
 
 
 def _row_labels(grid: Grid, r: int) -> list[str]:
-    row = grid.rows[r] if r < len(grid.rows) else []
-    return [clean_text(v) if isinstance(v, str) else "" for v in row] + [""] * (grid.width - len(row))
+    row = grid.row(r)
+    # a bare number ("1", "(2)") numbers a column; it is never a header word, whichever reader gave it as text
+    return [clean_text(v) if isinstance(v, str) and not _NUMBERING.fullmatch(v) else "" for v in row] + [""] * (
+        grid.width - len(row)
+    )
 
 
 def _spread_merged(grid: Grid, r: int, labels: list[str]) -> list[str]:
@@ -191,13 +196,13 @@ def detect_header(grid: Grid, vocab: Vocabulary | None = None) -> HeaderMatch | 
 def _detect_header(grid: Grid, vocab: Vocabulary) -> HeaderMatch | None:
     best: HeaderMatch | None = None
     best_key: tuple = (0,)
-    limit = min(len(grid.rows), MAX_HEADER_SEARCH_ROWS)
+    limit = min(grid.height, MAX_HEADER_SEARCH_ROWS)
     for r in range(limit):
         top = _spread_merged(grid, r, to_unicode_many(_row_labels(grid, r)))
         if sum(1 for t in top if t) < 2:
             continue
         candidates = [(1, [("", t) for t in top])]
-        if r + 1 < len(grid.rows):
+        if r + 1 < grid.height:
             sub = to_unicode_many(_row_labels(grid, r + 1))
             if sum(1 for s in sub if s) >= 2:
                 pairs = [(t, s) if s and t and s != t else ("", s or t) for t, s in zip(top, sub, strict=True)]

@@ -22,7 +22,7 @@ from ..registry import Unit, UnitRegistry
 from ..text import clean_text, fold, to_unicode_many
 from .grid import Grid, read_grids
 from .headers import Vocabulary, detect_header, missing_fields_message, onestop_vocabulary
-from .parse import map_vocabulary, parse_amounts, parse_datetimes, value_vocabularies
+from .parse import map_vocabulary, parse_amounts, parse_datetimes, text_matches, value_vocabularies
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,88 @@ _COMMUNE = re.compile(
     r"\b(xa|phuong|thi tran)\s+([a-z0-9 ]+?)(?=\s*(?:-|,|\bhuyen\b|\bthanh pho\b|\bthi xa\b|\btinh\b|$))"
 )
 _TOTAL_WORDS = ("tong cong", "tong so", "cong", "tong")
+_MIDNIGHT_CELL = r"\s*\d{4}-\d{2}-\d{2} 00:00:00\s*"
+# a cell whose first word could be "Tổng"/"Cộng" in any encoding or case: T or C, then at most seven more
+# characters (RE2 syntax, run by Arrow over the distinct texts; only these are folded in Python)
+_SHORT_FIRST_WORD = r"^[\s\pZ]*[TtCc][^\s\pZ]{0,7}(?:[\s\pZ]|$)"
+
+
+class ColumnText:
+    """One column's texts, worked on by Arrow over the whole column; only the texts that need Python (non-ASCII
+    ones, which may be legacy-encoded, and the few candidates a test picks) are taken out as distinct values."""
+
+    def __init__(self, column: pd.Series) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        self.column = column
+        self._arr = pa.array(column.array)
+        # masks only: a trimmed copy of a million texts per column would cost more than the tests themselves
+        self.blank = pc.match_substring_regex(self._arr, r"^\s*$").to_numpy(zero_copy_only=False)
+        self._ascii = pc.string_is_ascii(self._arr)
+        if pc.all(self._ascii).as_py():
+            other: list[str] = []
+        else:
+            other = pc.unique(self._arr.filter(pc.invert(self._ascii))).to_pylist()
+        self.decoded = dict(zip(other, to_unicode_many(other), strict=True))  # non-ASCII text -> Unicode
+
+    def _distinct(self, mask) -> list[str]:
+        import pyarrow.compute as pc
+
+        return pc.unique(self._arr.filter(pc.and_(mask, self._ascii))).to_pylist()
+
+    def isin_where(self, test, prefixes: set[str]) -> np.ndarray:
+        """Mask of the cells whose decoded text passes ``test``; only texts starting with one of ``prefixes``
+        (first three characters, lower case, trimmed) are tested."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if not prefixes:
+            return np.zeros(len(self.column), dtype=bool)
+        start = pc.utf8_ltrim_whitespace(pc.utf8_slice_codeunits(self._arr, 0, 16))
+        head = pc.utf8_rtrim_whitespace(pc.utf8_lower(pc.utf8_slice_codeunits(start, 0, 3)))
+        keys = [u for u in self._distinct(pc.is_in(head, value_set=pa.array(sorted(prefixes)))) if test(u)]
+        keys += [u for u, d in self.decoded.items() if d.strip()[:3].lower() in prefixes and test(d)]
+        return self.column.isin(keys).to_numpy(dtype=bool) if keys else np.zeros(len(self.column), dtype=bool)
+
+    def cleaning(self) -> tuple[dict[str, str], bool]:
+        """({raw text: clean text} for the texts that change, whether the column held legacy-encoded text)."""
+        import pyarrow.compute as pc
+
+        lookup = {u: clean_text(d) for u, d in self.decoded.items()}
+        legacy = any(d != u and lookup[u] != clean_text(u) for u, d in self.decoded.items())
+        # dirty plain text: a control character (tab, NUL...), a double space, or space at either end
+        dirty = pc.or_(
+            pc.invert(pc.ascii_is_printable(self._arr)),
+            pc.or_(pc.match_substring(self._arr, "  "), pc.match_substring_regex(self._arr, r"^ | $")),
+        )
+        lookup.update((u, clean_text(u)) for u in self._distinct(dirty))
+        return {u: v for u, v in lookup.items() if v != u}, legacy
+
+
+def _total_rows(grid, start: int, raw: pd.DataFrame) -> pd.Series:
+    """Rows whose first cells say "Tổng cộng"/"Cộng" (in any encoding), unless their code looks like a dossier
+    code (digits and a dash)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    total = np.zeros(len(raw), dtype=bool)
+    for c in range(min(4, grid.width)):
+        column = grid.text_column(c, start)
+        arr = pa.array(column.array)
+        short = pc.unique(arr.filter(pc.match_substring_regex(arr, _SHORT_FIRST_WORD))).to_pylist()
+        words = [u for u in short if _is_total_text(to_unicode_many([u])[0])]  # each cell judged alone
+        if words:
+            total |= column.isin(words).to_numpy(dtype=bool)
+    if "code" in raw:
+        code = raw["code"]
+        total &= ~(code.str.contains(r"\d") & code.str.contains("-", regex=False)).to_numpy(dtype=bool)
+    return pd.Series(total, index=raw.index)
+
+
+def _is_total_text(text: str) -> bool:
+    key = fold(text)
+    return any(key == w or key.startswith(w + " ") for w in _TOTAL_WORDS)
 
 
 @dataclass
@@ -197,9 +279,10 @@ def _letter(index: int) -> str:
 
 def _read_grid(grid, match, vocab, report, registry, pseudonymiser, path, raw_root, assume_unit):
     cols = match.columns
-    body = grid.rows[match.data_start :]
-    raw = pd.DataFrame({name: [r[c] if c < len(r) else None for r in body] for name, c in cols.items()}, dtype=object)
-    raw.index = pd.RangeIndex(match.data_start + 1, match.data_start + 1 + len(body))  # 1-based sheet rows
+    start = match.data_start
+    # every cell as text (both readers give the same text: see grid.cell_text), one column at a time
+    raw = pd.DataFrame({name: grid.text_column(c, start) for name, c in cols.items()})
+    raw.index = pd.RangeIndex(start + 1, start + 1 + len(raw))  # 1-based sheet rows
     report.unmapped_columns = sorted(set(report.unmapped_columns) | set(match.unmapped.values()))
     used = {fold(match.labels[c]): c for c in cols.values() if c < len(match.labels) and match.labels[c]}
     for c, label in sorted(match.unmapped.items()):
@@ -227,70 +310,47 @@ def _read_grid(grid, match, vocab, report, registry, pseudonymiser, path, raw_ro
 
     # -- non-data rows: blank, repeated headers, totals and what follows them -----------------------------
     # each column's distinct texts are decoded (legacy encodings judged per column) once, here, and the result
-    # serves both the repeated-header test and the text cleaning below
-    decoded_of: dict[str, dict[str, str]] = {}
-    present = pd.DataFrame(index=raw.index)
-    for n in cols:
-        column = raw[n]
-        is_text = column.map(type).eq(str)
-        uniques = list(pd.unique(column[is_text]))
-        decoded_of[n] = dict(zip(uniques, to_unicode_many([str(u) for u in uniques]), strict=True))
-        blank_text = pd.Series(False, index=raw.index)
-        if is_text.any():
-            blank_text[is_text] = column[is_text].str.strip().eq("")
-        present[n] = column.notna() & ~blank_text
+    # serves both the repeated-header test and the text cleaning below; plain ASCII texts decode to themselves,
+    # so only the others go through Python
+    texts = {n: ColumnText(raw[n]) for n in cols}
+    present = pd.DataFrame({n: ~texts[n].blank for n in cols}, index=raw.index)
     blank = ~present.any(axis=1)
-    header_rows = grid.rows[match.first_row : match.data_start]
+    header_rows = grid.head(start)[match.first_row :]
     header_texts = {fold(t) for t in to_unicode_many([c for r in header_rows for c in r if isinstance(c, str)])} - {""}
-    # fold() is costly: only texts that start like some header label (its first letters, case aside) can be one
     header_decoded = [t for r in header_rows for t in to_unicode_many([c for c in r if isinstance(c, str)])]
     # prefixes as written (any case) and without diacritics, so "MÃ HỒ SƠ" and "MA HO SO" repeat "Mã hồ sơ"
     starts = ({clean_text(t)[:3].lower() for t in header_decoded} | {t[:3] for t in header_texts}) - {""}
-    hits = pd.DataFrame(index=raw.index)
-    for n in cols:
-        column = raw[n]
-        keyed = {u: fold(d) in header_texts for u, d in decoded_of[n].items() if d.strip()[:3].lower() in starts}
-        hits[n] = column.map(keyed).fillna(False).astype(bool) if keyed else False
-    repeated = hits.sum(axis=1) >= 2
-    full_rows = grid.rows[match.data_start :]
-    code_values = raw["code"].tolist() if "code" in cols else [None] * len(raw)
-    total_row = pd.Series(
-        [_is_total_row(r, c) for c, r in zip(code_values, full_rows, strict=True)],
-        index=raw.index,
+    hits = pd.DataFrame(
+        {n: texts[n].isin_where(lambda d: fold(d) in header_texts, starts) for n in cols}, index=raw.index
     )
+    repeated = hits.sum(axis=1) >= 2
+    total_row = _total_rows(grid, start, raw)
     after_total = total_row.cumsum().shift(fill_value=0) > 0
     if total_row.any():
-        first_total = total_row.idxmax()
-        report.stated_total = _stated_number(full_rows[first_total - match.data_start - 1])
+        report.stated_total = _stated_number(grid.row(int(total_row.idxmax()) - 1))
     code_present = present["code"]
     recv_present = present["received_at"]
-    seq_numeric = raw["seq"].map(lambda v: isinstance(v, (int, float)) and not pd.isna(v)) if "seq" in cols else False
+    seq_numeric = text_matches(raw["seq"], r"\s*-?\d+(?:\.\d+)?\s*") if "seq" in cols else False
     dossier_like = code_present | recv_present | seq_numeric
     skip = blank | repeated | total_row | after_total | (~dossier_like)
     report.rows_skipped += int(skip.sum())
-    data = raw[~skip].copy()
+    data = raw[~skip].copy() if skip.any() else raw  # a clean export has no such rows: no copy
 
     # -- text: NFC, legacy encodings per column, whitespace -------------------------------------------------
     for name in data.columns:
         if name in DATE_FIELDS or name in ("fee", "seq"):
             continue
-        col = data[name]
-        decoded = decoded_of.get(name) or {}
-        if not decoded:
-            continue
-        lookup = {u: clean_text(d) for u, d in decoded.items()}
-        if any(d != u and lookup[u] != clean_text(u) for u, d in decoded.items()):
+        changed, legacy = texts[name].cleaning()
+        if legacy:
             report.legacy_columns.append(match.labels[cols[name]])
-        changed = {u: v for u, v in lookup.items() if v != u}
         if changed:  # most columns are clean already: touch only the cells that change
+            col = data[name]
             hit = col.isin(list(changed))
             data.loc[hit, name] = col[hit].map(changed)
-    if "code" in data:
-        data["code"] = data["code"].map(lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else v)
 
     # -- required values -----------------------------------------------------------------------------------
     out = pd.DataFrame(index=data.index)
-    missing_code = ~data["code"].map(lambda v: isinstance(v, str) and bool(v.strip()))
+    missing_code = data["code"].str.strip().eq("")
     reject(data.index[missing_code], "code", data.loc[missing_code, "code"], "thiếu mã hồ sơ")
     dates = {}
     for name in DATE_FIELDS:
@@ -323,7 +383,8 @@ def _read_grid(grid, match, vocab, report, registry, pseudonymiser, path, raw_ro
         out[name] = dates[name]
     out["due_has_time"] = (dates["due_at"].dt.hour + dates["due_at"].dt.minute) > 0 if "due_at" in data else False
     if "due_at" in data:
-        text_due = data["due_at"].map(lambda v: isinstance(v, str) and bool(re.search(r"\d:\d\d", v)))
+        # a time written in the text counts even at 00:00; a date cell (given as "yyyy-mm-dd 00:00:00") does not
+        text_due = data["due_at"].str.contains(r"\d:\d\d") & ~text_matches(data["due_at"], _MIDNIGHT_CELL)
         out["due_has_time"] = out["due_has_time"] | text_due
     # -- vocabularies ---------------------------------------------------------------------------------------
     vocabs = value_vocabularies()
@@ -340,10 +401,10 @@ def _read_grid(grid, match, vocab, report, registry, pseudonymiser, path, raw_ro
                 f"Cột «{match.labels[cols[name]]}»: {int(counts.sum())} giá trị không nhận ra "
                 f"({', '.join(f'{k!r} × {v}' for k, v in list(counts.items())[:5])}); để trống, không đoán."
             )
-    out["status_raw"] = data["status"].map(lambda v: v if isinstance(v, str) else None) if "status" in data else None
+    out["status_raw"] = data["status"].astype(object) if "status" in data else None
     if "digitised" in data:
         # where a file has a digitisation column, a blank cell means "not digitised" (vendors tick only the yes)
-        blank_digit = data["digitised"].map(lambda v: v is None or (isinstance(v, str) and not v.strip()) or v != v)
+        blank_digit = data["digitised"].str.strip().eq("")
         out["digitised"] = out["digitised"].map({"yes": True, "no": False}).where(~blank_digit, False)
     else:
         out["digitised"] = None
@@ -381,7 +442,7 @@ def _read_grid(grid, match, vocab, report, registry, pseudonymiser, path, raw_ro
     # -- unit -----------------------------------------------------------------------------------------------
     title_text = [
         clean_text(" ".join(to_unicode_many([str(c) for c in r if isinstance(c, str)])))
-        for r in grid.rows[: match.first_row]
+        for r in grid.head(match.first_row)
     ]
     unit_ids = _units(data, keep, out, grid, title_text, registry, path, raw_root, assume_unit, report, reject)
     out["unit_id"] = unit_ids
@@ -401,24 +462,13 @@ def _read_grid(grid, match, vocab, report, registry, pseudonymiser, path, raw_ro
     out["source_file"] = report.file
     out["source_sheet"] = grid.sheet
     out["source_row"] = out.index.astype("int64")
-    out = out[keep].reset_index(drop=True)
+    out = (out[keep] if not keep.all() else out).reset_index(drop=True)
     # -- stated total ----------------------------------------------------------------------------------------------
     if report.stated_total is not None and report.stated_total != len(data):
         report.warnings.append(
             f"Tổng số ghi trong tệp là {report.stated_total} hồ sơ nhưng đọc được {len(data)} dòng hồ sơ."
         )
     return out[OUTPUT_COLUMNS], pd.DataFrame(rejects, columns=REJECT_COLUMNS)
-
-
-def _is_total_row(row: list, code_value) -> bool:
-    if isinstance(code_value, str) and re.search(r"\d", code_value) and "-" in code_value:
-        return False
-    for cell in row[:4]:
-        if isinstance(cell, str):
-            key = fold(to_unicode_many([cell])[0])
-            if any(key == w or key.startswith(w + " ") for w in _TOTAL_WORDS):
-                return True
-    return False
 
 
 def _stated_number(row: list) -> int | None:
@@ -519,7 +569,8 @@ def state_rank(frame: pd.DataFrame) -> pd.Series:
 def deduplicate(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """One row per (unit, code): the more advanced state wins, then the export whose stated range ends later,
     then the later file and row. Returns the rows kept and how many were merged away."""
-    if frame.empty:
+    # a code seen once cannot be duplicated: the usual case costs one hash of the code column
+    if frame.empty or not frame["code"].duplicated().any() or not frame.duplicated(["unit_id", "code"]).any():
         return frame, 0
     ranked = frame.assign(_rank=state_rank(frame), _end=frame["export_end"].fillna(pd.Timestamp.min))
     ranked = ranked.sort_values(["unit_id", "code", "_rank", "_end", "source_file", "source_row"])

@@ -49,8 +49,8 @@ def read_par(path: Path | str, registry: UnitRegistry, *, raw_root=None, grids: 
     known unit are reported (signature rows below the table hold no scores and are skipped).
     """
     path, report = start_report(path, raw_root, "par")
-    grids = grids if grids is not None else read_grids(path)
-    grid = max(grids, key=lambda g: len(g.rows))
+    grids = grids if grids is not None else read_grids(path, columnar=False)
+    grid = max(grids, key=lambda g: g.height)
     header_row, unit_col, total_col, rank_col = _find_header(grid)
     if header_row is None:
         raise InputFileError(

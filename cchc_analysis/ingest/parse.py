@@ -27,16 +27,48 @@ _DAYFIRST = (
 _ISO = r"^\s*(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[\sT](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?\s*$"
 
 
+def is_text_column(values) -> bool:
+    """True for a pandas text column (every cell a string or missing), as the dossier reader gives them."""
+    return isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype)
+
+
+def text_matches(values: pd.Series, pattern: str) -> np.ndarray:
+    """Cells of a text column that match ``pattern`` whole (RE2 syntax, run by Arrow), as a boolean array."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(values.array if is_text_column(values) else values.astype("str").array)
+    return pc.match_substring_regex(arr, f"^(?:{pattern})$").to_numpy(zero_copy_only=False) & values.notna().to_numpy()
+
+
+def by_distinct(parse):
+    """Run ``parse`` (values -> (parsed, invalid)) once per distinct text of a text column, then spread the
+    results back: an export repeats the same date, amount or status thousands of times."""
+
+    def wrapper(values):
+        if not is_text_column(values) or len(values) < 64:
+            return parse(values)
+        codes, uniques = pd.factorize(values.fillna(""), use_na_sentinel=False)
+        parsed, invalid = parse(pd.Series(uniques, dtype="str"))
+        out = pd.Series(parsed.to_numpy()[codes], index=values.index, dtype=parsed.dtype)
+        return out, pd.Series(invalid.to_numpy(dtype=bool)[codes], index=values.index)
+
+    wrapper.__doc__, wrapper.__name__, wrapper.__wrapped__ = parse.__doc__, parse.__name__, parse
+    return wrapper
+
+
 def _blank(values: pd.Series) -> pd.Series:
     return values.isna() | values.map(lambda v: isinstance(v, str) and not v.strip())
 
 
+@by_distinct
 def parse_datetimes(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse dates strictly day-first.
 
-    Accepts datetime/date cells, Excel serial numbers (1900 system; serial 60, the fictitious 29/02/1900, is
-    invalid) and text ``dd/mm/yyyy``, ``dd/mm/yyyy HH:MM[:SS]`` (also with ``-`` or ``.``) or ISO
-    ``yyyy-mm-dd[ HH:MM[:SS]]``. A text date that does not exist (31/04, 29/02 of a non-leap year) is invalid.
+    Accepts datetime/date cells (also as the text "yyyy-mm-dd HH:MM:SS" the readers give for them), Excel serial
+    numbers (1900 system, also as five-digit text; serial 60, the fictitious 29/02/1900, is invalid) and text
+    ``dd/mm/yyyy``, ``dd/mm/yyyy HH:MM[:SS]`` (also with ``-`` or ``.``) or ISO ``yyyy-mm-dd[ HH:MM[:SS]]``.
+    A text date that does not exist (31/04, 29/02 of a non-leap year) is invalid.
 
     Returns
     -------
@@ -48,6 +80,8 @@ def parse_datetimes(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     >>> parse_datetimes(pd.Series(["05/10/2023 14:30", "29/02/2023", None]))[0].tolist()
     [Timestamp('2023-10-05 14:30:00'), NaT, NaT]
     """
+    if is_text_column(values):
+        return _parse_text_datetimes(values)
     values = pd.Series(values, dtype=object)
     result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     kinds = values.map(type)  # one pass over the cells; the masks below compare types, not cells
@@ -68,22 +102,10 @@ def parse_datetimes(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     }
     is_num = kinds.isin(number_types) & ~blank if number_types else pd.Series(False, index=values.index)
     if is_num.any():
-        serial = values[is_num].astype(float)
-        ok = (serial >= 1) & (serial < 73_051) & (serial != 60)  # 73051 is 01/01/2100
-        days = serial.where(serial > 60, serial + 1)  # serials before the fictitious leap day are one day off
-        stamps = _EXCEL_EPOCH + pd.to_timedelta((days[ok] * 86400).round(), unit="s")
-        result[stamps.index] = stamps.values
+        result[is_num] = _serials(values[is_num].astype(float)).to_numpy()
     is_text = is_str & ~blank
     if is_text.any():
-        text = values[is_text].astype(str)
-        fast = _strptime_common(text)  # the usual layouts in one vectorised pass
-        rest = text[fast.isna()]
-        result[fast.dropna().index] = fast.dropna().values
-        if len(rest):
-            parts = rest.str.extract(_DAYFIRST)
-            iso = rest.str.extract(_ISO)
-            parts = parts.fillna(iso.reindex(columns=parts.columns))
-            result[rest.index] = _assemble(parts).values
+        result[is_text] = _parse_text_datetimes(values[is_text].astype("str"))[0].to_numpy()
     result = result.where((result.dt.year >= MIN_YEAR) & (result.dt.year <= MAX_YEAR))
     invalid = ~blank & result.isna()
     return result, invalid
@@ -91,30 +113,82 @@ def parse_datetimes(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 _COMMON_FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y", "%d/%m/%Y %H:%M:%S")
 _COMMON_SHAPE = r"^\d{2}/\d{2}/\d{4}(?: \d{2}:\d{2}(?::\d{2})?)?$"
+# date cells as text (see ingest.grid.cell_text): "yyyy-mm-dd HH:MM:SS"
+_CELL_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d")
+_CELL_SHAPE = r"^\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}:\d{2})?$"
+# a five-digit number where a date is expected is an Excel serial (10000 is 1927); fewer digits ("2023") are not
+_SERIAL = r"^\s*\d{5}(?:\.\d+)?\s*$"
+
+
+def _serials(serial: pd.Series) -> pd.Series:
+    """Excel serial day numbers (1900 system) as datetimes; NaT outside 1900-2099 and for the fictitious
+    29/02/1900 (serial 60)."""
+    ok = (serial >= 1) & (serial < 73_051) & (serial != 60)  # 73051 is 01/01/2100
+    days = serial.where(serial > 60, serial + 1)  # serials before the fictitious leap day are one day off
+    stamps = _EXCEL_EPOCH + pd.to_timedelta((days[ok] * 86400).round(), unit="s")
+    return stamps.astype("datetime64[ns]").reindex(serial.index)
+
+
+def _parse_text_datetimes(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """:func:`parse_datetimes` for a text column: date cells come as "yyyy-mm-dd HH:MM:SS", serial numbers as
+    digits, typed dates as the user wrote them."""
+    text = values.fillna("")
+    blank = text.str.strip().eq("")
+    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    serial = text_matches(text, _SERIAL) & ~blank.to_numpy(dtype=bool)
+    if serial.any():
+        result[serial] = _serials(text[serial].astype(float)).to_numpy()
+    rest = text[~serial & ~blank.to_numpy(dtype=bool)]
+    if len(rest):
+        fast = _strptime_common(rest)
+        result[fast.dropna().index] = fast.dropna().to_numpy()
+        slow = rest[fast.isna()]
+        if len(slow):
+            parts = slow.str.extract(_DAYFIRST)
+            iso = slow.str.extract(_ISO)
+            parts = parts.fillna(iso.reindex(columns=parts.columns))
+            result[slow.index] = _assemble(parts).to_numpy()
+    result = result.where((result.dt.year >= MIN_YEAR) & (result.dt.year <= MAX_YEAR))
+    return result, ~blank & result.isna()
 
 
 def _strptime_common(text: pd.Series) -> pd.Series:
-    """Text dates in the zero-padded ``dd/mm/yyyy[ HH:MM[:SS]]`` layouts parsed by Arrow (NaT elsewhere: those
-    go through the general day-first rules). A date that does not exist (31/04) is NaT here and there."""
+    """Text dates in the zero-padded ``dd/mm/yyyy[ HH:MM[:SS]]`` layouts and date cells given as text
+    (``yyyy-mm-dd[ HH:MM:SS]``) parsed by Arrow (NaT elsewhere: those go through the general day-first rules).
+    A date that does not exist (31/04) is NaT here and there."""
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    for shape, formats, day, month in (
+        (_COMMON_SHAPE, _COMMON_FORMATS, slice(0, 2), slice(3, 5)),
+        (_CELL_SHAPE, _CELL_FORMATS, slice(8, 10), slice(5, 7)),
+    ):
+        stamps = _strptime(text, shape, formats, day, month)
+        if stamps is not None:
+            out[stamps.index] = stamps.to_numpy()
+    return out
+
+
+def _strptime(text: pd.Series, shape: str, formats, day: slice, month: slice) -> pd.Series | None:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
-    shaped = text.str.match(_COMMON_SHAPE).to_numpy(dtype=bool, na_value=False)
+    shaped = text_matches(text, shape.strip("^$"))
     if not shaped.any():
-        return out
-    arr = pa.array(text[shaped].tolist(), type=pa.string())
+        return None
+    written = text[shaped]
+    arr = pa.array(written.array if is_text_column(written) else written.astype("str").array, type=pa.string())
     parsed = None
-    for fmt in _COMMON_FORMATS:
+    for fmt in formats:
         attempt = pc.strptime(arr, format=fmt, unit="s", error_is_null=True)
         parsed = attempt if parsed is None else pc.coalesce(parsed, attempt)
-    stamps = pd.Series(pd.to_datetime(parsed.to_pandas()).astype("datetime64[ns]").to_numpy(), index=text.index[shaped])
+
     # Arrow rolls impossible dates over (30/02 becomes 02/03): keep a result only when its day and month are the
     # ones written
-    written = text[shaped]
-    same = (stamps.dt.day == written.str[0:2].astype(int)) & (stamps.dt.month == written.str[3:5].astype(int))
-    out[stamps.index] = stamps.where(same)
-    return out
+    def written_number(part: slice):
+        return pc.cast(pc.utf8_slice_codeunits(arr, part.start, part.stop), pa.int64())
+
+    same = pc.and_(pc.equal(pc.day(parsed), written_number(day)), pc.equal(pc.month(parsed), written_number(month)))
+    parsed = pc.if_else(same, parsed, pa.scalar(None, type=parsed.type))
+    return pd.Series(parsed.to_numpy(zero_copy_only=False).astype("datetime64[ns]"), index=written.index)
 
 
 def _as_datetime(value) -> dt.datetime:
@@ -167,6 +241,7 @@ def _is_number(v) -> bool:
     return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
 
 
+@by_distinct
 def parse_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse money or counts written the Vietnamese way: "." for thousands ("2.000", "5.599.554.000").
 
@@ -190,9 +265,11 @@ def parse_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         core = raw.str.strip("()-– ").str.replace(" ", "", regex=False)
         vn = core.str.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?|\d+(,\d+)?")
         en = core.str.fullmatch(r"\d{1,3}(,\d{3})+")
+        point = core.str.fullmatch(r"\d+\.\d{1,2}")  # "1.5": a decimal point (thousands take three digits)
         number = pd.Series(np.nan, index=core.index)
         number[vn] = _to_float(core[vn].str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
         number[en] = _to_float(core[en].str.replace(",", "", regex=False))
+        number[point] = _to_float(core[point])
         number = number.where(~negative, -number)
         number[zero] = 0.0
         out[number.index] = number
@@ -225,6 +302,12 @@ def value_vocabularies() -> dict[str, dict[str, tuple[str, ...]]]:
 def map_vocabulary(values: pd.Series, table: dict[str, tuple[str, ...]]) -> tuple[pd.Series, pd.Series]:
     """Map raw values to canonical ones: an exact folded match first, else the longest wording contained in
     the value as whole words. Returns (canonical values, mask of present values that matched nothing)."""
+    if is_text_column(values):
+        codes, uniques = pd.factorize(values)
+        canon = [_lookup(fold(u), table) if u.strip() else None for u in uniques]
+        out = pd.Series(np.array([*canon, None], dtype=object)[codes], index=values.index, dtype=object)
+        blank = values.isna() | values.str.strip().eq("")
+        return out, (~blank & out.isna()).astype(bool)
     values = pd.Series(values, dtype=object)
     blank = _blank(values)
     uniques = pd.unique(values[~blank])

@@ -111,3 +111,39 @@ def test_a_zip_without_a_workbook_inside(tmp_path):
         zf.writestr("hello.txt", "not a workbook")
     with pytest.raises(InputFileError, match=r"thiếu xl/workbook\.xml"):
         read_grids(path)
+
+
+def test_both_readers_place_cells_alike(tmp_path, monkeypatch):
+    """fastexcel's range starts at the first cell holding a value; the columnar reader puts it back in place
+    (rows from the sheet XML, columns from fastexcel), so rows, columns and merged ranges match the cell reader."""
+    import datetime as dt
+
+    from openpyxl import Workbook
+    from openpyxl.styles import PatternFill
+
+    from cchc_analysis.ingest import grid as grid_module
+
+    wb = Workbook()
+    ws = wb.active
+    ws["A1"].fill = PatternFill("solid", fgColor="FFFF00")  # styled but empty: not part of the range
+    ws["C3"] = "UBND XÃ THANH GIANG"
+    ws.merge_cells("C3:E3")
+    ws.append([None, None, "Mã hồ sơ", "Ngày tiếp nhận", "Phí"])
+    ws.append([None, None, 12345, dt.datetime(2023, 7, 3, 8, 15), 1.5])
+    ws.append([None, None, "  A-1 ", dt.date(2023, 7, 4), True])
+    ws["A9"].fill = PatternFill("solid", fgColor="FFFF00")
+    path = tmp_path / "placed.xlsx"
+    wb.save(path)
+    monkeypatch.setattr(grid_module, "COLUMNAR_MIN_BYTES", 1 << 40)
+    (cells,) = read_grids(path)
+    monkeypatch.setattr(grid_module, "COLUMNAR_MIN_BYTES", 0)
+    (columns,) = read_grids(path)
+    assert type(columns).__name__ == "ColumnarGrid"
+    assert columns.merged == cells.merged == [((2, 2), (2, 4))]
+    assert (columns.height, columns.width) == (cells.height, cells.width) == (6, 5)
+    for c in range(5):
+        assert columns.text_column(c, 3).tolist() == cells.text_column(c, 3).tolist()
+    assert columns.text_column(2, 3).tolist() == ["Mã hồ sơ", "12345", "  A-1 "]
+    assert columns.text_column(3, 4).tolist() == ["2023-07-03 08:15:00", "2023-07-04 00:00:00"]
+    assert columns.text_column(4, 4).tolist() == ["1.5", "true"]
+    assert columns.head(3)[2][2] == cells.head(3)[2][2] == "UBND XÃ THANH GIANG"

@@ -160,3 +160,38 @@ def test_vectorised_date_path_is_as_strict_as_the_general_one():
         pd.Timestamp("2023-10-05"),
     ]
     assert invalid.tolist() == [True, True, False, False, False, True]  # never rolled over to March or May
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # cells as the readers give them as text (ingest.grid.cell_text): date cells, serials, typed dates
+        ("2023-07-03 08:15:00", ts("2023-07-03 08:15")),
+        ("2023-01-05 00:00:00", ts("2023-01-05")),
+        ("45000", ts("2023-03-15")),  # 44927 is 01/01/2023, 73 days later
+        ("45170.5", ts("2023-09-01 12:00")),
+        ("19/02/2023 11:07", ts("2023-02-19 11:07")),
+        ("2023", None),  # a year alone is not a date (as a serial it would be 1905)
+        ("1899-12-31 08:30:00", None),  # a time-only cell
+        ("2023-02-30 00:00:00", None),  # Arrow would roll this over to 02/03
+    ],
+)
+def test_dates_of_a_text_column(text, expected):
+    values = pd.Series(["", text, "  "] * 30, dtype="str")  # long enough to go through the distinct-value path
+    parsed, invalid = parse_datetimes(values)
+    assert parsed[::3].isna().all() and parsed[2::3].isna().all() and not invalid[::3].any()
+    if expected is None:
+        assert parsed[1::3].isna().all() and invalid[1::3].all()
+    else:
+        assert (parsed[1::3] == expected).all() and not invalid[1::3].any()
+
+
+def test_amounts_and_vocabularies_of_a_text_column():
+    values = pd.Series(["10000", "1.5", "2.000", "", "abc"] * 20, dtype="str")
+    parsed, invalid = parse_amounts(values)
+    assert parsed[:5].tolist()[:3] == [10000.0, 1.5, 2000.0] and pd.isna(parsed[3]) and pd.isna(parsed[4])
+    assert invalid[:5].tolist() == [False, False, False, False, True]
+    channel, unknown = map_vocabulary(
+        pd.Series(["Trực tuyến", "", "Qua bưu chính", "???"], dtype="str"), value_vocabularies()["channel"]
+    )
+    assert channel.tolist()[:2] == ["online", None] and unknown.tolist() == [False, False, False, True]
