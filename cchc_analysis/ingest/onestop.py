@@ -63,8 +63,8 @@ _COMMUNE = re.compile(
 _TOTAL_WORDS = ("tong cong", "tong so", "cong", "tong")
 _MIDNIGHT_CELL = r"\s*\d{4}-\d{2}-\d{2} 00:00:00\s*"
 # a cell whose first word could be "Tổng"/"Cộng" in any encoding or case: T or C, then at most seven more
-# characters (RE2 syntax, run by Arrow over the distinct texts; only these are folded in Python)
-_SHORT_FIRST_WORD = r"^[\s\pZ]*[TtCc][^\s\pZ]{0,7}(?:[\s\pZ]|$)"
+# characters (only these are folded)
+_SHORT_FIRST_WORD = r"\s*[TtCc]\S{0,7}(?:\s|$)"
 
 
 class ColumnText:
@@ -82,8 +82,9 @@ class ColumnText:
         self._ascii = pc.string_is_ascii(self._arr)
         if pc.all(self._ascii).as_py():
             other: list[str] = []
-        else:
-            other = pc.unique(self._arr.filter(pc.invert(self._ascii))).to_pylist()
+        else:  # columns of Vietnamese text have few distinct values: hash them all, keep the non-ASCII ones
+            uniques = pc.unique(self._arr)
+            other = uniques.filter(pc.invert(pc.string_is_ascii(uniques))).to_pylist()
         self.decoded = dict(zip(other, to_unicode_many(other), strict=True))  # non-ASCII text -> Unicode
 
     def _distinct(self, mask) -> list[str]:
@@ -99,9 +100,11 @@ class ColumnText:
 
         if not prefixes:
             return np.zeros(len(self.column), dtype=bool)
-        start = pc.utf8_ltrim_whitespace(pc.utf8_slice_codeunits(self._arr, 0, 16))
-        head = pc.utf8_rtrim_whitespace(pc.utf8_lower(pc.utf8_slice_codeunits(start, 0, 3)))
-        keys = [u for u in self._distinct(pc.is_in(head, value_set=pa.array(sorted(prefixes)))) if test(u)]
+        head = pc.utf8_lower(pc.utf8_slice_codeunits(self._arr, 0, 3))
+        # texts with space at either end are few: they are tested whatever their first letters
+        spaced = pc.or_(pc.starts_with(self._arr, " "), pc.ends_with(self._arr, " "))
+        candidates = pc.or_(pc.is_in(head, value_set=pa.array(sorted(prefixes))), spaced)
+        keys = [u for u in self._distinct(candidates) if u.strip()[:3].lower() in prefixes and test(u)]
         keys += [u for u, d in self.decoded.items() if d.strip()[:3].lower() in prefixes and test(d)]
         return self.column.isin(keys).to_numpy(dtype=bool) if keys else np.zeros(len(self.column), dtype=bool)
 
@@ -114,7 +117,10 @@ class ColumnText:
         # dirty plain text: a control character (tab, NUL...), a double space, or space at either end
         dirty = pc.or_(
             pc.invert(pc.ascii_is_printable(self._arr)),
-            pc.or_(pc.match_substring(self._arr, "  "), pc.match_substring_regex(self._arr, r"^ | $")),
+            pc.or_(
+                pc.match_substring(self._arr, "  "),
+                pc.or_(pc.starts_with(self._arr, " "), pc.ends_with(self._arr, " ")),
+            ),
         )
         lookup.update((u, clean_text(u)) for u in self._distinct(dirty))
         return {u: v for u, v in lookup.items() if v != u}, legacy
@@ -130,7 +136,11 @@ def _total_rows(grid, start: int, raw: pd.DataFrame) -> pd.Series:
     for c in range(min(4, grid.width)):
         column = grid.text_column(c, start)
         arr = pa.array(column.array)
-        short = pc.unique(arr.filter(pc.match_substring_regex(arr, _SHORT_FIRST_WORD))).to_pylist()
+        # first letter T or C (any encoding keeps it), or a leading space: few distinct texts, checked in Python
+        first = pc.is_in(
+            pc.utf8_slice_codeunits(arr, 0, 1), value_set=pa.array(["T", "t", "C", "c", " ", "\u00a0", "\t"])
+        )
+        short = [u for u in pc.unique(arr.filter(first)).to_pylist() if re.match(_SHORT_FIRST_WORD, u)]
         words = [u for u in short if _is_total_text(to_unicode_many([u])[0])]  # each cell judged alone
         if words:
             total |= column.isin(words).to_numpy(dtype=bool)
