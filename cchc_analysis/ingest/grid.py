@@ -349,6 +349,13 @@ def _read_columnar(path: Path) -> list[ColumnarGrid]:
         del reader
     except fastexcel.FastExcelError as exc:
         raise InputFileError(f"{path}: không đọc được bảng tính ({type(exc).__name__}: {exc}).") from None
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a Rust panic arrives as pyo3's PanicException, a BaseException
+        raise InputFileError(
+            f"{path}: bộ đọc bảng tính gặp lỗi không mong đợi ({type(exc).__name__}); tệp bị bỏ qua. "
+            "Hãy mở tệp bằng Excel, lưu lại rồi xuất lại."
+        ) from None
     finally:
         scanner.join()
     if broken:

@@ -8,6 +8,7 @@ caller can reject or report them with their raw value. Nothing is guessed.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from functools import cache
 from importlib import resources
 
@@ -45,6 +46,7 @@ def by_distinct(parse):
     """Run ``parse`` (values -> (parsed, invalid)) once per distinct text of a text column, then spread the
     results back: an export repeats the same date, amount or status thousands of times."""
 
+    @functools.wraps(parse)
     def wrapper(values):
         if not is_text_column(values) or len(values) < 64:
             return parse(values)
@@ -53,7 +55,6 @@ def by_distinct(parse):
         out = pd.Series(parsed.to_numpy()[codes], index=values.index, dtype=parsed.dtype)
         return out, pd.Series(invalid.to_numpy(dtype=bool)[codes], index=values.index)
 
-    wrapper.__doc__, wrapper.__name__, wrapper.__wrapped__ = parse.__doc__, parse.__name__, parse
     return wrapper
 
 

@@ -147,3 +147,26 @@ def test_both_readers_place_cells_alike(tmp_path, monkeypatch):
     assert columns.text_column(3, 4).tolist() == ["2023-07-03 08:15:00", "2023-07-04 00:00:00"]
     assert columns.text_column(4, 4).tolist() == ["1.5", "true"]
     assert columns.head(3)[2][2] == cells.head(3)[2][2] == "UBND XÃ THANH GIANG"
+
+
+def test_a_panic_in_the_columnar_reader_refuses_one_file(tmp_path, monkeypatch):
+    """A Rust panic reaches Python as pyo3's PanicException, which is not an Exception: it must still become
+    the file's refusal, not end the whole ingest."""
+    import fastexcel
+
+    from cchc_analysis.ingest import grid as grid_module
+
+    class Panic(BaseException):
+        pass
+
+    def panicking(_path):
+        raise Panic("called `Option::unwrap()` on a `None` value")
+
+    wb = Workbook()
+    wb.active.append(["Mã hồ sơ", "Ngày tiếp nhận"])
+    path = tmp_path / "export.xlsx"
+    wb.save(path)
+    monkeypatch.setattr(grid_module, "COLUMNAR_MIN_BYTES", 0)
+    monkeypatch.setattr(fastexcel, "read_excel", panicking)
+    with pytest.raises(InputFileError, match="lỗi không mong đợi"):
+        read_grids(path)
