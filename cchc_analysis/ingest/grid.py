@@ -219,7 +219,9 @@ def read_grids(path: Path | str, *, columnar: bool = True) -> list[Grid] | list[
 # Sheets whose XML is at least this large (about 30,000 dossier rows) are read by fastexcel into Arrow strings
 # instead of Python cell lists: a 1,000,000-row export then takes a third of the time and memory.
 COLUMNAR_MIN_BYTES = 8 << 20
-_ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*)>(.*?)</(?:\w+:)?row>", re.DOTALL)
+# a row with its cells; an empty self-closing <row r="5"/> is not one (the look-behind keeps it from swallowing
+# the next row)
+_ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*)(?<!/)>(.*?)</(?:\w+:)?row>", re.DOTALL)
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 _HAS_VALUE = re.compile(rb"<(?:\w+:)?(?:v|is)\b[^>]*>")
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"')

@@ -170,3 +170,21 @@ def test_a_panic_in_the_columnar_reader_refuses_one_file(tmp_path, monkeypatch):
     monkeypatch.setattr(fastexcel, "read_excel", panicking)
     with pytest.raises(InputFileError, match="lỗi không mong đợi"):
         read_grids(path)
+
+
+def test_sheet_scan_finds_the_first_row_with_a_value_and_the_merged_ranges(tmp_path):
+    """Hand-written sheet XML: a row of styled empty cells, an empty self-closing row, then the first value in
+    row 3; merged ranges after the cell data, one written as a single cell."""
+    from cchc_analysis.ingest.grid import _scan_sheet
+
+    xml = (
+        b'<?xml version="1.0"?><x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<x:sheetData><x:row r="1"><x:c r="A1" s="1"/></x:row><x:row r="2"/>'
+        b'<x:row r="3"><x:c r="B3" t="s"><x:v>0</x:v></x:c></x:row>'
+        b'<x:row r="4"><x:c r="B4"><x:v>1</x:v></x:c></x:row></x:sheetData>'
+        b'<x:mergeCells count="2"><x:mergeCell ref="B3:D3"/><x:mergeCell ref="AA10"/></x:mergeCells></x:worksheet>'
+    )
+    path = tmp_path / "scan.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", xml)
+    assert _scan_sheet(path, "xl/worksheets/sheet1.xml") == (2, [((2, 1), (2, 3)), ((9, 26), (9, 26))])
