@@ -8,6 +8,7 @@ dropped; columns the reader does not map are never carried into the output.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import re
 from dataclasses import asdict, dataclass, field
@@ -148,6 +149,29 @@ def _total_rows(grid, start: int, raw: pd.DataFrame) -> pd.Series:
         code = raw["code"]
         total &= ~(code.str.contains(r"\d") & code.str.contains("-", regex=False)).to_numpy(dtype=bool)
     return pd.Series(total, index=raw.index)
+
+
+# a column number as forms print them under the header: "1", "(2)", "3." (never a dossier code with a date)
+_COLUMN_NUMBER = r"\s*\(?\d{1,3}\)?\.?\s*"
+
+
+def _numbering_rows(raw: pd.DataFrame, cols: dict[str, int]) -> pd.Series:
+    """Rows that number the columns ("(1) (2) (3) …" or "A B 1 2 …" below the header, again after a page
+    break): the received date is a bare small number, the code one too or a letter, and the numbers rise from
+    left to right across at least three columns; other cells hold at most a letter or two."""
+    out = pd.Series(False, index=raw.index)
+    if "code" not in raw or "received_at" not in raw:
+        return out
+    code_like = text_matches(raw["code"], _COLUMN_NUMBER) | text_matches(raw["code"], r"\s*[A-Za-z]{1,2}\s*")
+    candidates = code_like & text_matches(raw["received_at"], _COLUMN_NUMBER)
+    order = sorted(cols, key=cols.get)  # the sheet's column order
+    for label in raw.index[candidates]:
+        cells = [str(raw.at[label, name]).strip() for name in order]
+        numbers = [int(re.sub(r"\D", "", c)) for c in cells if re.fullmatch(_COLUMN_NUMBER, c)]
+        others = [c for c in cells if c and not re.fullmatch(_COLUMN_NUMBER, c)]
+        rising = all(b > a for a, b in itertools.pairwise(numbers))
+        out[label] = len(numbers) >= 3 and rising and all(len(c) <= 2 for c in others)
+    return out
 
 
 def _is_total_text(text: str) -> bool:
@@ -333,7 +357,7 @@ def _read_grid(grid, match, vocab, report, registry, pseudonymiser, path, raw_ro
     hits = pd.DataFrame(
         {n: texts[n].isin_where(lambda d: fold(d) in header_texts, starts) for n in cols}, index=raw.index
     )
-    repeated = hits.sum(axis=1) >= 2
+    repeated = (hits.sum(axis=1) >= 2) | _numbering_rows(raw, cols)
     total_row = _total_rows(grid, start, raw)
     after_total = total_row.cumsum().shift(fill_value=0) > 0
     if total_row.any():

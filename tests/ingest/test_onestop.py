@@ -309,3 +309,41 @@ def test_repeated_headers_are_skipped_as_written_in_capitals_or_without_diacriti
     result = read(path)
     assert result.dossiers["code"].tolist() == ["R-1", "R-2", "R-3", "R-4"]
     assert (result.report.rows_skipped, result.report.rows_rejected) == (3, 0)
+
+
+@pytest.mark.parametrize(
+    "numbering",
+    [
+        list(range(1, 13)),  # numbers, as Excel cells
+        [f"({i})" for i in range(1, 13)],  # "(1) (2) …" as text
+        ["A", "B", *(str(i) for i in range(1, 11))],  # letters for STT and code, then numbers
+    ],
+)
+def test_column_numbering_rows_are_not_dossiers(tmp_path, numbering):
+    """Forms print a row numbering the columns under the header (and again after a page break): skipped as a
+    non-data row, not rejected as a dossier without a date. A dossier row whose code and date are garbage
+    numbers but do not rise across the row stays a rejected row."""
+    path = write_xlsx(
+        tmp_path / "a.xlsx",
+        [
+            ["UBND XÃ THANH GIANG"],
+            HEADER,
+            numbering,
+            dossier_row(1, "N-1"),
+            numbering,
+            dossier_row(2, "N-2"),
+            [3, "7", "Đăng ký khai sinh", "Trần Văn Mẫu", "0912345678", "5", "", "", "", "", "", ""],
+        ],
+    )
+    result = read(path)
+    assert result.dossiers["code"].tolist() == ["N-1", "N-2"]
+    # 2 numbering rows skipped; the last row (numbers 3, 7, 5: not rising) is read and rejected
+    assert (result.report.rows_skipped, result.report.rows_read, result.report.rows_rejected) == (2, 3, 1)
+    assert result.rejects["row"].tolist() == [7]  # sheet row 7: title, header, 2 numbering, 2 dossiers above
+
+
+def test_a_number_in_the_header_row_is_not_an_unmapped_column(tmp_path):
+    """A bare number beside the header labels (a column number, a year) is not a header word, whichever reader
+    gives it (as a number or as the text "13")."""
+    path = write_xlsx(tmp_path / "a.xlsx", [["UBND XÃ THANH GIANG"], [*HEADER, 13, "Ghi chú"], dossier_row(1, "H-1")])
+    assert read(path).report.unmapped_columns == ["Ghi chú"]
