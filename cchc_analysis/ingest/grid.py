@@ -336,13 +336,7 @@ def _read_columnar(path: Path) -> list[ColumnarGrid]:
     try:
         reader = fastexcel.read_excel(str(path))
         for name in reader.sheet_names:
-            try:
-                sheet = reader.load_sheet(name, header_row=None, dtypes="string")
-            except fastexcel.FastExcelError as exc:
-                if "empty" in str(exc).lower():  # an empty sheet: nothing to read
-                    grids.append((name, [], 0))
-                    continue
-                raise
+            sheet = reader.load_sheet(name, header_row=None, dtypes="string")  # an empty sheet has no columns
             info = sheet.available_columns()
             col0 = info[0].absolute_index if info else 0
             batch = sheet.to_arrow()

@@ -33,12 +33,18 @@ def is_text_column(values) -> bool:
     return isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype)
 
 
+def _arrow_text(values: pd.Series):
+    """The column as an Arrow string array (no copy for a pandas text column)."""
+    import pyarrow as pa
+
+    return pa.array(values.array if is_text_column(values) else values.astype("str").array)
+
+
 def text_matches(values: pd.Series, pattern: str) -> np.ndarray:
     """Cells of a text column that match ``pattern`` whole (RE2 syntax, run by Arrow), as a boolean array."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = pa.array(values.array if is_text_column(values) else values.astype("str").array)
+    arr = _arrow_text(values)
     return pc.match_substring_regex(arr, f"^(?:{pattern})$").to_numpy(zero_copy_only=False) & values.notna().to_numpy()
 
 
@@ -176,7 +182,7 @@ def _strptime(text: pd.Series, shape: str, formats, day: slice, month: slice) ->
     if not shaped.any():
         return None
     written = text[shaped]
-    arr = pa.array(written.array if is_text_column(written) else written.astype("str").array, type=pa.string())
+    arr = _arrow_text(written)
     parsed = None
     for fmt in formats:
         attempt = pc.strptime(arr, format=fmt, unit="s", error_is_null=True)
