@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from importlib import resources
 
 import yaml
@@ -49,6 +49,25 @@ class Vocabulary:
     def personal_fields(self) -> set[str]:
         return {f.name for f in self.fields if f.personal}
 
+    @cached_property
+    def words(self) -> frozenset[str]:
+        """Every word of every synonym: a label sharing none of them cannot match (most data cells)."""
+        return frozenset(w for f in self.fields for s in f.synonyms for w in s.split())
+
+    @cached_property
+    def split(self) -> tuple[tuple[str, tuple[tuple[str, tuple[str, ...], str, frozenset[str]], ...]], ...]:
+        """Per field, each synonym with its words (in order and as a set) and without its spaces: worked out once,
+        matched against every label."""
+        return tuple(
+            (f.name, tuple((s, tuple(s.split()), s.replace(" ", ""), frozenset(s.split())) for s in f.synonyms))
+            for f in self.fields
+        )
+
+    @cached_property
+    def squashed(self) -> frozenset[str]:
+        """Every synonym without its spaces ("mahoso" matches "ma ho so")."""
+        return frozenset(s.replace(" ", "") for f in self.fields for s in f.synonyms)
+
 
 @cache
 def source_vocabulary(kind: str) -> Vocabulary:
@@ -82,17 +101,20 @@ def _match_label_all(label: str, vocab: Vocabulary) -> tuple[tuple[str, float], 
     if not key:
         return ()
     words = key.split()
+    squashed = key.replace(" ", "")
+    if vocab.words.isdisjoint(words) and squashed not in vocab.squashed:
+        return ()
+    present = set(words)
     found: dict[str, float] = {}
-    for spec in vocab.fields:
-        for syn in spec.synonyms:
-            syn_words = syn.split()
-            if key == syn or key.replace(" ", "") == syn.replace(" ", ""):
+    for name, synonyms in vocab.split:
+        for syn, syn_words, syn_squashed, syn_set in synonyms:
+            if key == syn or squashed == syn_squashed:
                 score = 100.0 + len(syn_words)
-            elif _contains_run(words, syn_words):
+            elif present.issuperset(syn_set) and _contains_run(words, list(syn_words)):
                 score = len(syn_words) + len(syn_words) / len(words)
             else:
                 continue
-            found[spec.name] = max(score, found.get(spec.name, 0.0))
+            found[name] = max(score, found.get(name, 0.0))
     return tuple(found.items())
 
 
@@ -146,13 +168,12 @@ def _match_words(group: str, own: str, vocab: Vocabulary) -> dict[str, float]:
     own_words = set(fold(own).split())
     words = own_words | set(fold(group).split())
     found: dict[str, float] = {}
-    if not own_words:
+    if not own_words or vocab.words.isdisjoint(own_words):
         return found
-    for spec in vocab.fields:
-        for syn in spec.synonyms:
-            syn_words = set(syn.split())
-            if syn_words <= words and syn_words & own_words and len(syn_words) > 1:
-                found[spec.name] = max(found.get(spec.name, 0.0), 0.8 * len(syn_words))
+    for name, synonyms in vocab.split:
+        for _syn, _words, _squashed, syn_set in synonyms:
+            if len(syn_set) > 1 and words.issuperset(syn_set) and not own_words.isdisjoint(syn_set):
+                found[name] = max(found.get(name, 0.0), 0.8 * len(syn_set))
     return found
 
 
