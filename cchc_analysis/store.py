@@ -16,6 +16,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,6 +99,37 @@ def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
     write_if_changed(path, buf.getvalue())
 
 
+def _table(frame: pd.DataFrame):
+    """A file's rows as the Arrow table its cache holds. Parquet has no whole-second timestamps (it reads them
+    back as milliseconds), so those become milliseconds here already."""
+    import pyarrow as arrow
+
+    seconds = {c: "datetime64[ms]" for c, t in frame.dtypes.items() if t == "datetime64[s]"}
+    return arrow.Table.from_pandas(frame.astype(seconds) if seconds else frame, preserve_index=False)
+
+
+def _frame(table) -> pd.DataFrame:
+    """The one way a file's rows come back from Arrow, whether just read or reused from the cache: a first run
+    and a rerun then see exactly the same types."""
+    return table.to_pandas()
+
+
+def _write_cache(table, path: Path) -> None:
+    """Write one file's rows (runs on a worker thread: Parquet encoding releases the GIL)."""
+    import pyarrow.parquet as pq
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    pq.write_table(table, tmp)
+    os.replace(tmp, path)
+
+
+def _read_cache(path: Path) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    return _frame(pq.read_table(path))
+
+
 def load_mapping(path: Path | str | None) -> dict[str, list[str]] | None:
     """A user's header mapping file: ``{field: [header wording, ...]}`` (YAML)."""
     if not path:
@@ -148,50 +181,128 @@ def ingest(
     new_manifest: dict[str, dict] = {}
     frames: dict[str, list[pd.DataFrame]] = {k: [] for k in TABLES}
     rejects = []
-    for path in raw_files(raw_dir):
-        rel = path.relative_to(raw_dir).as_posix()
-        if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
-            outcome.skipped.append(rel)
-            continue
-        sha = file_sha256(path)
-        file_id = hashlib.sha256(rel.encode("utf-8")).hexdigest()[:20]
-        entry = manifest.get(rel)
-        rows_path = out_dir / "files" / f"{file_id}.parquet"
-        rej_path = out_dir / "files" / f"{file_id}.rejects.parquet"
-        if (
-            entry
-            and entry["sha256"] == sha
-            and entry.get("settings") == settings_key
-            and (entry["report"]["kind"] not in TABLES or entry["report"].get("error") or rows_path.is_file())
-        ):
-            report = FileReport(**entry["report"])
-            log.debug("Không đổi, dùng lại: %s", rel)
-        else:
-            report, dossiers, rejected = _ingest_file(path, raw_dir, registry, pseudonymiser, assume_unit, mapping)
-            report.sha256 = sha
-            if dossiers is None:
-                rows_path.unlink(missing_ok=True)
-                rej_path.unlink(missing_ok=True)
-            else:
-                _write_parquet(dossiers, rows_path)
-                _write_parquet(rejected, rej_path)
-            log.info("Đã đọc %s: %s", rel, _summary(report))
-        new_manifest[rel] = {"sha256": sha, "settings": settings_key, "report": report.as_dict()}
-        if report.error:
-            outcome.refused.append(report)
-        outcome.reports.append(report)
-        if report.kind in TABLES and not report.error and rows_path.is_file():
-            # read back from the cache even when just written: a rerun then sees exactly the same types
-            frames[report.kind].append(pd.read_parquet(rows_path))
-            rejects.append(pd.read_parquet(rej_path))
-    # files removed from raw/ leave the store
-    for rel in set(manifest) - set(new_manifest):
-        file_id = hashlib.sha256(rel.encode("utf-8")).hexdigest()[:20]
-        for suffix in (".parquet", ".rejects.parquet"):
-            (out_dir / "files" / f"{file_id}{suffix}").unlink(missing_ok=True)
-        log.info("Tệp đã bị xóa khỏi raw/, bỏ dữ liệu của nó: %s", rel)
+    run = _Run(raw_dir, out_dir, registry, pseudonymiser, assume_unit, mapping, settings_key)
+    with _CacheWriter() as cache:
+        for path in raw_files(raw_dir):
+            rel = path.relative_to(raw_dir).as_posix()
+            if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
+                outcome.skipped.append(rel)
+                continue
+            sha = file_sha256(path)
+            report, rows, rejected = _file_rows(run, path, rel, sha, manifest.get(rel), cache)
+            new_manifest[rel] = {"sha256": sha, "settings": settings_key, "report": report.as_dict()}
+            if report.error:
+                outcome.refused.append(report)
+            outcome.reports.append(report)
+            if rows is not None:
+                frames[report.kind].append(rows)
+                rejects.append(rejected)
+        # files removed from raw/ leave the store
+        for rel in set(manifest) - set(new_manifest):
+            for cached in _cache_paths(out_dir, rel):
+                cached.unlink(missing_ok=True)
+            log.info("Tệp đã bị xóa khỏi raw/, bỏ dữ liệu của nó: %s", rel)
+        dossiers, catalogue, unmatched = _write_tables(frames, rejects, outcome, out_dir)
+        report_doc = {
+            "store_version": STORE_VERSION,
+            "pseudonym_key_id": pseudonymiser.key_id,
+            "dossiers": outcome.dossiers,
+            "duplicates_across_files": outcome.duplicates_across_files,
+            "files": [r.as_dict() for r in outcome.reports],
+            "skipped": outcome.skipped,
+            "procedures_not_in_catalogue": unmatched.to_dict("records"),
+            "catalogue_procedures_without_dossiers": [
+                {k: (int(v) if k != "unit_id" else v) for k, v in r.items()}
+                for r in unused_procedures(dossiers, catalogue).to_dict("records")
+            ],
+        }
+        write_if_changed(
+            out_dir / "ingest_report.json", json.dumps(report_doc, ensure_ascii=False, indent=2).encode("utf-8")
+        )
+        cache.finish()  # a failed cache write fails the run before the manifest says the file is cached
+    write_if_changed(manifest_path, json.dumps(new_manifest, ensure_ascii=False, indent=1, sort_keys=True).encode())
+    return outcome
+
+
+@dataclass
+class _Run:
+    """What every file of one ingest run is read with."""
+
+    raw_dir: Path
+    out_dir: Path
+    registry: UnitRegistry
+    pseudonymiser: Pseudonymiser
+    assume_unit: str | None
+    mapping: dict[str, list[str]] | None
+    settings_key: str
+
+
+class _CacheWriter:
+    """Writes each file's rows to its cache on one worker thread (Parquet encoding releases the GIL) while the next
+    file is read and the store is built."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cchc-cache")
+        self._pending: list[Future] = []
+
+    def submit(self, table, path: Path) -> None:
+        self._pending.append(self._pool.submit(_write_cache, table, path))
+
+    def finish(self) -> None:
+        """Wait for every write; the first that failed raises here."""
+        for done in self._pending:
+            done.result()
+
+    def __enter__(self) -> _CacheWriter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._pool.shutdown(wait=True)
+
+
+def _cache_paths(out_dir: Path, rel: str) -> tuple[Path, Path]:
+    file_id = hashlib.sha256(rel.encode("utf-8")).hexdigest()[:20]
+    return out_dir / "files" / f"{file_id}.parquet", out_dir / "files" / f"{file_id}.rejects.parquet"
+
+
+def _file_rows(run: _Run, path: Path, rel: str, sha: str, entry: dict | None, cache: _CacheWriter):
+    """One raw file's report, rows and rejects: from its cache while the file and the settings are unchanged,
+    else read now (rows None for a refused file or a kind without a table)."""
+    rows_path, rej_path = _cache_paths(run.out_dir, rel)
+    if (
+        entry
+        and entry["sha256"] == sha
+        and entry.get("settings") == run.settings_key
+        and (entry["report"]["kind"] not in TABLES or entry["report"].get("error") or rows_path.is_file())
+    ):
+        report = FileReport(**entry["report"])
+        log.debug("Không đổi, dùng lại: %s", rel)
+        if report.kind in TABLES and not report.error:
+            return report, _read_cache(rows_path), _read_cache(rej_path)
+        return report, None, None
+    report, rows, rejected = _ingest_file(
+        path, run.raw_dir, run.registry, run.pseudonymiser, run.assume_unit, run.mapping, sha
+    )
+    report.sha256 = sha
+    log.info("Đã đọc %s: %s", rel, _summary(report))
+    if rows is None:
+        rows_path.unlink(missing_ok=True)
+        rej_path.unlink(missing_ok=True)
+        return report, None, None
+    # the rows go on through Arrow exactly as a rerun reads them back from the cache
+    tables = _table(rows), _table(rejected)
+    cache.submit(tables[0], rows_path)
+    cache.submit(tables[1], rej_path)
+    return report, _frame(tables[0]), _frame(tables[1])
+
+
+def _write_tables(frames: dict[str, list[pd.DataFrame]], rejects: list[pd.DataFrame], outcome, out_dir: Path):
+    """The store's tables from every file's rows: dossiers merged across files, checked against the schema and
+    linked to the catalogue; catalogue, budget, PAR, manual figures and rejects. Returns the dossiers, the
+    catalogue and the procedures that match no catalogue entry."""
     all_rows = _concat(frames["dossier_list"], OUTPUT_COLUMNS)
-    dossiers, dups = deduplicate(all_rows)
+    # each file's rows are unique already (the reader merged its repeats): only rows of several files can clash
+    dossiers, dups = deduplicate(all_rows) if len(frames["dossier_list"]) > 1 else (all_rows, 0)
     outcome.duplicates_across_files = dups
     outcome.dossiers = len(dossiers)
     if dups:
@@ -228,27 +339,10 @@ def ingest(
     _write_parquet(
         all_rejects.astype({"row": "int64"}) if len(all_rejects) else all_rejects, out_dir / "rejects.parquet"
     )
-    report_doc = {
-        "store_version": STORE_VERSION,
-        "pseudonym_key_id": pseudonymiser.key_id,
-        "dossiers": outcome.dossiers,
-        "duplicates_across_files": dups,
-        "files": [r.as_dict() for r in outcome.reports],
-        "skipped": outcome.skipped,
-        "procedures_not_in_catalogue": unmatched.to_dict("records"),
-        "catalogue_procedures_without_dossiers": [
-            {k: (int(v) if k != "unit_id" else v) for k, v in r.items()}
-            for r in unused_procedures(dossiers, catalogue).to_dict("records")
-        ],
-    }
-    write_if_changed(
-        out_dir / "ingest_report.json", json.dumps(report_doc, ensure_ascii=False, indent=2).encode("utf-8")
-    )
-    write_if_changed(manifest_path, json.dumps(new_manifest, ensure_ascii=False, indent=1, sort_keys=True).encode())
-    return outcome
+    return dossiers, catalogue, unmatched
 
 
-def _ingest_file(path, raw_dir, registry, pseudonymiser, assume_unit, mapping):
+def _ingest_file(path, raw_dir, registry, pseudonymiser, assume_unit, mapping, sha):
     rel = path.relative_to(raw_dir).as_posix()
     report = FileReport(file=rel, sha256="", kind="unknown")  # until the content says what it is
     try:
@@ -261,7 +355,14 @@ def _ingest_file(path, raw_dir, registry, pseudonymiser, assume_unit, mapping):
             grids = read_grids(path, columnar=False)  # only the dossier reader works on columns of text
         if kind == "dossier_list":
             result = read_onestop_export(
-                path, registry, pseudonymiser, raw_root=raw_dir, assume_unit=assume_unit, mapping=mapping, grids=grids
+                path,
+                registry,
+                pseudonymiser,
+                raw_root=raw_dir,
+                assume_unit=assume_unit,
+                mapping=mapping,
+                grids=grids,
+                sha256=sha,
             )
         elif kind == "catalogue":
             result = read_catalogue(path, registry, raw_root=raw_dir, assume_unit=assume_unit, grids=grids)

@@ -253,6 +253,7 @@ def read_onestop_export(
     assume_unit: str | None = None,
     mapping: dict[str, list[str]] | None = None,
     grids: list[Grid] | None = None,
+    sha256: str | None = None,
 ) -> ReadResult:
     """Read one dossier-list export into clean rows, rejected rows and a report.
 
@@ -268,6 +269,8 @@ def read_onestop_export(
         Unit to use when neither a unit column, the title rows nor the folder name one.
     mapping
         Extra header wordings per canonical field, for layouts the synonym table does not know.
+    grids, sha256
+        The file's grids and digest when the caller has them already.
 
     Raises
     ------
@@ -276,7 +279,7 @@ def read_onestop_export(
     """
     path = Path(path)
     rel = str(path.relative_to(raw_root)) if raw_root and path.is_relative_to(raw_root) else str(path)
-    report = FileReport(file=rel.replace("\\", "/"), sha256=file_sha256(path))
+    report = FileReport(file=rel.replace("\\", "/"), sha256=sha256 or file_sha256(path))
     vocab = extend_vocabulary(onestop_vocabulary(), mapping)
     grids = grids if grids is not None else read_grids(path)
     frames, rejects = [], []
@@ -604,7 +607,7 @@ def deduplicate(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """One row per (unit, code): the more advanced state wins, then the export whose stated range ends later,
     then the later file and row. Returns the rows kept and how many were merged away."""
     # a code seen once cannot be duplicated: the usual case costs one hash of the code column
-    if frame.empty or not frame["code"].duplicated().any() or not frame.duplicated(["unit_id", "code"]).any():
+    if frame.empty or frame["code"].is_unique or not frame.duplicated(["unit_id", "code"]).any():
         return frame, 0
     ranked = frame.assign(_rank=state_rank(frame), _end=frame["export_end"].fillna(pd.Timestamp.min))
     ranked = ranked.sort_values(["unit_id", "code", "_rank", "_end", "source_file", "source_row"])
