@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ConfigError
+from .keyed_hash import hmac_hex, hmac_hex_packed, keyed
 from .text import fold
 
 log = logging.getLogger(__name__)
@@ -35,12 +36,7 @@ class Pseudonymiser:
         if len(key) < 16:
             raise ConfigError("Khóa bí danh hóa (CCHC_PSEUDONYM_KEY) quá ngắn: cần ít nhất 16 ký tự.")
         self._key = key
-        # HMAC's inner and outer hashes keyed once (RFC 2104); each digest then copies them: same digests as
-        # hmac.new, at a third of the cost for a million applicants
-        block = key if len(key) <= 64 else hashlib.sha256(key).digest()
-        block = block.ljust(64, b"\0")
-        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
-        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+        self._inner, self._outer = keyed(key)
         self.key_id = hashlib.sha256(b"cchc-key-id:" + key).hexdigest()[:12]
 
     @classmethod
@@ -73,38 +69,33 @@ class Pseudonymiser:
 
     def digest(self, value: str) -> str:
         """HMAC-SHA256 of a normalised identifier, as 32 hex characters."""
-        return self._digests([value])[0]
+        return hmac_hex(self._inner, self._outer, [value.encode("utf-8")]).decode("ascii")
 
-    def _digests(self, values) -> list[str]:
-        """:meth:`digest` of many values (the loop kept tight: a large export has a million applicants)."""
-        inner, outer, out = self._inner, self._outer, []
-        for value in values:
-            h = inner.copy()
-            h.update(value.encode("utf-8"))
-            o = outer.copy()
-            o.update(h.digest())
-            out.append(o.hexdigest()[:32])
-        return out
+    def start(self, identifiers: pd.Series) -> PendingKeys:
+        """Start the digests of a column of identifiers (None where nothing identifies): once per distinct
+        identifier, in a worker process when there are many (see :class:`PendingKeys`)."""
+        return PendingKeys(self, identifiers)
 
     def applicant_keys(
-        self, id_numbers: pd.Series | None, names: pd.Series | None, phones: pd.Series | None
+        self,
+        id_numbers: pd.Series | None,
+        names: pd.Series | None,
+        phones: pd.Series | None,
+        id_keys: PendingKeys | None = None,
     ) -> pd.Series:
         """One pseudonymous key per applicant: from the ID number where present, else from name and phone.
 
-        The HMAC runs once per distinct identifier. Returns None where nothing identifies the applicant.
+        ``id_keys`` are the digests of the ID numbers started earlier (:meth:`start` of :func:`id_identifiers`),
+        for these rows or more. The HMAC runs once per distinct identifier. Missing where nothing identifies the
+        applicant.
         """
-        index = (
-            next(s.index for s in (id_numbers, names, phones) if s is not None)
-            if any(s is not None for s in (id_numbers, names, phones))
-            else None
-        )
+        index = next((s.index for s in (id_numbers, names, phones) if s is not None), None)
         if index is None:
-            return pd.Series(dtype=object)
-        ident = pd.Series(None, index=index, dtype=object)
-        if id_numbers is not None:
-            digits = digits_of(id_numbers)
-            ident = ("id:" + digits).where(digits.str.len() >= 9, None).astype(object)
-        lacking = ident.isna()
+            return pd.Series(dtype="str")
+        if id_keys is None and id_numbers is not None:
+            id_keys = self.start(id_identifiers(id_numbers))
+        keys = id_keys.result(index) if id_keys is not None else pd.Series(np.nan, index=index, dtype="str")
+        lacking = keys.isna()
         if names is not None and lacking.any():  # name and phone only where no ID number identifies
             names = names[lacking]
             text = names.where(names.map(type).eq(str), "") if names.dtype == object else names.fillna("")
@@ -112,10 +103,110 @@ class Pseudonymiser:
             name_key = text.map(folded).astype(object)
             phone_key = digits_of(phones[lacking]) if phones is not None else pd.Series("", index=name_key.index)
             fallback = ("np:" + name_key + "|" + phone_key.fillna("")).where(name_key != "", None)
-            ident[lacking] = fallback
-        codes, uniques = pd.factorize(ident)
-        hashed = np.array([*self._digests(uniques), None], dtype=object)
-        return pd.Series(hashed[codes], index=index, dtype=object)  # code -1 (nothing identifies) takes None
+            keys[lacking] = self.start(fallback).result(fallback.index)
+        return keys
+
+
+# distinct identifiers from which the HMAC runs in a worker process beside the reader (below this, starting the
+# worker costs more than it saves)
+PARALLEL_MIN = 200_000
+
+
+class PendingKeys:
+    """The digests of a column of identifiers, being computed.
+
+    The distinct identifiers are packed as one UTF-8 buffer with offsets (Arrow's own layout). When there are at
+    least :data:`PARALLEL_MIN` of them, a worker process (``python -I keyed_hash.py``: the standard library only,
+    fed through a pipe, nothing written to disk) hashes them while the reader goes on with the other columns on the
+    other core; :meth:`result` waits for it. Fewer are hashed here at once.
+    """
+
+    def __init__(self, pseudonymiser: Pseudonymiser, identifiers: pd.Series) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        self._index = identifiers.index
+        arr = pa.array(identifiers.array, from_pandas=True)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        encoded = pc.dictionary_encode(arr.cast(pa.large_string()))
+        self._codes, distinct = encoded.indices, encoded.dictionary
+        self._count = len(distinct)
+        _validity, offsets, data = distinct.buffers()
+        self._parts = (
+            pseudonymiser._key,
+            bytes(data) if data is not None else b"",
+            bytes(offsets[: (self._count + 1) * 8]) if offsets is not None else bytes(8),
+        )
+        self._blob = None if self._count >= PARALLEL_MIN and self._start_worker() else hmac_hex_packed(*self._parts)
+
+    def _start_worker(self) -> bool:
+        import struct
+        import subprocess
+        import sys
+        import threading
+
+        from . import keyed_hash
+
+        if not sys.executable:
+            return False
+        try:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-I", keyed_hash.__file__],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+        except OSError as exc:
+            log.debug("Không chạy được tiến trình phụ để băm (%s); băm tại chỗ.", exc)
+            return False
+
+        def feed() -> None:  # on a thread: the pipe takes the parts as fast as the worker reads them
+            try:
+                for part in self._parts:
+                    self._proc.stdin.write(struct.pack("<Q", len(part)))
+                    self._proc.stdin.write(part)
+                self._proc.stdin.close()
+            except OSError:  # the worker died; result() sees it and hashes here
+                pass
+
+        self._feeder = threading.Thread(target=feed, daemon=True)
+        self._feeder.start()
+        return True
+
+    def result(self, index: pd.Index) -> pd.Series:
+        """The digest of each row of ``index`` (rows of the column given, any subset, any order)."""
+        import pyarrow as pa
+
+        if self._blob is None:
+            blob = self._proc.stdout.read()
+            self._feeder.join()
+            if self._proc.wait() != 0 or len(blob) != 32 * self._count:  # killed, out of memory: do it here
+                log.debug("Tiến trình phụ băm thất bại (mã %s); băm tại chỗ.", self._proc.returncode)
+                blob = hmac_hex_packed(*self._parts)
+            self._blob = blob
+        self._parts = ()  # identifiers and key are not kept longer than needed
+        hexes = pa.Array.from_buffers(pa.binary(32), self._count, [None, pa.py_buffer(self._blob)]).cast(pa.string())
+        codes = self._codes
+        if not index.equals(self._index):
+            codes = codes.take(pa.array(self._index.get_indexer(index)))
+        return pd.Series(pd.array(hexes.take(codes), dtype="str"), index=index)
+
+
+def id_identifiers(id_numbers: pd.Series) -> pd.Series:
+    """ "id:<digits>" of each ID number with at least nine digits, else missing (Arrow text, no Python loop)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(id_numbers.dtype, pd.StringDtype):
+        digits = pc.replace_substring_regex(pa.array(id_numbers.array), r"\D", "").cast(pa.large_string())
+    else:
+        digits = pa.array(id_numbers.map(_digits).tolist(), type=pa.large_string())
+    prefix, nothing = pa.scalar("id:", pa.large_string()), pa.scalar("", pa.large_string())
+    ident = pc.if_else(
+        pc.greater_equal(pc.utf8_length(digits), 9), pc.binary_join_element_wise(prefix, digits, nothing), None
+    )
+    return pd.Series(pd.array(ident, dtype="str"), index=id_numbers.index)
 
 
 def digits_of(values: pd.Series) -> pd.Series:

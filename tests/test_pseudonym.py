@@ -1,7 +1,13 @@
+import hashlib
+import hmac
+import sys
+
+import pandas as pd
 import pytest
 
+from cchc_analysis import pseudonym
 from cchc_analysis.errors import ConfigError
-from cchc_analysis.pseudonym import Pseudonymiser, mask
+from cchc_analysis.pseudonym import Pseudonymiser, id_identifiers, mask
 
 
 def test_key_sources_in_order(tmp_path, monkeypatch):
@@ -33,3 +39,50 @@ def test_masking():
     assert mask("030123456789") == "03********89"
     assert mask("Nguyễn Văn An") == "N***"
     assert mask("") == ""
+
+
+IDS = ["001203004567", "079188000123", None, "001203004567", "Số 030123456789", "12345"]
+
+
+def expected_key(key: bytes, identifier: str) -> str:
+    return hmac.new(key, identifier.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+@pytest.mark.parametrize("key", [b"a-test-key-of-enough-length", b"k" * 100], ids=["short key", "key over 64 bytes"])
+@pytest.mark.parametrize("in_worker", [False, True], ids=["here", "worker process"])
+def test_applicant_keys_are_hmac_sha256_of_the_id_digits(key, in_worker, monkeypatch):
+    monkeypatch.setattr(pseudonym, "PARALLEL_MIN", 0 if in_worker else 10**9)
+    ids = pd.Series(IDS, index=[10, 11, 12, 13, 14, 15], dtype="str")
+    keys = Pseudonymiser(key).applicant_keys(ids, None, None)
+    assert keys.index.tolist() == [10, 11, 12, 13, 14, 15]
+    assert keys[10] == keys[13] == expected_key(key, "id:001203004567")
+    assert keys[11] == expected_key(key, "id:079188000123")
+    assert keys[14] == expected_key(key, "id:030123456789")  # only the digits of a written-out number count
+    assert pd.isna(keys[12]) and pd.isna(keys[15])  # nothing, and too few digits to be an ID number
+
+
+def test_keys_started_early_serve_any_subset_of_the_rows(monkeypatch):
+    monkeypatch.setattr(pseudonym, "PARALLEL_MIN", 0)
+    pseudonymiser = Pseudonymiser(b"a-test-key-of-enough-length")
+    ids = pd.Series(IDS, index=range(7, 13), dtype="str")
+    started = pseudonymiser.start(id_identifiers(ids))  # all rows of the sheet
+    names = pd.Series(["An", "Bình", "Chi", "Dung"], index=[12, 9, 8, 11], dtype="str")  # rows kept, any order
+    phones = pd.Series(["0911", "", "", "0912"], index=names.index, dtype="str")
+    keys = pseudonymiser.applicant_keys(ids[names.index], names, phones, id_keys=started)
+    key = b"a-test-key-of-enough-length"
+    assert keys.tolist() == [
+        expected_key(key, "np:an|0911"),  # row 12: "12345" is no ID number: name and phone instead
+        expected_key(key, "np:binh|"),  # row 9: no ID number, no phone
+        expected_key(key, "id:079188000123"),  # row 8
+        expected_key(key, "id:030123456789"),  # row 11
+    ]
+
+
+def test_a_worker_that_fails_leaves_the_work_to_this_process(monkeypatch):
+    monkeypatch.setattr(pseudonym, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(sys, "executable", "/bin/false")  # starts, reads nothing, exits 1
+    keys = Pseudonymiser(b"a-test-key-of-enough-length").applicant_keys(pd.Series(IDS, dtype="str"), None, None)
+    assert keys[0] == expected_key(b"a-test-key-of-enough-length", "id:001203004567")
+    monkeypatch.setattr(sys, "executable", "/nonexistent/python")  # cannot start at all
+    keys = Pseudonymiser(b"a-test-key-of-enough-length").applicant_keys(pd.Series(IDS, dtype="str"), None, None)
+    assert keys[1] == expected_key(b"a-test-key-of-enough-length", "id:079188000123")

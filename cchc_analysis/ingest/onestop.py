@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputFileError, UnitLookupError
-from ..pseudonym import Pseudonymiser, mask
+from ..pseudonym import Pseudonymiser, id_identifiers, mask
 from ..registry import Unit, UnitRegistry
 from ..text import clean_text, fold, to_unicode_many
 from .grid import Grid, read_grids
@@ -349,6 +349,9 @@ def _read_grid(grid, match, vocab, report, registry, pseudonymiser, path, raw_ro
     # each column's distinct texts are decoded (legacy encodings judged per column) once, here, and the result
     # serves both the repeated-header test and the text cleaning below; plain ASCII texts decode to themselves,
     # so only the others go through Python
+    # ID numbers are pseudonymised from the raw cells (only their digits count, so cleaning cannot change them);
+    # for a large export the digests are computed by a worker process while this one goes on with the rest
+    id_keys = pseudonymiser.start(id_identifiers(raw["id_number"])) if "id_number" in raw else None
     texts = {n: ColumnText(raw[n]) for n in cols}
     present = pd.DataFrame({n: ~texts[n].blank for n in cols}, index=raw.index)
     blank = ~present.any(axis=1)
@@ -472,6 +475,7 @@ def _read_grid(grid, match, vocab, report, registry, pseudonymiser, path, raw_ro
             data["id_number"] if "id_number" in data else None,
             data["applicant"] if "applicant" in data else None,
             data["phone"] if "phone" in data else None,
+            id_keys=id_keys,
         )
         if any(n in data for n in ("id_number", "applicant", "phone"))
         else None
