@@ -127,6 +127,20 @@ class ColumnText:
         return {u: v for u, v in lookup.items() if v != u}, legacy
 
 
+def _per_column(work, columns: list, rows: int) -> list:
+    """``work`` applied to each column, on two threads for long columns: the work is mostly Arrow compute,
+    which releases the GIL, so the second core shares it."""
+    if rows < PARALLEL_ROWS:
+        return [work(c) for c in columns]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="cchc-column") as pool:
+        return list(pool.map(work, columns))
+
+
+PARALLEL_ROWS = 100_000
+
+
 def _total_rows(grid, start: int, raw: pd.DataFrame) -> pd.Series:
     """Rows whose first cells say "Tổng cộng"/"Cộng" (in any encoding), unless their code looks like a dossier
     code (digits and a dash)."""
@@ -352,7 +366,7 @@ def _read_grid(grid, match, vocab, report, registry, pseudonymiser, path, raw_ro
     # ID numbers are pseudonymised from the raw cells (only their digits count, so cleaning cannot change them);
     # for a large export the digests are computed by a worker process while this one goes on with the rest
     id_keys = pseudonymiser.start(id_identifiers(raw["id_number"])) if "id_number" in raw else None
-    texts = {n: ColumnText(raw[n]) for n in cols}
+    texts = dict(zip(cols, _per_column(ColumnText, [raw[n] for n in cols], len(raw)), strict=True))
     present = pd.DataFrame({n: ~texts[n].blank for n in cols}, index=raw.index)
     blank = ~present.any(axis=1)
     header_rows = grid.head(start)[match.first_row :]
@@ -360,8 +374,13 @@ def _read_grid(grid, match, vocab, report, registry, pseudonymiser, path, raw_ro
     header_decoded = [t for r in header_rows for t in to_unicode_many([c for c in r if isinstance(c, str)])]
     # prefixes as written (any case) and without diacritics, so "MÃ HỒ SƠ" and "MA HO SO" repeat "Mã hồ sơ"
     starts = ({clean_text(t)[:3].lower() for t in header_decoded} | {t[:3] for t in header_texts}) - {""}
+
+    def repeats_header(text: ColumnText) -> np.ndarray:
+        return text.isin_where(lambda d: fold(d) in header_texts, starts)
+
     hits = pd.DataFrame(
-        {n: texts[n].isin_where(lambda d: fold(d) in header_texts, starts) for n in cols}, index=raw.index
+        dict(zip(cols, _per_column(repeats_header, [texts[n] for n in cols], len(raw)), strict=True)),
+        index=raw.index,
     )
     repeated = (hits.sum(axis=1) >= 2) | _numbering_rows(raw, cols)
     total_row = _total_rows(grid, start, raw)
