@@ -92,11 +92,15 @@ class IngestOutcome:
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    write_if_changed(path, _parquet_bytes(frame))
+
+
+def _parquet_bytes(frame: pd.DataFrame) -> bytes:
     import io
 
     buf = io.BytesIO()
     frame.to_parquet(buf, index=False)
-    write_if_changed(path, buf.getvalue())
+    return buf.getvalue()
 
 
 def _table(frame: pd.DataFrame):
@@ -163,6 +167,20 @@ def ingest(
     mapping_file: Path | str | None = None,
 ) -> IngestOutcome:
     """Ingest every file under ``data_dir/raw`` into ``data_dir/processed`` (see the module docstring)."""
+    import pyarrow as arrow
+
+    # Arrow's system allocator, unless the user chose one: with mimalloc, the default, a 1M-row ingest spends
+    # 0.6 s more in the kernel handing pages back and faulting them in again (benchmarks/RESULTS.md)
+    previous = arrow.default_memory_pool()
+    if not os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        arrow.set_memory_pool(arrow.system_memory_pool())
+    try:
+        return _ingest(data_dir, registry, assume_unit, mapping_file)
+    finally:
+        arrow.set_memory_pool(previous)
+
+
+def _ingest(data_dir, registry, assume_unit, mapping_file) -> IngestOutcome:
     settings = Settings.resolve(data_dir)
     raw_dir, out_dir = settings.raw_dir, settings.processed_dir
     if not raw_dir.is_dir():
@@ -202,7 +220,7 @@ def ingest(
             for cached in _cache_paths(out_dir, rel):
                 cached.unlink(missing_ok=True)
             log.info("Tệp đã bị xóa khỏi raw/, bỏ dữ liệu của nó: %s", rel)
-        dossiers, catalogue, unmatched = _write_tables(frames, rejects, outcome, out_dir)
+        dossiers, catalogue, unmatched = _write_tables(frames, rejects, outcome, out_dir, cache)
         report_doc = {
             "store_version": STORE_VERSION,
             "pseudonym_key_id": pseudonymiser.key_id,
@@ -238,15 +256,19 @@ class _Run:
 
 
 class _CacheWriter:
-    """Writes each file's rows to its cache on one worker thread (Parquet encoding releases the GIL) while the next
-    file is read and the store is built."""
+    """Writes each file's rows to its cache on worker threads (Parquet encoding releases the GIL) while the next
+    file is read and the store is built; also encodes the final dossier table while its schema is checked."""
 
     def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cchc-cache")
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="cchc-cache")
         self._pending: list[Future] = []
 
     def submit(self, table, path: Path) -> None:
         self._pending.append(self._pool.submit(_write_cache, table, path))
+
+    def encode(self, frame: pd.DataFrame) -> Future:
+        """The Parquet bytes of ``frame``, being made."""
+        return self._pool.submit(_parquet_bytes, frame)
 
     def finish(self) -> None:
         """Wait for every write; the first that failed raises here."""
@@ -296,7 +318,7 @@ def _file_rows(run: _Run, path: Path, rel: str, sha: str, entry: dict | None, ca
     return report, _frame(tables[0]), _frame(tables[1])
 
 
-def _write_tables(frames: dict[str, list[pd.DataFrame]], rejects: list[pd.DataFrame], outcome, out_dir: Path):
+def _write_tables(frames: dict[str, list[pd.DataFrame]], rejects: list[pd.DataFrame], outcome, out_dir: Path, cache):
     """The store's tables from every file's rows: dossiers merged across files, checked against the schema and
     linked to the catalogue; catalogue, budget, PAR, manual figures and rejects. Returns the dossiers, the
     catalogue and the procedures that match no catalogue entry."""
@@ -307,25 +329,25 @@ def _write_tables(frames: dict[str, list[pd.DataFrame]], rejects: list[pd.DataFr
     outcome.dossiers = len(dossiers)
     if dups:
         log.info("%d hồ sơ có mặt trong nhiều tệp xuất; giữ bản ghi có trạng thái mới nhất.", dups)
-    dossiers = _typed(dossiers)
+    catalogue = _concat(frames["catalogue"], CATALOGUE_COLUMNS)
+    if not catalogue.empty:
+        catalogue = catalogue.sort_values(["unit_id", "source_file", "source_row"]).drop_duplicates(
+            ["unit_id", "procedure_key"], keep="last"
+        )
+    dossiers, unmatched = link_to_catalogue(_typed(dossiers), catalogue)
+    if len(unmatched):
+        log.warning(
+            "%d thủ tục có hồ sơ nhưng không có trong danh mục TTHC của đơn vị (xem ingest_report.json).",
+            len(unmatched),
+        )
+    encoded = cache.encode(dossiers)  # encoded beside the schema check, written only if the check passes
     try:
         DOSSIER_SCHEMA.validate(dossiers, lazy=True)
     except pa.errors.SchemaErrors as exc:  # a bug in the reader, not in the data: say so clearly
         raise CchcError(
             f"Dữ liệu sau khi làm sạch không đúng lược đồ: {exc.failure_cases.head(10).to_dict('records')}"
         ) from None
-    catalogue = _concat(frames["catalogue"], CATALOGUE_COLUMNS)
-    if not catalogue.empty:
-        catalogue = catalogue.sort_values(["unit_id", "source_file", "source_row"]).drop_duplicates(
-            ["unit_id", "procedure_key"], keep="last"
-        )
-    dossiers, unmatched = link_to_catalogue(dossiers, catalogue)
-    if len(unmatched):
-        log.warning(
-            "%d thủ tục có hồ sơ nhưng không có trong danh mục TTHC của đơn vị (xem ingest_report.json).",
-            len(unmatched),
-        )
-    _write_parquet(dossiers, out_dir / "dossiers.parquet")
+    write_if_changed(out_dir / "dossiers.parquet", encoded.result())
     _write_parquet(catalogue.reset_index(drop=True), out_dir / "catalogue.parquet")
     _write_parquet(_concat(frames["budget"], BUDGET_COLUMNS), out_dir / "budget.parquet")
     _write_parquet(_concat(frames["par"], PAR_COLUMNS), out_dir / "par.parquet")
