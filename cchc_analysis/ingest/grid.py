@@ -162,7 +162,7 @@ class ColumnarGrid:
             col = pa.concat_arrays([pa.array([""] * (self._row0 - start), type=col.type), col])
         import pyarrow.compute as pc
 
-        return pd.Series(pd.arrays.ArrowStringArray(pc.fill_null(col, "")), index=index).astype("str")
+        return pd.Series(pd.array(pc.fill_null(col, "") if col.null_count else col, dtype="str"), index=index)
 
 
 def sniff(path: Path) -> str:

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputFileError, UnitLookupError
-from ..pseudonym import Pseudonymiser, id_identifiers, mask
+from ..pseudonym import Pseudonymiser, mask
 from ..registry import Unit, UnitRegistry
 from ..text import clean_text, fold, to_unicode_many
 from .grid import Grid, read_grids
@@ -79,7 +79,8 @@ class ColumnText:
         self.column = column
         self._arr = pa.array(column.array)
         # masks only: a trimmed copy of a million texts per column would cost more than the tests themselves
-        self.blank = pc.match_substring_regex(self._arr, r"^\s*$").to_numpy(zero_copy_only=False)
+        blank = pc.or_(pc.equal(pc.binary_length(self._arr), 0), pc.utf8_is_space(self._arr))
+        self.blank = blank.to_numpy(zero_copy_only=False)
         self._ascii = pc.string_is_ascii(self._arr)
         if pc.all(self._ascii).as_py():
             other: list[str] = []
@@ -108,6 +109,11 @@ class ColumnText:
         keys = [u for u in self._distinct(candidates) if u.strip()[:3].lower() in prefixes and test(u)]
         keys += [u for u, d in self.decoded.items() if d.strip()[:3].lower() in prefixes and test(d)]
         return self.column.isin(keys).to_numpy(dtype=bool) if keys else np.zeros(len(self.column), dtype=bool)
+
+    def repeats(self, value: str, prefixes: set[str], labels: set[str]) -> bool:
+        """One cell's :meth:`isin_where` test against header ``labels`` (folded)."""
+        text = self.decoded.get(value, value)
+        return text.strip()[:3].lower() in prefixes and fold(text) in labels
 
     def cleaning(self) -> tuple[dict[str, str], bool]:
         """({raw text: clean text} for the texts that change, whether the column held legacy-encoded text)."""
@@ -139,6 +145,9 @@ def _per_column(work, columns: list, rows: int) -> list:
 
 
 PARALLEL_ROWS = 100_000
+# rows whose code or received-date cell repeats the header are checked cell by cell; beyond this many, every
+# column is searched whole
+MAX_HEADER_REPEATS = 10_000
 
 
 def _total_rows(grid, start: int, raw: pd.DataFrame) -> pd.Series:
@@ -310,7 +319,7 @@ def read_onestop_export(
         rejects.append(rej)
     if not matched_any:
         raise InputFileError(last_error or f"{path}: không có trang tính nào.")
-    dossiers = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=OUTPUT_COLUMNS)
+    dossiers = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     rejected = pd.concat(rejects, ignore_index=True) if rejects else pd.DataFrame(columns=REJECT_COLUMNS)
     dossiers, dups = deduplicate(dossiers)
     report.duplicates_in_file = dups
@@ -365,7 +374,7 @@ def _read_grid(grid, match, vocab, report, registry, pseudonymiser, path, raw_ro
     # so only the others go through Python
     # ID numbers are pseudonymised from the raw cells (only their digits count, so cleaning cannot change them);
     # for a large export the digests are computed by a worker process while this one goes on with the rest
-    id_keys = pseudonymiser.start(id_identifiers(raw["id_number"])) if "id_number" in raw else None
+    id_keys = pseudonymiser.start(raw["id_number"], id_numbers=True) if "id_number" in raw else None
     texts = dict(zip(cols, _per_column(ColumnText, [raw[n] for n in cols], len(raw)), strict=True))
     present = pd.DataFrame({n: ~texts[n].blank for n in cols}, index=raw.index)
     blank = ~present.any(axis=1)
@@ -378,10 +387,22 @@ def _read_grid(grid, match, vocab, report, registry, pseudonymiser, path, raw_ro
     def repeats_header(text: ColumnText) -> np.ndarray:
         return text.isin_where(lambda d: fold(d) in header_texts, starts)
 
-    hits = pd.DataFrame(
-        dict(zip(cols, _per_column(repeats_header, [texts[n] for n in cols], len(raw)), strict=True)),
-        index=raw.index,
-    )
+    # a repeated header repeats the code or the received-date label (a row without either is no dossier anyway):
+    # those two columns are searched whole, the others only on the rows found
+    keys = [n for n in ("code", "received_at") if n in cols]
+    found = np.logical_or.reduce([repeats_header(texts[n]) for n in keys])
+    candidates = np.flatnonzero(found)
+    if len(candidates) > MAX_HEADER_REPEATS:  # an odd file: every column searched whole
+        hits = pd.DataFrame(
+            dict(zip(cols, _per_column(repeats_header, [texts[n] for n in cols], len(raw)), strict=True)),
+            index=raw.index,
+        )
+    else:
+        hits = pd.DataFrame(False, index=raw.index, columns=list(cols))
+        for n in cols if len(candidates) else ():
+            hits.iloc[candidates, hits.columns.get_loc(n)] = [
+                texts[n].repeats(v, starts, header_texts) for v in raw[n].iloc[candidates].tolist()
+            ]
     repeated = (hits.sum(axis=1) >= 2) | _numbering_rows(raw, cols)
     total_row = _total_rows(grid, start, raw)
     after_total = total_row.cumsum().shift(fill_value=0) > 0
@@ -460,7 +481,7 @@ def _read_grid(grid, match, vocab, report, registry, pseudonymiser, path, raw_ro
                 f"Cột «{match.labels[cols[name]]}»: {int(counts.sum())} giá trị không nhận ra "
                 f"({', '.join(f'{k!r} × {v}' for k, v in list(counts.items())[:5])}); để trống, không đoán."
             )
-    out["status_raw"] = data["status"].astype(object) if "status" in data else None
+    out["status_raw"] = data["status"] if "status" in data else None
     if "digitised" in data:
         # where a file has a digitisation column, a blank cell means "not digitised" (vendors tick only the yes)
         blank_digit = data["digitised"].str.strip().eq("")
@@ -626,11 +647,20 @@ def state_rank(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(np.where(terminal, 3, np.where(progress, 2, 1)), index=frame.index)
 
 
+def _all_distinct(values: pd.Series) -> bool:
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        return len(pc.unique(pa.array(values.array))) == len(values)  # one Arrow hash pass, no Python objects
+    return values.is_unique
+
+
 def deduplicate(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """One row per (unit, code): the more advanced state wins, then the export whose stated range ends later,
     then the later file and row. Returns the rows kept and how many were merged away."""
     # a code seen once cannot be duplicated: the usual case costs one hash of the code column
-    if frame.empty or frame["code"].is_unique or not frame.duplicated(["unit_id", "code"]).any():
+    if frame.empty or _all_distinct(frame["code"]) or not frame.duplicated(["unit_id", "code"]).any():
         return frame, 0
     ranked = frame.assign(_rank=state_rank(frame), _end=frame["export_end"].fillna(pd.Timestamp.min))
     ranked = ranked.sort_values(["unit_id", "code", "_rank", "_end", "source_file", "source_row"])
