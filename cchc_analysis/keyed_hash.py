@@ -1,10 +1,14 @@
-"""Keyed hashing (HMAC-SHA256) of many identifiers at once, with the standard library only: this module is all a
-worker process needs to import."""
+"""Keyed hashing (HMAC-SHA256) of a whole column of identifiers, with the standard library only: this module is
+all a worker process needs to import."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
+
+NONE = b" " * 32  # the digest slot of a row that nothing identifies
+_NON_DIGITS = re.compile(rb"\D")
 
 
 def keyed(key: bytes):
@@ -27,26 +31,47 @@ def hmac_hex(inner, outer, messages: Iterable[bytes]) -> bytes:
     return "".join(out).encode("ascii")
 
 
-def hmac_hex_packed(key: bytes, data: bytes, offsets: bytes) -> bytes:
-    """:func:`hmac_hex` of the strings packed as Arrow lays them out: item i is ``data[offsets[i]:offsets[i + 1]]``,
-    the offsets 64-bit integers in native byte order."""
+def column_keys(key: bytes, data: bytes, offsets: bytes, id_numbers: bool) -> bytes:
+    """The digest of each row of a column of UTF-8 texts packed as Arrow lays them out (row i is
+    ``data[offsets[i]:offsets[i + 1]]``, offsets 64-bit native integers): 32 hex characters per row, :data:`NONE`
+    where nothing identifies. With ``id_numbers``, a row is an ID number: its digits count, nine at least, hashed
+    as "id:<digits>"; otherwise a row is hashed as it is, an empty one identifies nothing. Each distinct
+    identifier is hashed once."""
     inner, outer = keyed(key)
     ends = memoryview(offsets).cast("q")
-    return hmac_hex(inner, outer, (data[ends[i] : ends[i + 1]] for i in range(len(ends) - 1)))
+    done: dict[bytes, bytes] = {}
+    out = []
+    for i in range(len(ends) - 1):
+        text = data[ends[i] : ends[i + 1]]
+        if id_numbers:
+            if not text.isdigit():
+                text = _NON_DIGITS.sub(b"", text)
+            if len(text) < 9:
+                out.append(NONE)
+                continue
+        elif not text:
+            out.append(NONE)
+            continue
+        digest = done.get(text)
+        if digest is None:
+            digest = done[text] = hmac_hex(inner, outer, [b"id:" + text if id_numbers else text])
+        out.append(digest)
+    return b"".join(out)
 
 
 def _serve() -> None:
-    """Worker process: read the key, the packed strings and their offsets from stdin (each preceded by its length
-    as 8 bytes), write their digests to stdout."""
+    """Worker process: read the key, the packed texts, their offsets and the mode from stdin (each preceded by
+    its length as 8 bytes), write the rows' digests to stdout."""
     import struct
     import sys
 
     source = sys.stdin.buffer
     parts = []
-    for _ in range(3):
+    for _ in range(4):
         (size,) = struct.unpack("<Q", source.read(8))
         parts.append(source.read(size))
-    sys.stdout.buffer.write(hmac_hex_packed(*parts))
+    key, data, offsets, mode = parts
+    sys.stdout.buffer.write(column_keys(key, data, offsets, mode == b"id"))
     sys.stdout.buffer.flush()
 
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ConfigError
-from .keyed_hash import hmac_hex, hmac_hex_packed, keyed
+from .keyed_hash import NONE, column_keys, hmac_hex, keyed
 from .text import fold
 
 log = logging.getLogger(__name__)
@@ -71,10 +71,10 @@ class Pseudonymiser:
         """HMAC-SHA256 of a normalised identifier, as 32 hex characters."""
         return hmac_hex(self._inner, self._outer, [value.encode("utf-8")]).decode("ascii")
 
-    def start(self, identifiers: pd.Series) -> PendingKeys:
-        """Start the digests of a column of identifiers (None where nothing identifies): once per distinct
-        identifier, in a worker process when there are many (see :class:`PendingKeys`)."""
-        return PendingKeys(self, identifiers)
+    def start(self, column: pd.Series, id_numbers: bool = False) -> PendingKeys:
+        """Start the digests of a column: of ID numbers (``id_numbers``: their digits, nine at least) or of
+        identifiers as they are (missing or empty where nothing identifies). See :class:`PendingKeys`."""
+        return PendingKeys(self, column, id_numbers)
 
     def applicant_keys(
         self,
@@ -85,15 +85,15 @@ class Pseudonymiser:
     ) -> pd.Series:
         """One pseudonymous key per applicant: from the ID number where present, else from name and phone.
 
-        ``id_keys`` are the digests of the ID numbers started earlier (:meth:`start` of :func:`id_identifiers`),
-        for these rows or more. The HMAC runs once per distinct identifier. Missing where nothing identifies the
+        ``id_keys`` are the digests of the ID numbers started earlier (:meth:`start` with ``id_numbers``), for
+        these rows or more. The HMAC runs once per distinct identifier. Missing where nothing identifies the
         applicant.
         """
         index = next((s.index for s in (id_numbers, names, phones) if s is not None), None)
         if index is None:
             return pd.Series(dtype="str")
         if id_keys is None and id_numbers is not None:
-            id_keys = self.start(id_identifiers(id_numbers))
+            id_keys = self.start(id_numbers, id_numbers=True)
         keys = id_keys.result(index) if id_keys is not None else pd.Series(np.nan, index=index, dtype="str")
         lacking = keys.isna()
         if names is not None and lacking.any():  # name and phone only where no ID number identifies
@@ -107,38 +107,47 @@ class Pseudonymiser:
         return keys
 
 
-# distinct identifiers from which the HMAC runs in a worker process beside the reader (below this, starting the
-# worker costs more than it saves)
+# rows from which the hashing runs in a worker process beside the reader (below this, starting the worker costs
+# more than it saves)
 PARALLEL_MIN = 200_000
 
 
 class PendingKeys:
-    """The digests of a column of identifiers, being computed.
+    """The digests of a column, being computed.
 
-    The distinct identifiers are packed as one UTF-8 buffer with offsets (Arrow's own layout). When there are at
-    least :data:`PARALLEL_MIN` of them, a worker process (``python -I keyed_hash.py``: the standard library only,
-    fed through a pipe, nothing written to disk) hashes them while the reader goes on with the other columns on the
-    other core; :meth:`result` waits for it. Fewer are hashed here at once.
+    The column's texts are handed over as one UTF-8 buffer with offsets (Arrow's own layout) to
+    :func:`keyed_hash.column_keys`. From :data:`PARALLEL_MIN` rows, a worker process (``python -I keyed_hash.py``:
+    the standard library only, fed through a pipe, nothing written to disk) does that while the reader goes on
+    with the other columns on the other core; :meth:`result` waits for it. Shorter columns are hashed here.
     """
 
-    def __init__(self, pseudonymiser: Pseudonymiser, identifiers: pd.Series) -> None:
+    def __init__(self, pseudonymiser: Pseudonymiser, column: pd.Series, id_numbers: bool) -> None:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        self._index = identifiers.index
-        arr = pa.array(identifiers.array, from_pandas=True)
+        self._index = column.index
+        if isinstance(column.dtype, pd.StringDtype):
+            arr = pa.array(column.array, from_pandas=True)
+        else:  # any values: texts as they are, an ID number given as a number by its digits
+            values = [v if isinstance(v, str) else (_digits(v) if id_numbers else None) for v in column.tolist()]
+            arr = pa.array(values, type=pa.large_string())
         if isinstance(arr, pa.ChunkedArray):
             arr = arr.combine_chunks()
-        encoded = pc.dictionary_encode(arr.cast(pa.large_string()))
-        self._codes, distinct = encoded.indices, encoded.dictionary
-        self._count = len(distinct)
-        _validity, offsets, data = distinct.buffers()
+        arr = pc.fill_null(arr.cast(pa.large_string()), "")  # a missing row is an empty text, no stray bytes
+        _validity, offsets, data = arr.buffers()
+        ends = np.frombuffer(offsets, dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+        self._rows = len(arr)
         self._parts = (
             pseudonymiser._key,
             bytes(data) if data is not None else b"",
-            bytes(offsets[: (self._count + 1) * 8]) if offsets is not None else bytes(8),
+            ends.tobytes(),
+            b"id" if id_numbers else b"",
         )
-        self._blob = None if self._count >= PARALLEL_MIN and self._start_worker() else hmac_hex_packed(*self._parts)
+        self._blob = None if self._rows >= PARALLEL_MIN and self._start_worker() else self._here()
+
+    def _here(self) -> bytes:
+        key, data, offsets, mode = self._parts
+        return column_keys(key, data, offsets, mode == b"id")
 
     def _start_worker(self) -> bool:
         import struct
@@ -175,38 +184,24 @@ class PendingKeys:
         return True
 
     def result(self, index: pd.Index) -> pd.Series:
-        """The digest of each row of ``index`` (rows of the column given, any subset, any order)."""
+        """The digest of each row of ``index`` (rows of the column given, any subset, any order); missing where
+        nothing identifies."""
         import pyarrow as pa
+        import pyarrow.compute as pc
 
         if self._blob is None:
             blob = self._proc.stdout.read()
             self._feeder.join()
-            if self._proc.wait() != 0 or len(blob) != 32 * self._count:  # killed, out of memory: do it here
+            if self._proc.wait() != 0 or len(blob) != 32 * self._rows:  # killed, out of memory: do it here
                 log.debug("Tiến trình phụ băm thất bại (mã %s); băm tại chỗ.", self._proc.returncode)
-                blob = hmac_hex_packed(*self._parts)
+                blob = self._here()
             self._blob = blob
-        self._parts = ()  # identifiers and key are not kept longer than needed
-        hexes = pa.Array.from_buffers(pa.binary(32), self._count, [None, pa.py_buffer(self._blob)]).cast(pa.string())
-        codes = self._codes
+        self._parts = ()  # the texts and the key are not kept longer than needed
+        hexes = pa.Array.from_buffers(pa.binary(32), self._rows, [None, pa.py_buffer(self._blob)]).cast(pa.string())
+        hexes = pc.if_else(pc.equal(hexes, NONE.decode("ascii")), pa.scalar(None, pa.string()), hexes)
         if not index.equals(self._index):
-            codes = codes.take(pa.array(self._index.get_indexer(index)))
-        return pd.Series(pd.array(hexes.take(codes), dtype="str"), index=index)
-
-
-def id_identifiers(id_numbers: pd.Series) -> pd.Series:
-    """ "id:<digits>" of each ID number with at least nine digits, else missing (Arrow text, no Python loop)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if isinstance(id_numbers.dtype, pd.StringDtype):
-        digits = pc.replace_substring_regex(pa.array(id_numbers.array), r"\D", "").cast(pa.large_string())
-    else:
-        digits = pa.array(id_numbers.map(_digits).tolist(), type=pa.large_string())
-    prefix, nothing = pa.scalar("id:", pa.large_string()), pa.scalar("", pa.large_string())
-    ident = pc.if_else(
-        pc.greater_equal(pc.utf8_length(digits), 9), pc.binary_join_element_wise(prefix, digits, nothing), None
-    )
-    return pd.Series(pd.array(ident, dtype="str"), index=id_numbers.index)
+            hexes = hexes.take(pa.array(self._index.get_indexer(index)))
+        return pd.Series(pd.array(hexes, dtype="str"), index=index)
 
 
 def digits_of(values: pd.Series) -> pd.Series:

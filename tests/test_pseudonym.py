@@ -7,7 +7,7 @@ import pytest
 
 from cchc_analysis import pseudonym
 from cchc_analysis.errors import ConfigError
-from cchc_analysis.pseudonym import Pseudonymiser, id_identifiers, mask
+from cchc_analysis.pseudonym import Pseudonymiser, mask
 
 
 def test_key_sources_in_order(tmp_path, monkeypatch):
@@ -65,7 +65,7 @@ def test_keys_started_early_serve_any_subset_of_the_rows(monkeypatch):
     monkeypatch.setattr(pseudonym, "PARALLEL_MIN", 0)
     pseudonymiser = Pseudonymiser(b"a-test-key-of-enough-length")
     ids = pd.Series(IDS, index=range(7, 13), dtype="str")
-    started = pseudonymiser.start(id_identifiers(ids))  # all rows of the sheet
+    started = pseudonymiser.start(ids, id_numbers=True)  # all rows of the sheet
     names = pd.Series(["An", "Bình", "Chi", "Dung"], index=[12, 9, 8, 11], dtype="str")  # rows kept, any order
     phones = pd.Series(["0911", "", "", "0912"], index=names.index, dtype="str")
     keys = pseudonymiser.applicant_keys(ids[names.index], names, phones, id_keys=started)
@@ -86,3 +86,12 @@ def test_a_worker_that_fails_leaves_the_work_to_this_process(monkeypatch):
     monkeypatch.setattr(sys, "executable", "/nonexistent/python")  # cannot start at all
     keys = Pseudonymiser(b"a-test-key-of-enough-length").applicant_keys(pd.Series(IDS, dtype="str"), None, None)
     assert keys[1] == expected_key(b"a-test-key-of-enough-length", "id:079188000123")
+
+
+def test_id_numbers_given_as_numbers_count_by_their_digits():
+    key = b"a-test-key-of-enough-length"
+    ids = pd.Series([1203004567.0, 79188000123, None, "abc", float("nan")], dtype=object)
+    keys = Pseudonymiser(key).applicant_keys(ids, None, None)
+    assert keys[0] == expected_key(key, "id:1203004567")  # a float cell, not "1203004567.0"
+    assert keys[1] == expected_key(key, "id:79188000123")
+    assert keys[2:].isna().all()
