@@ -124,7 +124,7 @@ def _write_cache(table, path: Path) -> None:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    pq.write_table(table, tmp)
+    pq.write_table(table, tmp, write_statistics=False)  # read whole, never filtered: statistics would be unused
     os.replace(tmp, path)
 
 
