@@ -369,12 +369,12 @@ def _read_grid(grid, match, vocab, report, registry, pseudonymiser, path, raw_ro
             )
 
     # -- non-data rows: blank, repeated headers, totals and what follows them -----------------------------
-    # each column's distinct texts are decoded (legacy encodings judged per column) once, here, and the result
-    # serves both the repeated-header test and the text cleaning below; plain ASCII texts decode to themselves,
-    # so only the others go through Python
     # ID numbers are pseudonymised from the raw cells (only their digits count, so cleaning cannot change them);
     # for a large export the digests are computed by a worker process while this one goes on with the rest
     id_keys = pseudonymiser.start(raw["id_number"], id_numbers=True) if "id_number" in raw else None
+    # each column's distinct texts are decoded (legacy encodings judged per column) once, here, and the result
+    # serves both the repeated-header test and the text cleaning below; plain ASCII texts decode to themselves,
+    # so only the others go through Python
     texts = dict(zip(cols, _per_column(ColumnText, [raw[n] for n in cols], len(raw)), strict=True))
     present = pd.DataFrame({n: ~texts[n].blank for n in cols}, index=raw.index)
     blank = ~present.any(axis=1)
