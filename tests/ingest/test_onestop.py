@@ -347,3 +347,13 @@ def test_a_number_in_the_header_row_is_not_an_unmapped_column(tmp_path):
     gives it (as a number or as the text "13")."""
     path = write_xlsx(tmp_path / "a.xlsx", [["UBND XÃ THANH GIANG"], [*HEADER, 13, "Ghi chú"], dossier_row(1, "H-1")])
     assert read(path).report.unmapped_columns == ["Ghi chú"]
+
+
+def test_a_row_of_only_spaces_is_blank_whatever_the_space(tmp_path):
+    # no-break spaces, tabs and ordinary spaces: nothing is written, so the row is skipped, not rejected as a
+    # dossier without a code
+    spaces = ["", "\u00a0", "\u00a0 ", "\t", " ", "\u3000"]
+    path = simple_export(tmp_path / "x.xlsx", [dossier_row(1, "A-1"), spaces, dossier_row(2, "A-2")])
+    rep = read(path).report
+    # skipped: the row of spaces, and the export's own blank row and signature row below the table
+    assert (rep.rows_read, rep.rows_kept, rep.rows_rejected, rep.rows_skipped) == (2, 2, 0, 3)
