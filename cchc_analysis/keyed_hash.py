@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
 
 NONE = b" " * 32  # the digest slot of a row that nothing identifies
 _NON_DIGITS = re.compile(rb"\D")
@@ -19,16 +18,13 @@ def keyed(key: bytes):
     return hashlib.sha256(bytes(b ^ 0x36 for b in block)), hashlib.sha256(bytes(b ^ 0x5C for b in block))
 
 
-def hmac_hex(inner, outer, messages: Iterable[bytes]) -> bytes:
-    """The first 16 bytes of HMAC-SHA256 of each message, in hex: 32 characters each, one after the other."""
-    out = []
-    for message in messages:
-        h = inner.copy()
-        h.update(message)
-        o = outer.copy()
-        o.update(h.digest())
-        out.append(o.hexdigest()[:32])
-    return "".join(out).encode("ascii")
+def hmac_hex(inner, outer, message: bytes) -> bytes:
+    """The first 16 bytes of HMAC-SHA256 of ``message``, in hex (32 characters)."""
+    h = inner.copy()
+    h.update(message)
+    o = outer.copy()
+    o.update(h.digest())
+    return o.hexdigest()[:32].encode("ascii")
 
 
 def column_keys(key: bytes, data: bytes, offsets: bytes, id_numbers: bool) -> bytes:
@@ -54,7 +50,7 @@ def column_keys(key: bytes, data: bytes, offsets: bytes, id_numbers: bool) -> by
             continue
         digest = done.get(text)
         if digest is None:
-            digest = done[text] = hmac_hex(inner, outer, [b"id:" + text if id_numbers else text])
+            digest = done[text] = hmac_hex(inner, outer, b"id:" + text if id_numbers else text)
         out.append(digest)
     return b"".join(out)
 

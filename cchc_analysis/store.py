@@ -200,14 +200,14 @@ def _ingest(data_dir, registry, assume_unit, mapping_file) -> IngestOutcome:
     frames: dict[str, list[pd.DataFrame]] = {k: [] for k in TABLES}
     rejects = []
     run = _Run(raw_dir, out_dir, registry, pseudonymiser, assume_unit, mapping, settings_key)
-    with _CacheWriter() as cache:
+    with _Writer() as writer:
         for path in raw_files(raw_dir):
             rel = path.relative_to(raw_dir).as_posix()
             if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
                 outcome.skipped.append(rel)
                 continue
             sha = file_sha256(path)
-            report, rows, rejected = _file_rows(run, path, rel, sha, manifest.get(rel), cache)
+            report, rows, rejected = _file_rows(run, path, rel, sha, manifest.get(rel), writer)
             new_manifest[rel] = {"sha256": sha, "settings": settings_key, "report": report.as_dict()}
             if report.error:
                 outcome.refused.append(report)
@@ -220,7 +220,7 @@ def _ingest(data_dir, registry, assume_unit, mapping_file) -> IngestOutcome:
             for cached in _cache_paths(out_dir, rel):
                 cached.unlink(missing_ok=True)
             log.info("Tệp đã bị xóa khỏi raw/, bỏ dữ liệu của nó: %s", rel)
-        dossiers, catalogue, unmatched = _write_tables(frames, rejects, outcome, out_dir, cache)
+        dossiers, catalogue, unmatched = _write_tables(frames, rejects, outcome, out_dir, writer)
         report_doc = {
             "store_version": STORE_VERSION,
             "pseudonym_key_id": pseudonymiser.key_id,
@@ -237,7 +237,7 @@ def _ingest(data_dir, registry, assume_unit, mapping_file) -> IngestOutcome:
         write_if_changed(
             out_dir / "ingest_report.json", json.dumps(report_doc, ensure_ascii=False, indent=2).encode("utf-8")
         )
-        cache.finish()  # a failed cache write fails the run before the manifest says the file is cached
+        writer.finish()  # a failed cache write fails the run before the manifest says the file is cached
     write_if_changed(manifest_path, json.dumps(new_manifest, ensure_ascii=False, indent=1, sort_keys=True).encode())
     return outcome
 
@@ -255,15 +255,16 @@ class _Run:
     settings_key: str
 
 
-class _CacheWriter:
-    """Writes each file's rows to its cache on worker threads (Parquet encoding releases the GIL) while the next
-    file is read and the store is built; also encodes the final dossier table while its schema is checked."""
+class _Writer:
+    """Parquet work on two worker threads (encoding releases the GIL): each file's cache is written while the next
+    file is read and the store is built, and the final dossier table is encoded while its schema is checked."""
 
     def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="cchc-cache")
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="cchc-writer")
         self._pending: list[Future] = []
 
     def submit(self, table, path: Path) -> None:
+        """Write ``table`` to the cache file ``path``."""
         self._pending.append(self._pool.submit(_write_cache, table, path))
 
     def encode(self, frame: pd.DataFrame) -> Future:
@@ -271,11 +272,11 @@ class _CacheWriter:
         return self._pool.submit(_parquet_bytes, frame)
 
     def finish(self) -> None:
-        """Wait for every write; the first that failed raises here."""
+        """Wait for every cache write; the first that failed raises here."""
         for done in self._pending:
             done.result()
 
-    def __enter__(self) -> _CacheWriter:
+    def __enter__(self) -> _Writer:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -287,7 +288,7 @@ def _cache_paths(out_dir: Path, rel: str) -> tuple[Path, Path]:
     return out_dir / "files" / f"{file_id}.parquet", out_dir / "files" / f"{file_id}.rejects.parquet"
 
 
-def _file_rows(run: _Run, path: Path, rel: str, sha: str, entry: dict | None, cache: _CacheWriter):
+def _file_rows(run: _Run, path: Path, rel: str, sha: str, entry: dict | None, writer: _Writer):
     """One raw file's report, rows and rejects: from its cache while the file and the settings are unchanged,
     else read now (rows None for a refused file or a kind without a table)."""
     rows_path, rej_path = _cache_paths(run.out_dir, rel)
@@ -313,12 +314,12 @@ def _file_rows(run: _Run, path: Path, rel: str, sha: str, entry: dict | None, ca
         return report, None, None
     # the rows go on through Arrow exactly as a rerun reads them back from the cache
     tables = _table(rows), _table(rejected)
-    cache.submit(tables[0], rows_path)
-    cache.submit(tables[1], rej_path)
+    writer.submit(tables[0], rows_path)
+    writer.submit(tables[1], rej_path)
     return report, _frame(tables[0]), _frame(tables[1])
 
 
-def _write_tables(frames: dict[str, list[pd.DataFrame]], rejects: list[pd.DataFrame], outcome, out_dir: Path, cache):
+def _write_tables(frames: dict[str, list[pd.DataFrame]], rejects: list[pd.DataFrame], outcome, out_dir: Path, writer):
     """The store's tables from every file's rows: dossiers merged across files, checked against the schema and
     linked to the catalogue; catalogue, budget, PAR, manual figures and rejects. Returns the dossiers, the
     catalogue and the procedures that match no catalogue entry."""
@@ -340,7 +341,7 @@ def _write_tables(frames: dict[str, list[pd.DataFrame]], rejects: list[pd.DataFr
             "%d thủ tục có hồ sơ nhưng không có trong danh mục TTHC của đơn vị (xem ingest_report.json).",
             len(unmatched),
         )
-    encoded = cache.encode(dossiers)  # encoded beside the schema check, written only if the check passes
+    encoded = writer.encode(dossiers)  # encoded beside the schema check, written only if the check passes
     try:
         DOSSIER_SCHEMA.validate(dossiers, lazy=True)
     except pa.errors.SchemaErrors as exc:  # a bug in the reader, not in the data: say so clearly
