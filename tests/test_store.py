@@ -12,6 +12,7 @@ from openpyxl import Workbook
 
 from cchc_analysis.cli import main
 from cchc_analysis.demo.generate import demo_units, unit_dossiers
+from cchc_analysis.errors import CchcError
 from cchc_analysis.store import ingest, load_dossiers
 
 from .conftest import digests
@@ -552,3 +553,33 @@ def test_a_files_rows_go_on_exactly_as_a_rerun_reads_them_from_the_cache(tmp_pat
     in_memory.to_parquet(first, index=False)
     reread.to_parquet(second, index=False)
     assert first.getvalue() == second.getvalue()
+
+
+def test_a_table_that_fails_the_schema_is_not_written(tmp_path, monkeypatch):
+    """The dossier table is encoded beside the schema check; it reaches dossiers.parquet only if the check passes."""
+    import cchc_analysis.store as store
+
+    simple_export(tmp_path / "raw" / "thanh-giang" / "a.xlsx", [dossier_row(1, "A-1"), dossier_row(2, "A-2")])
+    typed = store._typed
+    monkeypatch.setattr(store, "_typed", lambda frame: typed(frame).assign(fee=-1.0))  # a reader bug: fee < 0
+    with pytest.raises(CchcError, match="không đúng lược đồ"):
+        ingest(tmp_path)
+    assert not (tmp_path / "processed" / "dossiers.parquet").exists()
+    monkeypatch.setattr(store, "_typed", typed)
+    assert ingest(tmp_path).dossiers == 2
+
+
+def test_ingest_leaves_arrows_allocator_as_it_found_it(tmp_path, monkeypatch):
+    import pyarrow as arrow
+
+    simple_export(tmp_path / "raw" / "thanh-giang" / "a.xlsx", [dossier_row(1, "A-1")])
+    seen = []
+    monkeypatch.setattr(arrow, "set_memory_pool", lambda pool: seen.append(pool.backend_name))
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    before = arrow.default_memory_pool().backend_name
+    ingest(tmp_path)
+    assert seen == ["system", before]  # the system allocator for the run, then the caller's back
+    seen.clear()
+    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "mimalloc")  # the user's choice is kept
+    ingest(tmp_path)
+    assert seen == [before]
