@@ -1,4 +1,7 @@
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -77,3 +80,43 @@ def test_demo_data_for_one_unit(tmp_path, capsys):
     assert "huyen-thanh-mien/ChiSoCCHC_2022_cac_xa_thi_tran.xlsx" in files
     assert not any(f.startswith("lam-son/") for f in files)
     assert "THÔNG TIN: Dữ liệu mẫu" in capsys.readouterr().err
+
+
+def _console(*code: str) -> subprocess.CompletedProcess:
+    """A fresh interpreter running ``code`` lines, then the ``cchc`` executable's entry point; stdout is a pipe
+    and block-buffered, as under cron."""
+    script = "\n".join([*code, "from cchc_analysis.cli import console", "console()"])
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    return subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, encoding="utf-8", timeout=120, env=env
+    )
+
+
+def test_the_executable_flushes_all_output_and_keeps_the_exit_code(capsys):
+    main(["units", "--group", "Thành phố Hải Phòng"])  # a short text: it stays in the buffer until flushed
+    expected = capsys.readouterr().out
+    done = _console("import sys", "sys.argv = ['cchc', 'units', '--group', 'Thành phố Hải Phòng']")
+    assert (done.returncode, done.stdout) == (0, expected)
+    failed = _console("import sys", "sys.argv = ['cchc', 'units', '--group', 'Huyện Không Có']")
+    assert failed.returncode == 1
+    assert "LỖI: Không có nhóm đơn vị 'Huyện Không Có'" in failed.stderr
+
+
+def test_the_executable_runs_exit_handlers():
+    done = _console(
+        "import atexit, sys",
+        "atexit.register(lambda: print('exit handler ran', flush=True))",
+        "sys.argv = ['cchc', 'units', '--format', 'json']",
+    )
+    assert done.returncode == 0
+    assert done.stdout.splitlines()[-1] == "exit handler ran"
+
+
+def test_the_executable_waits_for_a_thread_still_working():
+    done = _console(
+        "import sys, threading, time",
+        "threading.Thread(target=lambda: (time.sleep(1), print('thread finished', flush=True))).start()",
+        "sys.argv = ['cchc', 'units', '--format', 'json']",
+    )
+    assert done.returncode == 0
+    assert done.stdout.splitlines()[-1] == "thread finished"
