@@ -583,3 +583,52 @@ def test_ingest_leaves_arrows_allocator_as_it_found_it(tmp_path, monkeypatch):
     monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "mimalloc")  # the user's choice is kept
     ingest(tmp_path)
     assert seen == [before]
+
+
+def _checked_dossiers(units: list[str], codes: list[str], keys: list) -> pd.DataFrame:
+    n = len(codes)
+    when = pd.Series(pd.to_datetime(["2023-03-01"] * n), dtype="datetime64[ns]")
+    empty = pd.Series([pd.NaT] * n, dtype="datetime64[ns]")
+    return pd.DataFrame(
+        {
+            "unit_id": pd.Series(units, dtype="str"),
+            "code": pd.Series(codes, dtype="str"),
+            "channel": pd.Series(["online"] * n, dtype="str"),
+            "status": pd.Series(["resolved"] * n, dtype="str"),
+            "received_at": when,
+            "due_at": empty,
+            "processed_at": empty,
+            "result_at": empty,
+            "handed_at": empty,
+            "fee": [0.0] * n,
+            "payment_method": pd.Series(["none"] * n, dtype="str"),
+            "applicant_key": pd.Series(keys, dtype="str"),
+        }
+    )
+
+
+def test_the_schema_allows_one_row_per_unit_and_code_and_names_the_repeats():
+    from pandera.errors import SchemaErrors
+
+    from cchc_analysis.store import dossier_schema
+
+    key = "0123456789abcdef" * 2
+    # the same code in two units is two dossiers
+    dossier_schema().validate(_checked_dossiers(["u1", "u1", "u2"], ["A", "B", "A"], [key, None, key]), lazy=True)
+    with pytest.raises(SchemaErrors) as caught:
+        dossier_schema().validate(_checked_dossiers(["u1", "u2", "u1"], ["A", "A", "A"], [key] * 3), lazy=True)
+    failed = caught.value.failure_cases
+    assert set(failed.loc[failed["check"] == "mã hồ sơ trùng trong một đơn vị", "index"]) == {0, 2}
+
+
+@pytest.mark.parametrize("bad", ["0123456789ABCDEF" * 2, "0123456789abcdef", "0123456789abcdef" * 2 + "0", "x" * 32])
+def test_the_schema_refuses_an_applicant_key_that_is_not_32_lower_case_hex_digits(bad):
+    from pandera.errors import SchemaErrors
+
+    from cchc_analysis.store import dossier_schema
+
+    good = "0123456789abcdef" * 2
+    with pytest.raises(SchemaErrors) as caught:
+        dossier_schema().validate(_checked_dossiers(["u1"] * 3, ["A", "B", "C"], [good, bad, None]), lazy=True)
+    failed = caught.value.failure_cases
+    assert failed[["column", "index"]].values.tolist() == [["applicant_key", 1]]

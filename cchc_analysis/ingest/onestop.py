@@ -647,12 +647,13 @@ def state_rank(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(np.where(terminal, 3, np.where(progress, 2, 1)), index=frame.index)
 
 
-def _all_distinct(values: pd.Series) -> bool:
+def all_distinct(values: pd.Series) -> bool:
+    """Whether no value repeats (one Arrow hash pass over Arrow text, no Python objects)."""
     if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        return len(pc.unique(pa.array(values.array))) == len(values)  # one Arrow hash pass, no Python objects
+        return len(pc.unique(pa.array(values.array))) == len(values)
     return values.is_unique
 
 
@@ -660,7 +661,7 @@ def deduplicate(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """One row per (unit, code): the more advanced state wins, then the export whose stated range ends later,
     then the later file and row. Returns the rows kept and how many were merged away."""
     # a code seen once cannot be duplicated: the usual case costs one hash of the code column
-    if frame.empty or _all_distinct(frame["code"]) or not frame.duplicated(["unit_id", "code"]).any():
+    if frame.empty or all_distinct(frame["code"]) or not frame.duplicated(["unit_id", "code"]).any():
         return frame, 0
     ranked = frame.assign(_rank=state_rank(frame), _end=frame["export_end"].fillna(pd.Timestamp.min))
     ranked = ranked.sort_values(["unit_id", "code", "_rank", "_end", "source_file", "source_row"])
