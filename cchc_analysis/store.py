@@ -462,7 +462,7 @@ def _unknown_message(path: Path, grids) -> str:
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame.copy()
+    frame = frame.copy(deep=False)  # copy-on-write: the columns set below never reach the caller's frame
     for name in ("received_at", "due_at", "processed_at", "result_at", "handed_at", "export_start", "export_end"):
         frame[name] = pd.to_datetime(frame[name]).astype("datetime64[ns]")
     frame["fee"] = pd.to_numeric(frame["fee"]).astype("float64")

@@ -207,7 +207,7 @@ def link_to_catalogue(dossiers: pd.DataFrame, catalogue: pd.DataFrame) -> tuple[
     ``catalogue_fee_kind``, and a table of the procedures of dossiers that match no catalogue entry (with counts),
     for the units that have a catalogue.
     """
-    out = dossiers.copy()
+    out = dossiers.copy(deep=False)  # copy-on-write: only the three new columns are written
     out["catalogue_code"] = None
     out["catalogue_match"] = None
     out["catalogue_fee_kind"] = None
