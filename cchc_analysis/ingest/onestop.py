@@ -124,13 +124,31 @@ class ColumnText:
         # dirty plain text: a control character (tab, NUL...), a double space, or space at either end
         dirty = pc.or_(
             pc.invert(pc.ascii_is_printable(self._arr)),
-            pc.or_(
-                pc.match_substring(self._arr, "  "),
-                pc.or_(pc.starts_with(self._arr, " "), pc.ends_with(self._arr, " ")),
-            ),
+            pc.or_(pc.starts_with(self._arr, " "), pc.ends_with(self._arr, " ")),
         )
+        if _may_hold(self._arr, b"  "):
+            dirty = pc.or_(dirty, pc.match_substring(self._arr, "  "))
         lookup.update((u, clean_text(u)) for u in self._distinct(dirty))
         return {u: v for u, v in lookup.items() if v != u}, legacy
+
+
+def _may_hold(texts, pair: bytes) -> bool:
+    """Whether any of the Arrow ``texts`` may hold the two bytes ``pair``, from one pass of NumPy over their UTF-8
+    bytes: five times faster than Arrow's search text by text, and most columns hold no double space at all. A
+    pair spanning two neighbouring texts gives a false alarm (then the texts are searched one by one), never a
+    miss."""
+    import pyarrow as pa
+
+    for chunk in texts.chunks if isinstance(texts, pa.ChunkedArray) else [texts]:
+        if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+            return True
+        data = chunk.buffers()[2]
+        if data is None or data.size < 2:
+            continue
+        octets = np.frombuffer(data, dtype=np.uint8)
+        if ((octets[:-1] == pair[0]) & (octets[1:] == pair[1])).any():
+            return True
+    return False
 
 
 def _per_column(work, columns: list, rows: int) -> list:

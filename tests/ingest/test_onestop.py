@@ -3,6 +3,8 @@
 import pandas as pd
 import pytest
 import xlwt
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cchc_analysis.errors import InputFileError
 from cchc_analysis.ingest.onestop import OUTPUT_COLUMNS, read_onestop_export
@@ -357,3 +359,38 @@ def test_a_row_of_only_spaces_is_blank_whatever_the_space(tmp_path):
     rep = read(path).report
     # skipped: the row of spaces, and the export's own blank row and signature row below the table
     assert (rep.rows_read, rep.rows_kept, rep.rows_rejected, rep.rows_skipped) == (2, 2, 0, 3)
+
+
+def test_plain_text_with_a_double_space_inside_is_cleaned(tmp_path):
+    rows = [
+        dossier_row(1, "A-1", procedure="Cap  ban sao"),
+        dossier_row(2, "A-2", procedure="Cap ban sao"),
+        dossier_row(3, "A-3", procedure="Chung thuc"),
+    ]
+    out = read(simple_export(tmp_path / "x.xlsx", rows)).dossiers
+    assert out["procedure"].tolist() == ["Cap ban sao", "Cap ban sao", "Chung thuc"]
+
+
+def test_the_byte_scan_for_a_pair_of_spaces_gives_false_alarms_but_never_misses():
+    import pyarrow as pa
+
+    from cchc_analysis.ingest.onestop import _may_hold
+
+    assert not _may_hold(pa.array(["a b", "c d", None, ""]), b"  ")
+    assert _may_hold(pa.array(["a b", "c  d"]), b"  ")
+    assert _may_hold(pa.array(["c  d"], type=pa.large_string()), b"  ")
+    assert _may_hold(pa.chunked_array([["a b"], ["x  y"]]), b"  ")
+    assert _may_hold(pa.array(["a ", " b"]), b"  ")  # a pair across two texts: a false alarm
+    assert _may_hold(pa.array(["a  b", "c d"]).slice(1), b"  ")  # the slice's buffer still holds it: a false alarm
+    assert _may_hold(pa.array(["a  b"], type=pa.string_view()), b"  ")  # a layout it cannot scan: searched
+
+
+@given(st.lists(st.one_of(st.none(), st.text(alphabet=" a\u00a0\t")), max_size=8), st.integers(0, 8))
+def test_no_double_space_is_missed(texts, start):
+    import pyarrow as pa
+
+    from cchc_analysis.ingest.onestop import _may_hold
+
+    arr = pa.array(texts, type=pa.string()).slice(min(start, len(texts)))
+    if any(t is not None and "  " in t for t in arr.to_pylist()):
+        assert _may_hold(arr, b"  ")
