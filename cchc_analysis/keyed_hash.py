@@ -4,6 +4,7 @@ all a worker process needs to import."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 
 NONE = b" " * 32  # the digest slot of a row that nothing identifies
@@ -18,13 +19,13 @@ def keyed(key: bytes):
     return hashlib.sha256(bytes(b ^ 0x36 for b in block)), hashlib.sha256(bytes(b ^ 0x5C for b in block))
 
 
-def hmac_hex(inner, outer, message: bytes) -> bytes:
+def hmac_hex(inner, outer, message: bytes) -> str:
     """The first 16 bytes of HMAC-SHA256 of ``message``, in hex (32 characters)."""
     h = inner.copy()
     h.update(message)
     o = outer.copy()
     o.update(h.digest())
-    return o.hexdigest()[:32].encode("ascii")
+    return o.hexdigest()[:32]
 
 
 def column_keys(key: bytes, data: bytes, offsets: bytes, id_numbers: bool) -> bytes:
@@ -34,25 +35,25 @@ def column_keys(key: bytes, data: bytes, offsets: bytes, id_numbers: bool) -> by
     as "id:<digits>"; otherwise a row is hashed as it is, an empty one identifies nothing. Each distinct
     identifier is hashed once."""
     inner, outer = keyed(key)
-    ends = memoryview(offsets).cast("q")
-    done: dict[bytes, bytes] = {}
-    out = []
-    for i in range(len(ends) - 1):
-        text = data[ends[i] : ends[i + 1]]
-        if id_numbers:
-            if not text.isdigit():
-                text = _NON_DIGITS.sub(b"", text)
-            if len(text) < 9:
-                out.append(NONE)
-                continue
-        elif not text:
-            out.append(NONE)
+    ends = memoryview(offsets).cast("q").tolist()
+    prefix, shortest = (b"id:", 9) if id_numbers else (b"", 1)
+    nothing = NONE.decode("ascii")
+    done: dict[bytes, str] = {}
+    known = done.get
+    out: list[str] = []
+    put = out.append  # a million rows: names bound once, the digests joined as text once
+    for start, end in itertools.pairwise(ends):
+        text = data[start:end]
+        if id_numbers and not text.isdigit():
+            text = _NON_DIGITS.sub(b"", text)
+        if len(text) < shortest:
+            put(nothing)
             continue
-        digest = done.get(text)
+        digest = known(text)
         if digest is None:
-            digest = done[text] = hmac_hex(inner, outer, b"id:" + text if id_numbers else text)
-        out.append(digest)
-    return b"".join(out)
+            digest = done[text] = hmac_hex(inner, outer, prefix + text)
+        put(digest)
+    return "".join(out).encode("ascii")
 
 
 def _serve() -> None:

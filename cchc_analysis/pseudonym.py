@@ -69,7 +69,7 @@ class Pseudonymiser:
 
     def digest(self, value: str) -> str:
         """HMAC-SHA256 of a normalised identifier, as 32 hex characters."""
-        return hmac_hex(self._inner, self._outer, value.encode("utf-8")).decode("ascii")
+        return hmac_hex(self._inner, self._outer, value.encode("utf-8"))
 
     def start(self, column: pd.Series, id_numbers: bool = False) -> PendingKeys:
         """Start the digests of a column: of ID numbers (``id_numbers``: their digits, nine at least) or of
