@@ -23,7 +23,14 @@ from ..registry import Unit, UnitRegistry
 from ..text import clean_text, fold, to_unicode_many
 from .grid import Grid, read_grids
 from .headers import Vocabulary, detect_header, missing_fields_message, onestop_vocabulary
-from .parse import map_vocabulary, parse_amounts, parse_datetimes, text_matches, value_vocabularies
+from .parse import (
+    map_vocabulary,
+    parse_amounts,
+    parse_datetimes,
+    repeated_text,
+    text_matches,
+    value_vocabularies,
+)
 
 log = logging.getLogger(__name__)
 
@@ -558,8 +565,8 @@ def _read_grid(grid, match, vocab, report, registry, pseudonymiser, path, raw_ro
         report.period_source = "data"
     out["export_start"] = start if start is not None else pd.NaT
     out["export_end"] = end if end is not None else pd.NaT
-    out["source_file"] = report.file
-    out["source_sheet"] = grid.sheet
+    out["source_file"] = repeated_text(report.file, out.index)
+    out["source_sheet"] = repeated_text(grid.sheet, out.index)
     out["source_row"] = out.index.astype("int64")
     out = (out[keep] if not keep.all() else out).reset_index(drop=True)
     # -- stated total ----------------------------------------------------------------------------------------------
@@ -609,15 +616,14 @@ def _units(data, keep, out, grid, title_text, registry, path, raw_root, assume_u
         if len(ids) == 1:
             report.unit_id = ids[0]
             report.unit_name = registry.get(ids[0]).full_name
-        return result
+        return result.astype("str")
     first_day = out.loc[keep, "received_at"].min() if keep.any() else pd.NaT
     on = first_day.date() if pd.notna(first_day) else None
     from .common import resolve_unit
 
     unit, source = resolve_unit(Path(path), title_text, registry, on, raw_root, assume_unit, "danh sách hồ sơ")
     report.unit_id, report.unit_name, report.unit_source = unit.unit_id, unit.full_name, source
-    result[:] = unit.unit_id
-    return result
+    return repeated_text(unit.unit_id, data.index)
 
 
 def _unit_from_titles(title_text: list[str], registry: UnitRegistry, on) -> Unit | None:

@@ -40,6 +40,18 @@ def _arrow_text(values: pd.Series):
     return pa.array(values.array if is_text_column(values) else values.astype("str").array)
 
 
+def text_series(texts, index) -> pd.Series:
+    """A pandas text column over the Arrow string array ``texts`` (no copy)."""
+    return pd.Series(pd.array(texts, dtype="str"), index=index)
+
+
+def repeated_text(value: str, index) -> pd.Series:
+    """A text column holding ``value`` on every row of ``index`` (one Arrow buffer, no Python string per row)."""
+    import pyarrow as pa
+
+    return text_series(pa.repeat(pa.scalar(value, pa.string()), len(index)), index)
+
+
 def text_matches(values: pd.Series, pattern: str) -> np.ndarray:
     """Cells of a text column that match ``pattern`` whole (RE2 syntax, run by Arrow), as a boolean array."""
     import pyarrow.compute as pc
@@ -310,9 +322,13 @@ def map_vocabulary(values: pd.Series, table: dict[str, tuple[str, ...]]) -> tupl
     """Map raw values to canonical ones: an exact folded match first, else the longest wording contained in
     the value as whole words. Returns (canonical values, mask of present values that matched nothing)."""
     if is_text_column(values):
+        import pyarrow as pa
+
         codes, uniques = pd.factorize(values)
         canon = [_lookup(fold(u), table) if u.strip() else None for u in uniques]
-        out = pd.Series(np.array([*canon, None], dtype=object)[codes], index=values.index, dtype=object)
+        codes[codes < 0] = len(canon)  # a missing cell: the None after the distinct values
+        # Arrow text, as the other text columns: no Python string per cell, and no conversion when stored
+        out = text_series(pa.array([*canon, None], type=pa.string()).take(codes), values.index)
         blank = values.isna() | values.str.strip().eq("")
         return out, (~blank & out.isna()).astype(bool)
     values = pd.Series(values, dtype=object)
