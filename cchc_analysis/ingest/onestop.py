@@ -193,9 +193,9 @@ def _total_rows(grid, start: int, raw: pd.DataFrame) -> pd.Series:
         words = [u for u in short if _is_total_text(to_unicode_many([u])[0])]  # each cell judged alone
         if words:
             total |= column.isin(words).to_numpy(dtype=bool)
-    if "code" in raw:
-        code = raw["code"]
-        total &= ~(code.str.contains(r"\d") & code.str.contains("-", regex=False)).to_numpy(dtype=bool)
+    if "code" in raw and total.any():  # only the few rows that say so are looked at again
+        code = raw["code"][total]
+        total[total] = ~(code.str.contains(r"\d") & code.str.contains("-", regex=False)).to_numpy(dtype=bool)
     return pd.Series(total, index=raw.index)
 
 
@@ -210,8 +210,10 @@ def _numbering_rows(raw: pd.DataFrame, cols: dict[str, int]) -> pd.Series:
     out = pd.Series(False, index=raw.index)
     if "code" not in raw or "received_at" not in raw:
         return out
-    code_like = text_matches(raw["code"], _COLUMN_NUMBER) | text_matches(raw["code"], r"\s*[A-Za-z]{1,2}\s*")
-    candidates = code_like & text_matches(raw["received_at"], _COLUMN_NUMBER)
+    candidates = text_matches(raw["received_at"], _COLUMN_NUMBER)  # rare: the codes are looked at only there
+    if candidates.any():
+        code = raw["code"][candidates]
+        candidates[candidates] = text_matches(code, _COLUMN_NUMBER) | text_matches(code, r"\s*[A-Za-z]{1,2}\s*")
     order = sorted(cols, key=cols.get)  # the sheet's column order
     for label in raw.index[candidates]:
         cells = [str(raw.at[label, name]).strip() for name in order]

@@ -394,3 +394,16 @@ def test_no_double_space_is_missed(texts, start):
     arr = pa.array(texts, type=pa.string()).slice(min(start, len(texts)))
     if any(t is not None and "  " in t for t in arr.to_pylist()):
         assert _may_hold(arr, b"  ")
+
+
+def test_a_dossier_whose_procedure_begins_like_a_total_is_still_a_dossier(tmp_path):
+    # "Tổng hợp …" starts like "Tổng cộng", but the row has a dossier code (digits and a dash): it is no total, and
+    # the rows after it are not cut off as if below one
+    rows = [
+        dossier_row(1, "H1-230703-0001"),
+        dossier_row(2, "H1-230703-0002", procedure="Tổng hợp ý kiến về hồ sơ"),
+        dossier_row(3, "H1-230703-0003"),
+    ]
+    result = read(simple_export(tmp_path / "x.xlsx", rows))
+    assert result.dossiers["code"].tolist() == ["H1-230703-0001", "H1-230703-0002", "H1-230703-0003"]
+    assert (result.report.rows_read, result.report.rows_kept) == (3, 3)
