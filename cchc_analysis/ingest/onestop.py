@@ -332,7 +332,7 @@ def read_onestop_export(
     report = FileReport(file=rel.replace("\\", "/"), sha256=sha256 or file_sha256(path))
     vocab = extend_vocabulary(onestop_vocabulary(), mapping)
     grids = grids if grids is not None else read_grids(path)
-    frames, rejects = [], []
+    frames, rejects, distinct = [], [], []
     matched_any = False
     last_error = None
     for grid in grids:
@@ -341,14 +341,17 @@ def read_onestop_export(
             last_error = missing_fields_message(grid, match, vocab)
             continue
         matched_any = True
-        frame, rej = _read_grid(grid, match, vocab, report, registry, pseudonymiser, path, raw_root, assume_unit)
+        frame, rej, unique = _read_grid(
+            grid, match, vocab, report, registry, pseudonymiser, path, raw_root, assume_unit
+        )
         frames.append(frame)
         rejects.append(rej)
+        distinct.append(unique)
     if not matched_any:
         raise InputFileError(last_error or f"{path}: không có trang tính nào.")
     dossiers = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     rejected = pd.concat(rejects, ignore_index=True) if rejects else pd.DataFrame(columns=REJECT_COLUMNS)
-    dossiers, dups = deduplicate(dossiers)
+    dossiers, dups = deduplicate(dossiers, distinct=distinct == [True])  # one sheet whose codes all differ
     report.duplicates_in_file = dups
     if dups:
         report.warnings.append(f"{dups} mã hồ sơ xuất hiện nhiều lần trong tệp; giữ bản ghi có trạng thái mới nhất.")
@@ -536,17 +539,6 @@ def _read_grid(grid, match, vocab, report, registry, pseudonymiser, path, raw_ro
         out["fee"] = fee.where(~negative)
     else:
         out["fee"] = np.nan
-    # -- personal data: pseudonymise, then drop ------------------------------------------------------------------
-    out["applicant_key"] = (
-        pseudonymiser.applicant_keys(
-            data["id_number"] if "id_number" in data else None,
-            data["applicant"] if "applicant" in data else None,
-            data["phone"] if "phone" in data else None,
-            id_keys=id_keys,
-        )
-        if any(n in data for n in ("id_number", "applicant", "phone"))
-        else None
-    )
     # -- unit -----------------------------------------------------------------------------------------------
     title_text = [
         clean_text(" ".join(to_unicode_many([str(c) for c in r if isinstance(c, str)])))
@@ -570,13 +562,26 @@ def _read_grid(grid, match, vocab, report, registry, pseudonymiser, path, raw_ro
     out["source_file"] = repeated_text(report.file, out.index)
     out["source_sheet"] = repeated_text(grid.sheet, out.index)
     out["source_row"] = out.index.astype("int64")
+    # whether any code repeats, told now: the main thread would otherwise only wait for the ID numbers' keys
+    distinct = all_distinct(out["code"])  # all rows, rejected too: distinct there means distinct among the kept
+    # -- personal data: pseudonymise, then drop ------------------------------------------------------------------
+    out["applicant_key"] = (
+        pseudonymiser.applicant_keys(
+            data["id_number"] if "id_number" in data else None,
+            data["applicant"] if "applicant" in data else None,
+            data["phone"] if "phone" in data else None,
+            id_keys=id_keys,
+        )
+        if any(n in data for n in ("id_number", "applicant", "phone"))
+        else None
+    )
     out = (out[keep] if not keep.all() else out).reset_index(drop=True)
     # -- stated total ----------------------------------------------------------------------------------------------
     if report.stated_total is not None and report.stated_total != len(data):
         report.warnings.append(
             f"Tổng số ghi trong tệp là {report.stated_total} hồ sơ nhưng đọc được {len(data)} dòng hồ sơ."
         )
-    return out[OUTPUT_COLUMNS], pd.DataFrame(rejects, columns=REJECT_COLUMNS)
+    return out[OUTPUT_COLUMNS], pd.DataFrame(rejects, columns=REJECT_COLUMNS), distinct
 
 
 def _stated_number(row: list) -> int | None:
@@ -683,11 +688,12 @@ def all_distinct(values: pd.Series) -> bool:
     return values.is_unique
 
 
-def deduplicate(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+def deduplicate(frame: pd.DataFrame, *, distinct: bool = False) -> tuple[pd.DataFrame, int]:
     """One row per (unit, code): the more advanced state wins, then the export whose stated range ends later,
-    then the later file and row. Returns the rows kept and how many were merged away."""
+    then the later file and row. Returns the rows kept and how many were merged away. ``distinct``: the caller
+    knows already that no code repeats."""
     # a code seen once cannot be duplicated: the usual case costs one hash of the code column
-    if frame.empty or all_distinct(frame["code"]) or not frame.duplicated(["unit_id", "code"]).any():
+    if distinct or frame.empty or all_distinct(frame["code"]) or not frame.duplicated(["unit_id", "code"]).any():
         return frame, 0
     ranked = frame.assign(_rank=state_rank(frame), _end=frame["export_end"].fillna(pd.Timestamp.min))
     ranked = ranked.sort_values(["unit_id", "code", "_rank", "_end", "source_file", "source_row"])
