@@ -12,6 +12,7 @@ import itertools
 import logging
 import re
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -122,12 +123,21 @@ class ColumnText:
         text = self.decoded.get(value, value)
         return text.strip()[:3].lower() in prefixes and fold(text) in labels
 
+    @cached_property
+    def _decoded_clean(self) -> dict[str, str]:
+        return {u: clean_text(d) for u, d in self.decoded.items()}
+
+    @cached_property
+    def legacy(self) -> bool:
+        """Whether the column held legacy-encoded (TCVN3, VNI) text."""
+        return any(d != u and self._decoded_clean[u] != clean_text(u) for u, d in self.decoded.items())
+
     def cleaning(self) -> tuple[dict[str, str], bool]:
         """({raw text: clean text} for the texts that change, whether the column held legacy-encoded text)."""
         import pyarrow.compute as pc
 
-        lookup = {u: clean_text(d) for u, d in self.decoded.items()}
-        legacy = any(d != u and lookup[u] != clean_text(u) for u, d in self.decoded.items())
+        lookup = self._decoded_clean
+        legacy = self.legacy
         # dirty plain text: a control character (tab, NUL...), a double space, or space at either end
         dirty = pc.or_(
             pc.invert(pc.ascii_is_printable(self._arr)),
@@ -135,7 +145,7 @@ class ColumnText:
         )
         if _may_hold(self._arr, b"  "):
             dirty = pc.or_(dirty, pc.match_substring(self._arr, "  "))
-        lookup.update((u, clean_text(u)) for u in self._distinct(dirty))
+        lookup = {**lookup, **{u: clean_text(u) for u in self._distinct(dirty)}}
         return {u: v for u, v in lookup.items() if v != u}, legacy
 
 
@@ -447,8 +457,15 @@ def _read_grid(grid, match, vocab, report, registry, pseudonymiser, path, raw_ro
     data = raw[~skip].copy() if skip.any() else raw  # a clean export has no such rows: no copy
 
     # -- text: NFC, legacy encodings per column, whitespace -------------------------------------------------
+    # personal columns other than the applicant's name are never used as text (ID numbers and phones count by
+    # their digits; addresses and e-mails are dropped): they are not cleaned, only their encoding reported
+    uncleaned = vocab.personal_fields() - {"applicant"}
     for name in data.columns:
         if name in DATE_FIELDS or name in ("fee", "seq"):
+            continue
+        if name in uncleaned:
+            if texts[name].legacy:
+                report.legacy_columns.append(match.labels[cols[name]])
             continue
         changed, legacy = texts[name].cleaning()
         if legacy:

@@ -407,3 +407,18 @@ def test_a_dossier_whose_procedure_begins_like_a_total_is_still_a_dossier(tmp_pa
     result = read(simple_export(tmp_path / "x.xlsx", rows))
     assert result.dossiers["code"].tolist() == ["H1-230703-0001", "H1-230703-0002", "H1-230703-0003"]
     assert (result.report.rows_read, result.report.rows_kept) == (3, 3)
+
+
+def test_a_legacy_encoded_address_is_reported_though_never_kept(tmp_path):
+    # personal columns other than the name are not cleaned (never used as text), but their encoding is reported
+    rows = [
+        ["ỦY BAN NHÂN DÂN XÃ THANH GIANG"],
+        [],
+        [*HEADER, "Địa chỉ"],
+        [*dossier_row(1, "H1-1"), encode_tcvn3("Thôn Đông, xã Thanh Giang")],
+        [*dossier_row(2, "H1-2"), "Thôn Tây"],
+    ]
+    result = read(write_xlsx(tmp_path / "a.xlsx", rows))
+    assert result.report.legacy_columns == ["Địa chỉ"]
+    assert result.dossiers["code"].tolist() == ["H1-1", "H1-2"]
+    assert not result.dossiers.astype(str).apply(lambda c: c.str.contains("Thôn")).any().any()
