@@ -58,18 +58,23 @@ def column_keys(key: bytes, data: bytes, offsets: bytes, id_numbers: bool) -> by
 
 def _serve() -> None:
     """Worker process: read the key, the packed texts, their offsets and the mode from stdin (each preceded by
-    its length as 8 bytes), write the rows' digests to stdout."""
+    its length as 8 bytes); then, for each range of rows it is sent (first and end row, 8 bytes each), write
+    those rows' digests to stdout, until an empty range or the end of stdin."""
     import struct
     import sys
 
-    source = sys.stdin.buffer
+    source, sink = sys.stdin.buffer, sys.stdout.buffer
     parts = []
     for _ in range(4):
         (size,) = struct.unpack("<Q", source.read(8))
         parts.append(source.read(size))
     key, data, offsets, mode = parts
-    sys.stdout.buffer.write(column_keys(key, data, offsets, mode == b"id"))
-    sys.stdout.buffer.flush()
+    while len(pair := source.read(16)) == 16:
+        first, end = struct.unpack("<QQ", pair)
+        if end <= first:
+            break
+        sink.write(column_keys(key, data, offsets[8 * first : 8 * (end + 1)], mode == b"id"))
+        sink.flush()
 
 
 if __name__ == "__main__":

@@ -110,6 +110,10 @@ class Pseudonymiser:
 # rows from which the hashing runs in a worker process beside the reader (below this, starting the worker costs
 # more than it saves)
 PARALLEL_MIN = 200_000
+# rows hashed at a time: the worker takes ranges from the start, this process from the end while it waits
+CHUNK_ROWS = 50_000
+# whether this process hashes too while it waits for the worker (off only in tests of the worker alone)
+SHARE = True
 
 
 class PendingKeys:
@@ -117,11 +121,17 @@ class PendingKeys:
 
     The column's texts are handed over as one UTF-8 buffer with offsets (Arrow's own layout) to
     :func:`keyed_hash.column_keys`. From :data:`PARALLEL_MIN` rows, a worker process (``python -I keyed_hash.py``:
-    the standard library only, fed through a pipe, nothing written to disk) does that while the reader goes on
-    with the other columns on the other core; :meth:`result` waits for it. Shorter columns are hashed here.
+    the standard library only, fed through a pipe by a thread, nothing written to disk) hashes the column range
+    by range from the top while the reader goes on with the other columns on the other core. When the reader
+    needs the keys (:meth:`result`), it hashes the ranges still left from the bottom up until the two meet, so
+    neither waits for the other. Shorter columns are hashed here at once. If the worker cannot start or fails,
+    what it did not finish is hashed here.
     """
 
     def __init__(self, pseudonymiser: Pseudonymiser, column: pd.Series, id_numbers: bool) -> None:
+        import collections
+        import threading
+
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -143,11 +153,29 @@ class PendingKeys:
             ends.tobytes(),
             b"id" if id_numbers else b"",
         )
+        self._ranges = [(a, min(a + CHUNK_ROWS, self._rows)) for a in range(0, self._rows, CHUNK_ROWS)]
+        self._todo = collections.deque(self._ranges)
+        self._done: dict[tuple[int, int], bytes] = {}
+        self._lock = threading.Lock()
         self._blob = None if self._rows >= PARALLEL_MIN and self._start_worker() else self._here()
 
-    def _here(self) -> bytes:
+    def _hash(self, first: int, end: int) -> bytes:
         key, data, offsets, mode = self._parts
-        return column_keys(key, data, offsets, mode == b"id")
+        return column_keys(key, data, offsets[8 * first : 8 * (end + 1)], mode == b"id")
+
+    def _here(self) -> bytes:
+        return self._hash(0, self._rows)
+
+    def _next(self, from_end: bool) -> tuple[int, int] | None:
+        """The next range nobody has taken: the worker's from the top, this process's from the bottom."""
+        with self._lock:
+            if not self._todo:
+                return None
+            return self._todo.pop() if from_end else self._todo.popleft()
+
+    def _give_back(self, rows: tuple[int, int]) -> None:
+        with self._lock:
+            self._todo.append(rows)
 
     def _start_worker(self) -> bool:
         import struct
@@ -170,17 +198,32 @@ class PendingKeys:
             log.debug("Không chạy được tiến trình phụ để băm (%s); băm tại chỗ.", exc)
             return False
 
-        def feed() -> None:  # on a thread: the pipe takes the parts as fast as the worker reads them
+        def serve() -> None:
+            """On a thread: hand the worker the texts, then one range at a time, and collect its digests."""
+            pipe_in, pipe_out = self._proc.stdin, self._proc.stdout
+            rows = None
             try:
                 for part in self._parts:
-                    self._proc.stdin.write(struct.pack("<Q", len(part)))
-                    self._proc.stdin.write(part)
-                self._proc.stdin.close()
-            except OSError:  # the worker died; result() sees it and hashes here
-                pass
+                    pipe_in.write(struct.pack("<Q", len(part)))
+                    pipe_in.write(part)
+                while (rows := self._next(from_end=False)) is not None:
+                    pipe_in.write(struct.pack("<QQ", *rows))
+                    pipe_in.flush()
+                    digests = pipe_out.read(32 * (rows[1] - rows[0]))
+                    if len(digests) != 32 * (rows[1] - rows[0]):  # the worker died: the range is left to result()
+                        raise OSError("short read")
+                    self._done[rows] = digests
+                    rows = None
+                pipe_in.write(struct.pack("<QQ", 0, 0))
+                pipe_in.close()
+            except (OSError, ValueError) as exc:
+                log.debug("Tiến trình phụ băm thất bại (%s); phần còn lại băm tại chỗ.", exc)
+                if rows is not None:
+                    self._give_back(rows)
+                self._proc.kill()
 
-        self._feeder = threading.Thread(target=feed, daemon=True)
-        self._feeder.start()
+        self._server = threading.Thread(target=serve, daemon=True)
+        self._server.start()
         return True
 
     def result(self, index: pd.Index) -> pd.Series:
@@ -190,12 +233,14 @@ class PendingKeys:
         import pyarrow.compute as pc
 
         if self._blob is None:
-            blob = self._proc.stdout.read()
-            self._feeder.join()
-            if self._proc.wait() != 0 or len(blob) != 32 * self._rows:  # killed, out of memory: do it here
-                log.debug("Tiến trình phụ băm thất bại (mã %s); băm tại chỗ.", self._proc.returncode)
-                blob = self._here()
-            self._blob = blob
+            while SHARE and (rows := self._next(from_end=True)) is not None:
+                self._done[rows] = self._hash(*rows)
+            self._server.join()
+            while (rows := self._next(from_end=True)) is not None:  # what a failed worker left
+                self._done[rows] = self._hash(*rows)
+            self._proc.wait()
+            self._blob = b"".join(self._done[rows] for rows in self._ranges)
+            self._done = {}
         self._parts = ()  # the texts and the key are not kept longer than needed
         hexes = pa.Array.from_buffers(pa.binary(32), self._rows, [None, pa.py_buffer(self._blob)]).cast(pa.string())
         hexes = pc.if_else(pc.equal(hexes, NONE.decode("ascii")), pa.scalar(None, pa.string()), hexes)

@@ -5,7 +5,7 @@ import sys
 import pandas as pd
 import pytest
 
-from cchc_analysis import pseudonym
+from cchc_analysis import keyed_hash, pseudonym
 from cchc_analysis.errors import ConfigError
 from cchc_analysis.pseudonym import Pseudonymiser, mask
 
@@ -52,6 +52,8 @@ def expected_key(key: bytes, identifier: str) -> str:
 @pytest.mark.parametrize("in_worker", [False, True], ids=["here", "worker process"])
 def test_applicant_keys_are_hmac_sha256_of_the_id_digits(key, in_worker, monkeypatch):
     monkeypatch.setattr(pseudonym, "PARALLEL_MIN", 0 if in_worker else 10**9)
+    monkeypatch.setattr(pseudonym, "CHUNK_ROWS", 4)  # two ranges: 4 rows and 2
+    monkeypatch.setattr(pseudonym, "SHARE", False)  # the worker does them all
     ids = pd.Series(IDS, index=[10, 11, 12, 13, 14, 15], dtype="str")
     keys = Pseudonymiser(key).applicant_keys(ids, None, None)
     assert keys.index.tolist() == [10, 11, 12, 13, 14, 15]
@@ -95,3 +97,39 @@ def test_id_numbers_given_as_numbers_count_by_their_digits():
     assert keys[0] == expected_key(key, "id:1203004567")  # a float cell, not "1203004567.0"
     assert keys[1] == expected_key(key, "id:79188000123")
     assert keys[2:].isna().all()
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 5])
+def test_the_worker_and_this_process_share_the_ranges_and_agree(chunk, monkeypatch):
+    monkeypatch.setattr(pseudonym, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(pseudonym, "CHUNK_ROWS", chunk)
+    key = b"a-test-key-of-enough-length"
+    ids = pd.Series([f"0012030{n:05d}" for n in range(23)], dtype="str")
+    keys = Pseudonymiser(key).applicant_keys(ids, None, None)
+    assert keys.tolist() == [expected_key(key, f"id:0012030{n:05d}") for n in range(23)]
+
+
+FAKE_WORKER = """
+import struct, sys
+source, sink = sys.stdin.buffer, sys.stdout.buffer
+for _ in range(4):
+    (size,) = struct.unpack("<Q", source.read(8))
+    source.read(size)
+first, end = struct.unpack("<QQ", source.read(16))
+sink.write(b"f" * 32 * (end - first))  # one range answered (with digests the test can tell apart), then it dies
+sink.flush()
+"""
+
+
+def test_ranges_a_dying_worker_leaves_are_hashed_here(tmp_path, monkeypatch):
+    fake = tmp_path / "fake_worker.py"
+    fake.write_text(FAKE_WORKER, encoding="utf-8")
+    monkeypatch.setattr(pseudonym, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(pseudonym, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(pseudonym, "SHARE", False)
+    monkeypatch.setattr(keyed_hash, "__file__", str(fake))
+    key = b"a-test-key-of-enough-length"
+    ids = pd.Series([f"0012030{n:05d}" for n in range(8)], dtype="str")
+    keys = Pseudonymiser(key).applicant_keys(ids, None, None)
+    assert keys[:3].tolist() == ["f" * 32] * 3  # the range the worker answered
+    assert keys[3:].tolist() == [expected_key(key, f"id:0012030{n:05d}") for n in range(3, 8)]
