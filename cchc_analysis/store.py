@@ -234,8 +234,14 @@ def _ingest(data_dir, registry, assume_unit, mapping_file) -> IngestOutcome:
             if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
                 outcome.skipped.append(rel)
                 continue
-            sha = file_sha256(path)
-            report, rows, rejected = _file_rows(run, path, rel, sha, manifest.get(rel), writer)
+            entry = manifest.get(rel)
+            if entry:  # ingested before: an unchanged file is not read again, so its digest comes first
+                sha = file_sha256(path)
+                report, rows, rejected = _file_rows(run, path, rel, sha, entry, writer)
+            else:  # a new file is read anyway: its digest is computed beside the reading
+                digest = writer.digest(path)
+                report, rows, rejected = _file_rows(run, path, rel, "", None, writer)
+                report.sha256 = sha = digest.result()
             new_manifest[rel] = {"sha256": sha, "settings": settings_key, "report": report.as_dict()}
             if report.error:
                 outcome.refused.append(report)
@@ -284,8 +290,9 @@ class _Run:
 
 
 class _Writer:
-    """Parquet work on two worker threads (encoding releases the GIL): each file's cache is written while the next
-    file is read and the store is built, and the final dossier table is encoded while its schema is checked."""
+    """Work on two threads beside the reading (encoding and hashing release the GIL): each file's cache is written
+    while the next file is read and the store is built, a new file's digest is computed while it is read, and the
+    final dossier table is encoded while its schema is checked."""
 
     def __init__(self) -> None:
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="cchc-writer")
@@ -294,6 +301,10 @@ class _Writer:
     def submit(self, table, path: Path) -> None:
         """Write ``table`` to the cache file ``path``."""
         self._pending.append(self._pool.submit(_write_cache, table, path))
+
+    def digest(self, path: Path) -> Future:
+        """The SHA-256 of a file, being computed (hashlib and the file reads release the GIL)."""
+        return self._pool.submit(file_sha256, path)
 
     def encode(self, frame: pd.DataFrame) -> Future:
         """The Parquet bytes of ``frame``, being made."""
@@ -318,7 +329,8 @@ def _cache_paths(out_dir: Path, rel: str) -> tuple[Path, Path]:
 
 def _file_rows(run: _Run, path: Path, rel: str, sha: str, entry: dict | None, writer: _Writer):
     """One raw file's report, rows and rejects: from its cache while the file and the settings are unchanged,
-    else read now (rows None for a refused file or a kind without a table)."""
+    else read now (rows None for a refused file or a kind without a table). ``sha`` is the file's digest, or ""
+    for a new file whose digest the caller records."""
     rows_path, rej_path = _cache_paths(run.out_dir, rel)
     if (
         entry

@@ -632,3 +632,24 @@ def test_the_schema_refuses_an_applicant_key_that_is_not_32_lower_case_hex_digit
         dossier_schema().validate(_checked_dossiers(["u1"] * 3, ["A", "B", "C"], [good, bad, None]), lazy=True)
     failed = caught.value.failure_cases
     assert failed[["column", "index"]].values.tolist() == [["applicant_key", 1]]
+
+
+def test_every_file_is_reported_with_its_digest_new_reused_or_refused(tmp_path):
+    import hashlib
+
+    raw = tmp_path / "raw" / "thanh-giang"
+    simple_export(raw / "a.xlsx", [dossier_row(1, "A-1")])
+    (raw / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+
+    def reported() -> dict[str, str]:
+        doc = json.loads((tmp_path / "processed" / "ingest_report.json").read_text(encoding="utf-8"))
+        return {f["file"]: f["sha256"] for f in doc["files"]}
+
+    expected = {
+        f"thanh-giang/{name}": hashlib.sha256((raw / name).read_bytes()).hexdigest()
+        for name in ("a.xlsx", "broken.xlsx")
+    }
+    ingest(tmp_path)  # both new: digests computed beside the reading
+    assert reported() == expected
+    ingest(tmp_path)  # both known: digests first, the rows reused
+    assert reported() == expected

@@ -330,7 +330,7 @@ def read_onestop_export(
     mapping
         Extra header wordings per canonical field, for layouts the synonym table does not know.
     grids, sha256
-        The file's grids and digest when the caller has them already.
+        The file's grids and digest when the caller has them already (a digest of "": the caller records it).
 
     Raises
     ------
@@ -339,7 +339,7 @@ def read_onestop_export(
     """
     path = Path(path)
     rel = str(path.relative_to(raw_root)) if raw_root and path.is_relative_to(raw_root) else str(path)
-    report = FileReport(file=rel.replace("\\", "/"), sha256=sha256 or file_sha256(path))
+    report = FileReport(file=rel.replace("\\", "/"), sha256=file_sha256(path) if sha256 is None else sha256)
     vocab = extend_vocabulary(onestop_vocabulary(), mapping)
     grids = grids if grids is not None else read_grids(path)
     frames, rejects, distinct = [], [], []
