@@ -502,7 +502,9 @@ def test_columnar_reader_gives_the_same_store_as_the_cell_reader(demo_dir, tmp_p
 
     stores, columnar_reads = {}, []
     read_columnar = grid._read_columnar
-    monkeypatch.setattr(grid, "_read_columnar", lambda path: columnar_reads.append(path) or read_columnar(path))
+    monkeypatch.setattr(
+        grid, "_read_columnar", lambda path, *rest: columnar_reads.append(path) or read_columnar(path, *rest)
+    )
     for reader, threshold in (("cells", 1 << 40), ("columnar", 0)):
         data = tmp_path / reader
         for unit in sorted((demo_dir / "raw").iterdir()):
@@ -653,3 +655,18 @@ def test_every_file_is_reported_with_its_digest_new_reused_or_refused(tmp_path):
     assert reported() == expected
     ingest(tmp_path)  # both known: digests first, the rows reused
     assert reported() == expected
+
+
+def test_getting_the_schema_ready_never_fails_the_run(monkeypatch, caplog):
+    import cchc_analysis.store as store
+
+    store._ready_schema()  # pandera loaded, the schema run once on an empty table
+    assert store.dossier_schema.cache_info().currsize == 1
+
+    def broken():
+        raise RuntimeError("no pandera here")
+
+    monkeypatch.setattr(store, "dossier_schema", broken)
+    with caplog.at_level("DEBUG", logger="cchc_analysis"):
+        store._ready_schema()  # only a head start: it says so in the debug log and returns
+    assert "không thành công" in caplog.text

@@ -183,11 +183,12 @@ def sniff(path: Path) -> str:
     return "text"
 
 
-def read_grids(path: Path | str, *, columnar: bool = True) -> list[Grid] | list[ColumnarGrid]:
+def read_grids(path: Path | str, *, columnar: bool = True, beside=None) -> list[Grid] | list[ColumnarGrid]:
     """Every sheet of a workbook (or every table of an HTML export) as a :class:`Grid`.
 
     A large .xlsx sheet (:data:`COLUMNAR_MIN_BYTES`) comes as a :class:`ColumnarGrid` unless ``columnar`` is
-    False (readers that need typed cells: budget, PAR, catalogue).
+    False (readers that need typed cells: budget, PAR, catalogue). Parsing such a sheet keeps one core busy for
+    seconds; ``beside`` (a function of no arguments that does not raise), if given, then runs on the other.
 
     Raises
     ------
@@ -211,7 +212,7 @@ def read_grids(path: Path | str, *, columnar: bool = True) -> list[Grid] | list[
         if prescan_xlsx(path, verify=not large) == "suspicious":
             return _read_in_child(path, kind)
         if large:
-            return _read_columnar(path)
+            return _read_columnar(path, beside)
     return _read_calamine(path, kind)
 
 
@@ -305,7 +306,7 @@ def _scan_sheet(path: Path, part: str) -> tuple[int, list]:
     return (row0 or 0), merged
 
 
-def _read_columnar(path: Path) -> list[ColumnarGrid]:
+def _read_columnar(path: Path, beside=None) -> list[ColumnarGrid]:
     import threading
 
     import fastexcel
@@ -329,6 +330,8 @@ def _read_columnar(path: Path) -> list[ColumnarGrid]:
                                 pass
         except (KeyError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
             broken.append(str(exc))
+        if beside is not None:  # the scan ends well before the parse: the core is free
+            beside()
 
     scanner = threading.Thread(target=scan, daemon=True)
     scanner.start()

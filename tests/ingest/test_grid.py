@@ -188,3 +188,15 @@ def test_sheet_scan_finds_the_first_row_with_a_value_and_the_merged_ranges(tmp_p
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("xl/worksheets/sheet1.xml", xml)
     assert _scan_sheet(path, "xl/worksheets/sheet1.xml") == (2, [((2, 1), (2, 3)), ((9, 26), (9, 26))])
+
+
+def test_work_given_to_do_beside_runs_once_while_a_large_sheet_is_parsed(tmp_path, reader):
+    wb = Workbook()
+    wb.active.append(["Mã hồ sơ", "Ngày nhận"])
+    wb.active.append(["H1-1", "03/07/2023"])
+    wb.save(tmp_path / "a.xlsx")
+    calls = []
+    grids = read_grids(tmp_path / "a.xlsx", beside=lambda: calls.append(1))
+    assert grids[0].text_column(0).tolist() == ["Mã hồ sơ", "H1-1"]
+    # the columnar reader (large sheets) runs it once; the cell-list reader has no parse to hide it behind
+    assert calls == ([1] if reader == "columnar" else [])
