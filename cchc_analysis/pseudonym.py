@@ -8,6 +8,7 @@ use; only its key id (a short digest of the key) is recorded with results.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -221,6 +222,8 @@ class PendingKeys:
                 if rows is not None:
                     self._give_back(rows)
                 self._proc.kill()
+                with contextlib.suppress(OSError, ValueError):  # a broken pipe may refuse even to close
+                    pipe_in.close()
 
         self._server = threading.Thread(target=serve, daemon=True)
         self._server.start()
@@ -239,6 +242,7 @@ class PendingKeys:
             while (rows := self._next(from_end=True)) is not None:  # what a failed worker left
                 self._done[rows] = self._hash(*rows)
             self._proc.wait()
+            self._proc.stdout.close()
             self._blob = b"".join(self._done[rows] for rows in self._ranges)
             self._done = {}
         self._parts = ()  # the texts and the key are not kept longer than needed
