@@ -55,8 +55,8 @@ STORE_VERSION = 8  # bump whenever a reader changes its output: every file is re
 @cache
 def dossier_schema():
     """The pandera schema every dossier table is checked against before it is written: the independent check of
-    what the readers promise. (pandera is imported on first use: 0.16 s that a run reading no dossiers, or a
-    command that writes none, does not pay.)"""
+    what the readers promise. (pandera is imported on first use: the commands that only read the store, such as
+    ``cchc indicators``, never load it; an ingest loads it beside the parse of a large sheet.)"""
     import pandera.pandas as pa
 
     return pa.DataFrameSchema(
