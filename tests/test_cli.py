@@ -102,21 +102,19 @@ def test_the_executable_flushes_all_output_and_keeps_the_exit_code(capsys):
     assert "LỖI: Không có nhóm đơn vị 'Huyện Không Có'" in failed.stderr
 
 
-def test_the_executable_runs_exit_handlers():
-    done = _console(
-        "import atexit, sys",
-        "atexit.register(lambda: print('exit handler ran', flush=True))",
-        "sys.argv = ['cchc', 'units', '--format', 'json']",
-    )
+@pytest.mark.parametrize(
+    ("setup", "last_line"),
+    [
+        ("import atexit; atexit.register(lambda: print('exit handler ran', flush=True))", "exit handler ran"),
+        (  # a thread still working is waited for
+            "import threading, time; threading.Thread("
+            "target=lambda: (time.sleep(1), print('thread finished', flush=True))).start()",
+            "thread finished",
+        ),
+    ],
+    ids=["exit handlers run", "a working thread is waited for"],
+)
+def test_the_executable_ends_only_after_exit_handlers_and_working_threads(setup, last_line):
+    done = _console(setup, "import sys", "sys.argv = ['cchc', 'units', '--format', 'json']")
     assert done.returncode == 0
-    assert done.stdout.splitlines()[-1] == "exit handler ran"
-
-
-def test_the_executable_waits_for_a_thread_still_working():
-    done = _console(
-        "import sys, threading, time",
-        "threading.Thread(target=lambda: (time.sleep(1), print('thread finished', flush=True))).start()",
-        "sys.argv = ['cchc', 'units', '--format', 'json']",
-    )
-    assert done.returncode == 0
-    assert done.stdout.splitlines()[-1] == "thread finished"
+    assert done.stdout.splitlines()[-1] == last_line
