@@ -97,7 +97,7 @@ def _ready_schema() -> None:
                 for name, column in schema.columns.items()
             }
         )
-        schema.validate(empty, lazy=True)
+        schema.validate(empty, lazy=True, inplace=True)
     except Exception:  # only a head start: the real check runs (and reports) whatever happened here
         log.debug("Chuẩn bị trước lược đồ không thành công", exc_info=True)
 
@@ -401,7 +401,9 @@ def _write_tables(frames: dict[str, list[pd.DataFrame]], rejects: list[pd.DataFr
     from pandera.errors import SchemaErrors
 
     try:
-        dossier_schema().validate(dossiers, lazy=True)
+        # in place: the schema coerces nothing, so the check only reads the table (which the writer is encoding
+        # meanwhile); pandera's default copy of it would cost 0.2 s on a million rows
+        dossier_schema().validate(dossiers, lazy=True, inplace=True)
     except SchemaErrors as exc:  # a bug in the reader, not in the data: say so clearly
         raise CchcError(
             f"Dữ liệu sau khi làm sạch không đúng lược đồ: {exc.failure_cases.head(10).to_dict('records')}"

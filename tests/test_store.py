@@ -657,6 +657,20 @@ def test_every_file_is_reported_with_its_digest_new_reused_or_refused(tmp_path):
     assert reported() == expected
 
 
+def test_the_schema_checks_the_table_as_it_is_and_leaves_it_untouched():
+    # the store checks the dossiers in place while another thread encodes them: that is only safe while the
+    # schema changes nothing (no coercion, no added or filtered columns, no defaults)
+    from cchc_analysis.store import dossier_schema
+
+    schema = dossier_schema()
+    assert not schema.coerce and not schema.add_missing_columns and schema.strict is False
+    assert not any(c.coerce or c.default is not None for c in schema.columns.values())
+    frame = _checked_dossiers(["u1", "u2"], ["A", "B"], ["0123456789abcdef" * 2, None])
+    before = frame.copy()
+    schema.validate(frame, lazy=True, inplace=True)
+    pd.testing.assert_frame_equal(frame, before)
+
+
 def test_getting_the_schema_ready_never_fails_the_run(monkeypatch, caplog):
     import cchc_analysis.store as store
 
