@@ -24,3 +24,16 @@ def write_if_changed(path: Path | str, data: bytes) -> bool:
         return False
     write_atomic(path, data)
     return True
+
+
+def replace_if_changed(tmp: Path | str, path: Path | str) -> bool:
+    """Move the finished file ``tmp`` onto ``path`` (same folder: one atomic rename), unless ``path`` already
+    holds exactly the same bytes: then ``tmp`` is removed and ``path`` left untouched. True when replaced."""
+    import filecmp
+
+    tmp, path = Path(tmp), Path(path)
+    if path.is_file() and filecmp.cmp(tmp, path, shallow=False):
+        tmp.unlink()
+        return False
+    os.replace(tmp, path)
+    return True

@@ -17,7 +17,7 @@ import hashlib
 import json
 import logging
 import os
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -26,7 +26,7 @@ import pandas as pd
 import yaml
 
 from .errors import CchcError, ConfigError, InputFileError
-from .fileio import write_if_changed
+from .fileio import replace_if_changed, write_if_changed
 from .ingest.budget import BUDGET_COLUMNS, read_budget
 from .ingest.catalogue import CATALOGUE_COLUMNS, link_to_catalogue, read_catalogue, unused_procedures
 from .ingest.classify import KINDS, classify
@@ -145,6 +145,11 @@ def _parquet_bytes(frame: pd.DataFrame) -> bytes:
     buf = io.BytesIO()
     frame.to_parquet(buf, index=False)
     return buf.getvalue()
+
+
+def _parquet_file(frame: pd.DataFrame, path: Path) -> Path:
+    frame.to_parquet(path, index=False)
+    return path
 
 
 def _table(frame: pd.DataFrame):
@@ -308,7 +313,7 @@ class _Run:
 class _Writer:
     """Work on two threads beside the reading (encoding and hashing release the GIL): each file's cache is written
     while the next file is read and the store is built, a new file's digest is computed while it is read, and the
-    final dossier table is encoded while its schema is checked."""
+    final dossier table is encoded (straight to a temporary file) while its schema is checked."""
 
     def __init__(self) -> None:
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="cchc-writer")
@@ -322,9 +327,16 @@ class _Writer:
         """The SHA-256 of a file, being computed (hashlib and the file reads release the GIL)."""
         return self._pool.submit(file_sha256, path)
 
-    def encode(self, frame: pd.DataFrame) -> Future:
-        """The Parquet bytes of ``frame``, being made."""
-        return self._pool.submit(_parquet_bytes, frame)
+    def encode(self, frame: pd.DataFrame, path: Path) -> Future:
+        """``frame`` being written as Parquet to a temporary file beside ``path``; the future gives that file,
+        for :func:`fileio.replace_if_changed` (the bytes reach the disk as they are encoded)."""
+        return self._pool.submit(_parquet_file, frame, path.with_name(path.name + ".tmp"))
+
+    @staticmethod
+    def discard(encoding: Future, path: Path) -> None:
+        """Wait for an encoding of ``path`` that will not be used (finished or failed), and remove its file."""
+        wait([encoding])
+        path.with_name(path.name + ".tmp").unlink(missing_ok=True)
 
     def finish(self) -> None:
         """Wait for every cache write; the first that failed raises here."""
@@ -397,18 +409,16 @@ def _write_tables(frames: dict[str, list[pd.DataFrame]], rejects: list[pd.DataFr
             "%d thủ tục có hồ sơ nhưng không có trong danh mục TTHC của đơn vị (xem ingest_report.json).",
             len(unmatched),
         )
-    encoded = writer.encode(dossiers)  # encoded beside the schema check, written only if the check passes
-    from pandera.errors import SchemaErrors
-
+    # encoded to a temporary file beside the schema check; it becomes dossiers.parquet only if the check passes
+    target = out_dir / "dossiers.parquet"
+    encoded = writer.encode(dossiers, target)
     try:
-        # in place: the schema coerces nothing, so the check only reads the table (which the writer is encoding
-        # meanwhile); pandera's default copy of it would cost 0.2 s on a million rows
-        dossier_schema().validate(dossiers, lazy=True, inplace=True)
-    except SchemaErrors as exc:  # a bug in the reader, not in the data: say so clearly
-        raise CchcError(
-            f"Dữ liệu sau khi làm sạch không đúng lược đồ: {exc.failure_cases.head(10).to_dict('records')}"
-        ) from None
-    write_if_changed(out_dir / "dossiers.parquet", encoded.result())
+        _check_dossiers(dossiers)
+        written = encoded.result()
+    except BaseException:
+        writer.discard(encoded, target)
+        raise
+    replace_if_changed(written, target)
     _write_parquet(catalogue.reset_index(drop=True), out_dir / "catalogue.parquet")
     _write_parquet(_concat(frames["budget"], BUDGET_COLUMNS), out_dir / "budget.parquet")
     _write_parquet(_concat(frames["par"], PAR_COLUMNS), out_dir / "par.parquet")
@@ -423,6 +433,19 @@ def _write_tables(frames: dict[str, list[pd.DataFrame]], rejects: list[pd.DataFr
         all_rejects.astype({"row": "int64"}) if len(all_rejects) else all_rejects, out_dir / "rejects.parquet"
     )
     return dossiers, catalogue, unmatched
+
+
+def _check_dossiers(dossiers: pd.DataFrame) -> None:
+    from pandera.errors import SchemaErrors
+
+    try:
+        # in place: the schema coerces nothing, so the check only reads the table (which the writer is encoding
+        # meanwhile); pandera's default copy of it would cost 0.2 s on a million rows
+        dossier_schema().validate(dossiers, lazy=True, inplace=True)
+    except SchemaErrors as exc:  # a bug in the reader, not in the data: say so clearly
+        raise CchcError(
+            f"Dữ liệu sau khi làm sạch không đúng lược đồ: {exc.failure_cases.head(10).to_dict('records')}"
+        ) from None
 
 
 def _ingest_file(path, raw_dir, registry, pseudonymiser, assume_unit, mapping, sha):

@@ -567,8 +567,39 @@ def test_a_table_that_fails_the_schema_is_not_written(tmp_path, monkeypatch):
     with pytest.raises(CchcError, match="không đúng lược đồ"):
         ingest(tmp_path)
     assert not (tmp_path / "processed" / "dossiers.parquet").exists()
+    assert not list((tmp_path / "processed").glob("*.tmp"))  # the encoding beside the check is removed
     monkeypatch.setattr(store, "_typed", typed)
     assert ingest(tmp_path).dossiers == 2
+
+
+def test_a_failed_encoding_of_the_dossier_table_leaves_no_partial_file(tmp_path, monkeypatch):
+    import cchc_analysis.store as store
+
+    simple_export(tmp_path / "raw" / "thanh-giang" / "a.xlsx", [dossier_row(1, "A-1")])
+
+    def disk_full(frame, path):
+        path.write_bytes(b"PAR1 half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store, "_parquet_file", disk_full)
+    with pytest.raises(OSError):
+        ingest(tmp_path)
+    assert not (tmp_path / "processed" / "dossiers.parquet").exists()
+    assert not list((tmp_path / "processed").glob("*.tmp"))
+
+
+def test_a_rerun_on_unchanged_files_leaves_the_store_files_untouched(tmp_path):
+    import os
+
+    simple_export(tmp_path / "raw" / "thanh-giang" / "a.xlsx", [dossier_row(1, "A-1"), dossier_row(2, "A-2")])
+    ingest(tmp_path)
+    processed = tmp_path / "processed"
+    for path in processed.glob("*.parquet"):
+        os.utime(path, ns=(1_000_000_000, 1_000_000_000))
+    before = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in processed.glob("*.parquet")}
+    ingest(tmp_path)
+    assert {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in processed.glob("*.parquet")} == before
+    assert "dossiers.parquet" in before and not list(processed.glob("*.tmp"))
 
 
 def test_ingest_leaves_arrows_allocator_as_it_found_it(tmp_path, monkeypatch):
