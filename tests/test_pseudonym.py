@@ -109,6 +109,47 @@ def test_the_worker_and_this_process_share_the_ranges_and_agree(chunk, monkeypat
     assert keys.tolist() == [expected_key(key, f"id:0012030{n:05d}") for n in range(23)]
 
 
+def _packed(texts: list[str]) -> tuple[bytes, bytes]:
+    import pyarrow as pa
+
+    _validity, offsets, data = pa.array(texts, type=pa.large_string()).buffers()
+    return bytes(data), bytes(offsets)
+
+
+class _CountingHash:
+    """A keyed hash state whose copies are counted: one copy of the inner state per HMAC computed."""
+
+    def __init__(self, state, counter: list[int]):
+        self._state, self._counter = state, counter
+
+    def copy(self):
+        self._counter[0] += 1
+        return self._state.copy()
+
+
+@pytest.mark.parametrize(
+    ("texts", "hashed"),
+    [
+        ([f"0012030{n:05d}" for n in range(12)], 12),  # all distinct: every row hashed, nothing remembered
+        (["001203000001", "001203000002"] * 6, 2),  # repeats from the start: each identifier hashed once
+        ([f"0012030{n:05d}" for n in range(4)] + ["001203000001"] * 8, 12),  # repeats after the sample only
+        (["001203000001", "x 001203000001", "0012 0300 0001", ""] + ["123", "001203000001"] * 3, 1),  # digits count
+    ],
+    ids=["distinct", "repeated", "repeats-late", "normalised"],
+)
+def test_digests_are_remembered_only_where_identifiers_repeat_and_are_the_same_either_way(texts, hashed, monkeypatch):
+    monkeypatch.setattr(keyed_hash, "SAMPLE_ROWS", 4)  # the first 4 rows decide
+    key = b"a-test-key-of-enough-length"
+    made = [0]
+    inner, outer = keyed_hash.keyed(key)
+    monkeypatch.setattr(keyed_hash, "keyed", lambda k: (_CountingHash(inner, made), outer))
+    digests = keyed_hash.column_keys(key, *_packed(texts), id_numbers=True).decode("ascii")
+    got = [digests[i : i + 32] for i in range(0, len(digests), 32)]
+    digits = ["".join(ch for ch in t if ch.isdigit()) for t in texts]
+    assert got == [expected_key(key, f"id:{d}") if len(d) >= 9 else " " * 32 for d in digits]
+    assert made[0] == hashed
+
+
 FAKE_WORKER = """
 import struct, sys
 source, sink = sys.stdin.buffer, sys.stdout.buffer
