@@ -295,15 +295,28 @@ def _scan_sheet(path: Path, part: str) -> tuple[int, list]:
                 after.append(chunk)
             else:
                 joined = window + chunk
-                m = _END_DATA.search(joined)
-                if m:
-                    after.append(joined[m.start() :])
+                end = _end_of_data(joined)
+                if end >= 0:
+                    after.append(joined[end:])
                 window = joined[-64:]
     merged = []
     for c0, r0, c1, r1 in _MERGE.findall(b"".join(after)):
         c1, r1 = c1 or c0, r1 or r0
         merged.append(((int(r0) - 1, _col_number(c0) - 1), (int(r1) - 1, _col_number(c1) - 1)))
     return (row0 or 0), merged
+
+
+def _end_of_data(buf: bytes) -> int:
+    """Where the closing sheetData tag (any namespace prefix) starts in ``buf``, or -1. A plain byte search for
+    "sheetData>", the tag checked only where that occurs: a regular expression tried at every "</" of 700 MB of
+    cell XML took 1.7 s of the scan's 2.9 s, the byte search 0.26 s."""
+    at = buf.find(b"sheetData>")
+    while at >= 0:
+        m = _END_DATA.search(buf, max(0, at - 40), at + len(b"sheetData>"))
+        if m:
+            return m.start()
+        at = buf.find(b"sheetData>", at + 1)
+    return -1
 
 
 def _read_columnar(path: Path, beside=None) -> list[ColumnarGrid]:

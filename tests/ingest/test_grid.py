@@ -190,6 +190,24 @@ def test_sheet_scan_finds_the_first_row_with_a_value_and_the_merged_ranges(tmp_p
     assert _scan_sheet(path, "xl/worksheets/sheet1.xml") == (2, [((2, 1), (2, 3)), ((9, 26), (9, 26))])
 
 
+@pytest.mark.parametrize("split", [0, 3, 7, 12], ids=lambda n: f"closing tag split after {n} bytes")
+def test_merged_ranges_are_found_after_cell_data_longer_than_one_read_whatever_the_chunk_boundary(tmp_path, split):
+    """The sheet's XML is read in 4 MB pieces: the closing sheetData tag may straddle two of them; the opening
+    tag, which also ends in "sheetData>", is not taken for it."""
+    from cchc_analysis.ingest.grid import _scan_sheet
+
+    head = b'<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row>'
+    close = b"</sheetData>"
+    filler = b"<row/>" * (((4 << 20) - 1000) // 6)  # empty rows, no value: the first value stays in row 1
+    pad = (4 << 20) - len(head) - len(filler) - split  # the first read ends `split` bytes into the closing tag
+    xml = head + filler + b" " * pad + close + b'<mergeCells><mergeCell ref="A1:C2"/></mergeCells></worksheet>'
+    assert xml[: 4 << 20].endswith(close[:split] if split else b" ")
+    path = tmp_path / "long.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", xml)
+    assert _scan_sheet(path, "xl/worksheets/sheet1.xml") == (0, [((0, 0), (1, 2))])
+
+
 def test_work_given_to_do_beside_runs_once_while_a_large_sheet_is_parsed(tmp_path, reader):
     wb = Workbook()
     wb.active.append(["Mã hồ sơ", "Ngày nhận"])
