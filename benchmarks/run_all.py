@@ -10,7 +10,7 @@ import argparse
 import datetime as dt
 
 from . import bench_hostile, bench_indicators, bench_ingest, bench_province, bench_run
-from .common import ROOT, machine, table
+from .common import ROOT, compile_package, machine, table
 
 
 def main() -> None:
@@ -20,6 +20,7 @@ def main() -> None:
     parser.add_argument("--output", default=str(ROOT / "benchmarks" / "RESULTS.md"))
     args = parser.parse_args()
     only = set(args.only.split(","))
+    compile_package()
     sections = []
     if "hostile" in only:
         results, what = bench_hostile.run(runs=1 if args.quick else 3)
@@ -44,7 +45,7 @@ def main() -> None:
         f"Written by `make bench` on {dt.date.today():%d/%m/%Y}. Machine: {machine()}.",
         "Each figure is the median wall time of the runs listed (each a fresh process); peak RSS is the largest",
         "resident set of that process (GNU time; a wait4 on a child forked from the benchmark process would count",
-        "the parent's pages).",
+        "the parent's pages). The package is byte-compiled before the runs, as installing it does.",
         "",
     ]
     for title, what, results in sections:
