@@ -7,11 +7,16 @@ import os
 from pathlib import Path
 
 
+def temporary_beside(path: Path) -> Path:
+    """``<path>.tmp``: where an output is written before its rename onto ``path`` (same folder, same disk)."""
+    return path.with_name(path.name + ".tmp")
+
+
 def write_atomic(path: Path | str, data: bytes) -> Path:
     """Write ``data`` to ``path`` through ``<path>.tmp`` and a rename (parents created)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = temporary_beside(path)
     tmp.write_bytes(data)
     os.replace(tmp, path)
     return path

@@ -26,7 +26,7 @@ import pandas as pd
 import yaml
 
 from .errors import CchcError, ConfigError, InputFileError
-from .fileio import replace_if_changed, write_if_changed
+from .fileio import replace_if_changed, temporary_beside, write_if_changed
 from .ingest.budget import BUDGET_COLUMNS, read_budget
 from .ingest.catalogue import CATALOGUE_COLUMNS, link_to_catalogue, read_catalogue, unused_procedures
 from .ingest.classify import KINDS, classify
@@ -172,7 +172,7 @@ def _write_cache(table, path: Path) -> None:
     import pyarrow.parquet as pq
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = temporary_beside(path)
     pq.write_table(table, tmp, write_statistics=False)  # read whole, never filtered: statistics would be unused
     os.replace(tmp, path)
 
@@ -330,13 +330,13 @@ class _Writer:
     def encode(self, frame: pd.DataFrame, path: Path) -> Future:
         """``frame`` being written as Parquet to a temporary file beside ``path``; the future gives that file,
         for :func:`fileio.replace_if_changed` (the bytes reach the disk as they are encoded)."""
-        return self._pool.submit(_parquet_file, frame, path.with_name(path.name + ".tmp"))
+        return self._pool.submit(_parquet_file, frame, temporary_beside(path))
 
     @staticmethod
     def discard(encoding: Future, path: Path) -> None:
         """Wait for an encoding of ``path`` that will not be used (finished or failed), and remove its file."""
         wait([encoding])
-        path.with_name(path.name + ".tmp").unlink(missing_ok=True)
+        temporary_beside(path).unlink(missing_ok=True)
 
     def finish(self) -> None:
         """Wait for every cache write; the first that failed raises here."""
