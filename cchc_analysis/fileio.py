@@ -34,11 +34,23 @@ def write_if_changed(path: Path | str, data: bytes) -> bool:
 def replace_if_changed(tmp: Path | str, path: Path | str) -> bool:
     """Move the finished file ``tmp`` onto ``path`` (same folder: one atomic rename), unless ``path`` already
     holds exactly the same bytes: then ``tmp`` is removed and ``path`` left untouched. True when replaced."""
-    import filecmp
-
     tmp, path = Path(tmp), Path(path)
-    if path.is_file() and filecmp.cmp(tmp, path, shallow=False):
+    if path.is_file() and _same_bytes(tmp, path):
         tmp.unlink()
         return False
     os.replace(tmp, path)
     return True
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    """Whether two files hold the same bytes, read side by side (filecmp would remember every pair it compared,
+    by size and modification time, for the life of the process)."""
+    if a.stat().st_size != b.stat().st_size:
+        return False
+    with open(a, "rb") as fa, open(b, "rb") as fb:
+        while True:
+            block = fa.read(1 << 20)
+            if block != fb.read(1 << 20):
+                return False
+            if not block:
+                return True

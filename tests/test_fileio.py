@@ -35,3 +35,14 @@ def test_a_finished_temporary_file_replaces_the_target_only_when_its_bytes_diffe
     os.utime(tmp, ns=(1_000_000_000, 1_000_000_000))
     assert replace_if_changed(tmp, path)
     assert path.read_bytes() == b"other" and not tmp.exists()
+
+
+def test_files_longer_than_one_read_are_compared_to_their_last_byte(tmp_path):
+    path, tmp = tmp_path / "big.bin", tmp_path / "big.bin.tmp"
+    body = bytes(range(256)) * 10_000  # 2.5 MB: three reads of 1 MB
+    path.write_bytes(body + b"a")
+    tmp.write_bytes(body + b"a")
+    assert not replace_if_changed(tmp, path) and not tmp.exists()
+    tmp.write_bytes(body + b"b")  # the same but for the last byte
+    assert replace_if_changed(tmp, path)
+    assert path.read_bytes().endswith(b"b")
