@@ -591,7 +591,7 @@ def _annex(processed: Path, rec: dict, p: Period, coverage: pd.DataFrame, method
     rejected = 0
     warnings = []
     for f in report.get("files", []):
-        if f.get("unit_id") != rec["unit_id"] and f.get("kind") != "par":
+        if rec["unit_id"] not in (f.get("unit_ids") or [f.get("unit_id")]) and f.get("kind") != "par":
             continue
         if not _used(f, rec, p):
             continue
@@ -631,7 +631,7 @@ def _annex(processed: Path, rec: dict, p: Period, coverage: pd.DataFrame, method
     else:
         annex.blocks.append("Không có tệp xuất hồ sơ nào của đơn vị trong kỳ.")
     annex.blocks.append(f"Số dòng bị loại khi nhập (có lý do trong rejects.parquet): {_vn(rejected)}.")
-    for w in [*rec.get("warnings", []), *warnings]:
+    for w in dict.fromkeys([*rec.get("warnings", []), *warnings]):
         annex.blocks.append(Notice(f"Cảnh báo: {w}"))
     for c in rec.get("corrections", []):
         annex.blocks.append(f"Hiệu chỉnh đã áp dụng: {c}")

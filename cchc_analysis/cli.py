@@ -167,10 +167,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--mapping",
         metavar="FILE",
-        help="Tệp YAML khai báo thêm tên cột cho từng trường. / YAML file of extra header wordings per field.",
+        help="Tệp YAML khai báo cách đọc các bố cục lạ: dòng tiêu đề, cột của từng trường, cách viết giá trị, đơn vị, "
+        "thứ tự ngày (xem docs/mapping.md). / YAML file stating how to read unusual layouts (see docs/mapping.md).",
     )
     _add_output(p, ("table", "json"))
     p.set_defaults(handler=cmd_ingest)
+
+    p = _subcommand(
+        sub,
+        "inspect",
+        help="Xem bộ đọc hiểu một tệp thế nào; ghi tệp ánh xạ mẫu. / Show what the reader sees in one file.",
+        description="Cho biết loại tệp, dòng tiêu đề, trường của từng cột và bằng chứng, giá trị mẫu (che dữ liệu cá "
+        "nhân), đơn vị, kỳ, thứ tự ngày và kết quả đọc thử; không ghi gì vào kho. --write-mapping ghi tệp ánh xạ mẫu "
+        "để sửa rồi dùng với cchc ingest --mapping. / Show a file's kind, header rows, each column's field with its "
+        "evidence, masked samples, unit, period, date order and a trial read; write a starter mapping file.",
+    )
+    p.add_argument("file", metavar="FILE", help="Tệp cần xem. / The file to inspect.")
+    p.add_argument("--assume-unit", metavar="NAME|CODE", help="Như cchc ingest. / As for cchc ingest.")
+    p.add_argument("--mapping", metavar="FILE", help="Tệp ánh xạ đang dùng. / A mapping file to apply.")
+    p.add_argument(
+        "--write-mapping",
+        metavar="OUT",
+        help="Ghi tệp ánh xạ mẫu (YAML) theo cách bộ đọc hiểu tệp. / Write a starter mapping file.",
+    )
+    p.add_argument("--format", choices=("table", "json"), default="table", help="Định dạng. / Output format.")
+    p.set_defaults(handler=cmd_inspect)
 
     p = _subcommand(
         sub,
@@ -422,10 +443,62 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         for r in outcome.reports:
             for w in r.warnings:
                 text += f"  - {r.file}: {w}\n"
+        for rel in outcome.skipped:
+            if not any(r.file == rel for r in outcome.reports):
+                text += f"  - {rel}: bỏ qua ({outcome.skipped_reasons.get(rel, 'không phải bảng dữ liệu')}).\n"
     _write_output(text, args.output)
     for r in outcome.refused:
         log.error("%s", r.error)
+    if outcome.nothing_read:
+        if not outcome.reports and not outcome.skipped:
+            log.error(
+                "Thư mục %s không có tệp nào: hãy chép nguyên trạng các tệp xuất từ hệ thống vào đó (mỗi đơn vị một "
+                "thư mục, ví dụ raw/thanh-giang/), rồi chạy lại cchc ingest.",
+                settings.raw_dir,
+            )
+        else:
+            log.error(
+                "Không đọc được dữ liệu nào từ %d tệp trong %s: xem lý do của từng tệp ở trên; sửa hoặc xuất lại các "
+                "tệp bị từ chối (cchc inspect TỆP cho biết bộ đọc thấy gì), rồi chạy lại.",
+                len(outcome.reports) + len(outcome.skipped),
+                settings.raw_dir,
+            )
     return outcome.exit_code
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from .ingest.headers import onestop_vocabulary
+    from .ingest.inspect import inspect_file, starter_mapping
+    from .ingest.mapping import load_mapping
+    from .registry import UnitRegistry
+
+    settings = _settings(args)
+    path = Path(args.file)
+    if not path.is_file():
+        raise UsageError(f"Không có tệp {path}.")
+    registry = UnitRegistry.load(settings.data_dir)
+    fields = {f.name for f in onestop_vocabulary().fields}
+    mapping = load_mapping(args.mapping, fields=fields, registry=registry)
+    raw = settings.raw_dir.resolve()
+    view = inspect_file(
+        path.resolve(),
+        registry,
+        raw_root=raw if path.resolve().is_relative_to(raw) else None,
+        mapping=mapping,
+        assume_unit=args.assume_unit,
+    )
+    if args.format == "json":
+        _write_output(json.dumps(asdict(view), ensure_ascii=False, indent=2, default=str) + "\n", None)
+    else:
+        _write_output(view.text(), None)
+    if args.write_mapping:
+        if not view.mapping:
+            raise CchcError("Không ghi được tệp ánh xạ mẫu: tệp không được đọc như danh sách hồ sơ.")
+        Path(args.write_mapping).write_text(starter_mapping(view), encoding="utf-8")
+        log.info("Đã ghi tệp ánh xạ mẫu %s: sửa cho đúng rồi dùng với cchc ingest --mapping.", args.write_mapping)
+    return EXIT_FAILED if view.error else EXIT_OK
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
@@ -438,8 +511,15 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         raise UsageError("Định dạng xlsx cần tên tệp ra: thêm -o TỆP.xlsx.")
     methodology = load_methodology(args.methodology)
     records = compute_indicators(settings.data_dir, period, units=args.unit, group=args.group, methodology=methodology)
-    if not records:
-        raise CchcError(f"Không có dữ liệu nào cho kỳ {period.id} của các đơn vị được chọn.")
+    if not records or all(
+        r["received_total"] is None and not r["budget_as_of"] and not r["par_year"] and not r["manual"] for r in records
+    ):
+        from .coverage import store_span
+
+        raise CchcError(
+            f"Không có số liệu nào của kỳ {period.label_vi} cho các đơn vị được chọn: {store_span(settings.data_dir)}. "
+            "Hãy chọn kỳ khác, hoặc chép các tệp xuất của kỳ này vào raw/ rồi chạy cchc ingest."
+        )
     catalogue = indicator_catalogue()
     mode = methodology.get("rounding", "mode", default="half_up")
     if args.format == "xlsx":

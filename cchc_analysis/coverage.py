@@ -16,11 +16,12 @@ def dossier_coverage(report: dict, period: Period) -> pd.DataFrame:
     """Per unit: days of the period covered by its dossier exports' stated ranges, and the missing day ranges."""
     spans: dict[str, list[tuple[dt.date, dt.date]]] = {}
     for f in report.get("files", []):
-        if f.get("kind") != "dossier_list" or f.get("error") or not f.get("unit_id") or not f.get("period_start"):
+        if f.get("kind") != "dossier_list" or f.get("error") or not f.get("period_start"):
             continue
-        spans.setdefault(f["unit_id"], []).append(
-            (dt.date.fromisoformat(f["period_start"]), dt.date.fromisoformat(f["period_end"]))
-        )
+        for unit_id in f.get("unit_ids") or ([f["unit_id"]] if f.get("unit_id") else []):
+            spans.setdefault(unit_id, []).append(
+                (dt.date.fromisoformat(f["period_start"]), dt.date.fromisoformat(f["period_end"]))
+            )
     days = pd.date_range(period.start, period.end, freq="D").date
     rows = []
     for unit_id, ranges in sorted(spans.items()):
@@ -36,6 +37,23 @@ def dossier_coverage(report: dict, period: Period) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=["unit_id", "days", "days_covered", "complete", "missing"])
+
+
+def store_span(data_dir: Path | str | None) -> str:
+    """What the store's dossier exports cover, in words ("các tệp xuất hồ sơ đã nhập phủ 01/07/2023–30/09/2023")."""
+    from .store import load_ingest_report
+
+    report = load_ingest_report(Settings.resolve(data_dir).processed_dir)
+    spans = [
+        (f["period_start"], f["period_end"])
+        for f in report.get("files", [])
+        if f.get("kind") == "dossier_list" and not f.get("error") and f.get("period_start")
+    ]
+    if not spans:
+        return "kho chưa có tệp xuất hồ sơ nào"
+    start = dt.date.fromisoformat(min(s for s, _e in spans))
+    end = dt.date.fromisoformat(max(e for _s, e in spans))
+    return f"các tệp xuất hồ sơ đã nhập phủ {_fmt(start, end)}"
 
 
 def _ranges(days: list[dt.date]) -> list[str]:

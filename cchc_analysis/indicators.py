@@ -132,7 +132,18 @@ def compute_onestop_indicators(
     res["pending_within_deadline"] = res["pending_total"] - res["pending_overdue"]
     res["withdrawn"] = count(s["stopped_kind"] == "withdrawn")
     res["returned"] = count(s["stopped_kind"] == "returned")
+    # inputs the exports did not give in a form the vocabularies know: blank or unrecognised (see unknown_inputs)
     res["channel_unknown"] = count(new & channel.isna().to_numpy())
+    handled = (s["new"] | s["carried"]).to_numpy(dtype=bool)
+    if "status_raw" in d:
+        status_raw = d["status_raw"].astype("string").str.strip().fillna("").ne("").to_numpy(dtype=bool)
+        res["status_unknown"] = count(handled & status_raw & d["status"].isna().to_numpy())
+    else:
+        res["status_unknown"] = 0
+    res["handled_total"] = count(handled)
+    res["pending_unknown_deadline"] = count(s["pending"] & d["due_at"].isna())
+    # a dossier whose status says it was resolved but that has no finish date: counted as pending, but unknown
+    res["finish_unknown"] = count(s["pending"] & (d["status"] == "resolved").to_numpy(dtype=bool, na_value=False))
 
     def pct(num, den):
         return (100.0 * num / den).where(den > 0)
@@ -170,6 +181,19 @@ def compute_onestop_indicators(
     paid_online = paid_online.to_numpy(dtype=bool, na_value=False)
     res["fee_dossiers"] = count(window & fee_bearing)
     res["fee_paid_online"] = count(window & fee_bearing & paid_online)
+    # whether a fee is owed is unknown where the export gives no fee (no fee column, or an unreadable amount) and the
+    # catalogue does not say
+    fee_unknown = d["fee"].isna()
+    if "catalogue_fee_kind" in d:
+        fee_unknown &= d["catalogue_fee_kind"].isna()
+    res["window_total"] = count(window)
+    res["fee_unknown"] = count(window & fee_unknown.to_numpy(dtype=bool))
+    if "payment_raw" in d:
+        written = d["payment_raw"].astype("string").str.strip().fillna("").ne("").to_numpy(dtype=bool)
+        unknown_pay = written & d["payment_method"].isna().to_numpy()
+        res["payment_unknown"] = count(window & fee_bearing & unknown_pay)
+    else:
+        res["payment_unknown"] = 0
     res["online_payment_rate"] = pct(res["fee_paid_online"], res["fee_dossiers"]).where(
         res["payment_tracked_from"].notna()
     )
@@ -383,6 +407,8 @@ INDICATOR_COLUMNS = (
     "handed_at",
     "fee",
     "payment_method",
+    "payment_raw",
+    "status_raw",
     "procedure",
     "digitised",
     "catalogue_code",
@@ -500,6 +526,7 @@ def compute_indicators(
         if rec["payment_tracked_from"] is None:
             rec["fee_dossiers"] = rec["fee_paid_online"] = None
             missing.setdefault("fee_dossiers", MISSING_REASONS["no_payment"])
+            missing.setdefault("fee_paid_online", MISSING_REASONS["no_payment"])
         b = budget.loc[unit.unit_id] if unit.unit_id in budget.index else None
         for key in ("revenue_estimate", "revenue_actual", "expenditure_estimate", "expenditure_actual"):
             rec[key] = None if b is None or pd.isna(b[key]) else round(float(b[key]))
@@ -526,20 +553,205 @@ def compute_indicators(
             for key, reason in aggregated["missing"].items():
                 rec[key] = None
                 missing[key] = reason
+        if o is not None and aggregated is None:
+            unknown_inputs(rec, o, float(methodology.get("ingest", "max_unknown_share", default=0.05)))
+            _uncovered(rec, unit.unit_id, period, report)
         rec["satisfaction_rate"] = satisfaction_rate(rec)
         if rec["satisfaction_rate"] is None:
             missing["satisfaction_rate"] = "thiếu số phản ánh, kiến nghị (biểu nhập liệu) hoặc tỷ lệ quá hạn"
-        rec["warnings"] = consistency_warnings(
+        rec["warnings"] = rec.pop("input_warnings", []) + consistency_warnings(
             rec,
             dossiers.iloc[:0],
             period,
             {"files": files_of.get(unit.unit_id, []) + par_files},
             check_rows.get(unit.unit_id),
         )
+        rec["warnings"] += dossier_file_warnings(report, unit.unit_id, period)
         rec["corrections"] = apply_corrections(rec, corrections, period)
         rec["score_766"] = score_766(rec, methodology)
         records.append(rec)
     return records
+
+
+# --- inputs the exports did not give --------------------------------------------------------------------------------
+
+# each input and the figures computed from it: an input unknown for too many dossiers leaves its figures missing
+UNKNOWN_INPUTS = {
+    "channel": (
+        "channel_unknown",
+        "new_total",
+        (
+            "received_online",
+            "received_direct",
+            "received_postal",
+            "online_rate",
+            "procedures_with_online_dossiers",
+            "procedures_online_share",
+        ),
+        "kênh nộp (trực tuyến, trực tiếp, bưu chính)",
+        "hồ sơ mới",
+    ),
+    "finish": (
+        "finish_unknown",
+        "handled_total",
+        (
+            "resolved_total",
+            "resolved_early",
+            "resolved_on_time",
+            "resolved_late",
+            "resolved_early_pct",
+            "resolved_on_time_pct",
+            "resolved_late_pct",
+            "pending_total",
+            "pending_within_deadline",
+            "pending_overdue",
+            "on_time_rate_766",
+        ),
+        "ngày kết thúc xử lý (trạng thái ghi đã giải quyết nhưng không có ngày)",
+        "hồ sơ",
+    ),
+    "fee": (
+        "fee_unknown",
+        "window_total",
+        ("fee_dossiers", "fee_paid_online", "online_payment_rate"),
+        "phí, lệ phí (tệp không có cột phí và danh mục không ghi)",
+        "hồ sơ mới",
+    ),
+    "due_resolved": (
+        "resolved_unknown_deadline",
+        "resolved_total",
+        (
+            "resolved_early",
+            "resolved_on_time",
+            "resolved_late",
+            "resolved_early_pct",
+            "resolved_on_time_pct",
+            "resolved_late_pct",
+            "on_time_rate_766",
+        ),
+        "ngày hẹn trả",
+        "hồ sơ đã giải quyết",
+    ),
+    "due_pending": (
+        "pending_unknown_deadline",
+        "pending_total",
+        ("pending_within_deadline", "pending_overdue", "on_time_rate_766"),
+        "ngày hẹn trả",
+        "hồ sơ đang giải quyết",
+    ),
+    # the status tells the dossiers never received (not accepted), withdrawn and returned from the others: every
+    # dossier count depends on it
+    "status": (
+        "status_unknown",
+        "handled_total",
+        (
+            *COUNT_KEYS,
+            "online_rate",
+            "resolved_early_pct",
+            "resolved_on_time_pct",
+            "resolved_late_pct",
+            "on_time_rate_766",
+            "fee_dossiers",
+            "fee_paid_online",
+            "online_payment_rate",
+            "digitised_rate",
+            "procedures_with_online_dossiers",
+            "procedures_online_share",
+        ),
+        "trạng thái hồ sơ",
+        "hồ sơ",
+    ),
+    "payment": (
+        "payment_unknown",
+        "fee_dossiers",
+        ("fee_paid_online", "online_payment_rate"),
+        "hình thức thanh toán",
+        "hồ sơ có thu phí",
+    ),
+}
+
+
+def unknown_inputs(rec: dict, row, max_share: float) -> None:
+    """Mark missing the figures whose input is unknown (blank, absent, or a value the vocabularies do not know)
+    for more than ``max_share`` of the dossiers they count, and warn about any smaller share: an unrecognised
+    channel is never counted as "not online" (it would publish 0,0% trực tuyến), an unknown due date never as
+    "not early". ``row`` is the unit's row of :func:`compute_onestop_indicators`."""
+    from .text import vn_int
+
+    warnings = rec.setdefault("input_warnings", [])
+    for unknown_key, total_key, figures, what, among in UNKNOWN_INPUTS.values():
+        unknown = int(row.get(unknown_key, 0) or 0)
+        total = int(row.get(total_key, 0) or 0)
+        if not unknown or not total:
+            continue
+        share = unknown / total
+        text = f"{vn_int(unknown)}/{vn_int(total)} {among} không rõ {what} (để trống hoặc giá trị không nhận ra)"
+        if share > max_share:
+            for key in figures:
+                if key in rec:
+                    rec[key] = None
+                    rec["missing"][key] = (
+                        f"{text}: quá {max_share:.0%} nên không tính; xem cảnh báo của tệp trong báo cáo nhập liệu "
+                        "và khai báo cách viết trong tệp --mapping"
+                    )
+            warnings.append(f"{text[0].upper()}{text[1:]}: các chỉ số dùng {what} để trống.")
+        else:
+            warnings.append(f"{text[0].upper()}{text[1:]}: các chỉ số dùng {what} có thể thấp hơn thực tế.")
+
+
+def _files_of_unit(report: dict, unit_id: str, kind: str = "dossier_list") -> list[dict]:
+    return [
+        f
+        for f in report.get("files", [])
+        if f.get("kind") == kind and not f.get("error") and unit_id in (f.get("unit_ids") or [f.get("unit_id")])
+    ]
+
+
+def _overlaps(f: dict, period: Period) -> bool:
+    start, end = f.get("period_start"), f.get("period_end")
+    return bool(start and end) and start <= period.end.isoformat() and end >= period.start.isoformat()
+
+
+def dossier_file_warnings(report: dict, unit_id: str, period: Period) -> list[str]:
+    """The ingest warnings of the unit's dossier exports that overlap the period, each with its file's name."""
+    return [
+        f"{f['file']}: {w}"
+        for f in _files_of_unit(report, unit_id)
+        if _overlaps(f, period)
+        for w in f.get("warnings") or []
+    ]
+
+
+def _uncovered(rec: dict, unit_id: str, period: Period, report: dict) -> None:
+    """No dossier export of the unit spans a day of the period: its dossier figures are missing, not zero."""
+    files = _files_of_unit(report, unit_id)
+    if not files or any(_overlaps(f, period) for f in files):
+        return
+    spans = sorted((f["period_start"], f["period_end"]) for f in files if f.get("period_start"))
+    covered = f"{_vn_day(spans[0][0])}–{_vn_day(max(e for _s, e in spans))}" if spans else "không rõ"
+    reason = f"không có tệp xuất hồ sơ nào của đơn vị trong kỳ (các tệp đã nhập phủ {covered})"
+    for key in (
+        *COUNT_KEYS,
+        "online_rate",
+        "resolved_early_pct",
+        "resolved_on_time_pct",
+        "resolved_late_pct",
+        "on_time_rate_766",
+        "online_payment_rate",
+        "fee_dossiers",
+        "fee_paid_online",
+        "digitised_rate",
+        "procedures_with_online_dossiers",
+        "procedures_online_share",
+    ):
+        if key in rec:
+            rec[key] = None
+            rec["missing"][key] = reason
+    rec["uncovered"] = covered
+
+
+def _vn_day(iso: str) -> str:
+    return dt.date.fromisoformat(iso).strftime("%d/%m/%Y")
 
 
 # --- successors, consistency checks, approved corrections -------------------------------------------------------

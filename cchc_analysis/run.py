@@ -278,6 +278,9 @@ def run_period(
             "inputs": [{"file": r.file, "sha256": r.sha256, "kind": r.kind} for r in outcome.reports],
             "refused_inputs": [r.file for r in outcome.refused],
             "coverage_gaps": gaps,
+            # what the briefs say next to the figures: unknown inputs, file warnings, consistency checks
+            "indicator_warnings": {r["unit_name"]: r["warnings"] for r in records if r["warnings"]},
+            "missing_indicators": {r["unit_name"]: r["missing"] for r in records if r["missing"]},
             "tasks": [asdict(t) for t in tasks],
             "outputs": [{"file": p.relative_to(folder).as_posix(), "sha256": _sha256(p)} for p in outputs],
             "seconds": summary["seconds"],

@@ -23,33 +23,57 @@ from functools import cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from .errors import CchcError, ConfigError, InputFileError
 from .fileio import replace_if_changed, temporary_beside, write_if_changed
 from .ingest.budget import BUDGET_COLUMNS, read_budget
 from .ingest.catalogue import CATALOGUE_COLUMNS, link_to_catalogue, read_catalogue, unused_procedures
 from .ingest.classify import KINDS, classify
+from .ingest.common import REJECT_COLUMNS, FileReport, file_sha256
 from .ingest.grid import ColumnarGrid, read_grids
 from .ingest.manual import MANUAL_COLUMNS, read_manual_input
-from .ingest.onestop import (
-    OUTPUT_COLUMNS,
-    REJECT_COLUMNS,
-    FileReport,
-    all_distinct,
-    deduplicate,
-    file_sha256,
-    read_onestop_export,
-)
+from .ingest.mapping import FileMapping, Mapping, load_mapping
+from .ingest.onestop import OUTPUT_COLUMNS, ReadRules, all_distinct, deduplicate, read_onestop_export
 from .ingest.par import PAR_COLUMNS, read_par
+from .ingest.textfile import NotATable
 from .pseudonym import KEY_FILE_NAME, Pseudonymiser
 from .registry import UnitRegistry
 from .settings import Settings
 
 log = logging.getLogger(__name__)
 
-SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".htm", ".html", ".csv", ".ods"}
-STORE_VERSION = 8  # bump whenever a reader changes its output: every file is re-read
+# files that are never tables (documents, pictures, archives): listed as skipped; any other file is looked at, and
+# its content, not its name, says what it is (a CSV saved as .xls, a workbook saved as .txt)
+NOT_TABLE_SUFFIXES = {
+    ".pdf",
+    ".doc",
+    ".docx",
+    ".odt",
+    ".rtf",
+    ".ppt",
+    ".pptx",
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".gif",
+    ".bmp",
+    ".tif",
+    ".tiff",
+    ".zip",
+    ".rar",
+    ".7z",
+    ".gz",
+    ".md",
+    ".lnk",
+    ".ini",
+    ".db",
+    ".tmp",
+    ".bak",
+    ".mp4",
+    ".msg",
+    ".eml",
+}
+STORE_VERSION = 9  # bump whenever a reader changes its output: every file is re-read
 
 
 @cache
@@ -125,14 +149,20 @@ class IngestOutcome:
 
     reports: list[FileReport] = field(default_factory=list)
     refused: list[FileReport] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # files that are not spreadsheets (README, notes...)
+    skipped: list[str] = field(default_factory=list)  # files that are not tables (README, notes, PDFs...)
+    skipped_reasons: dict[str, str] = field(default_factory=dict)
     dossiers: int = 0
     duplicates_across_files: int = 0
     key_id: str = ""
 
     @property
+    def nothing_read(self) -> bool:
+        """No file under raw/ gave a table: raw/ is empty, or every file was refused or skipped."""
+        return not any(r.kind in TABLES and not r.error for r in self.reports)
+
+    @property
     def exit_code(self) -> int:
-        return 1 if self.refused else 0
+        return 1 if self.refused or self.nothing_read else 0
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
@@ -183,20 +213,6 @@ def _read_cache(path: Path) -> pd.DataFrame:
     return _frame(pq.read_table(path))
 
 
-def load_mapping(path: Path | str | None) -> dict[str, list[str]] | None:
-    """A user's header mapping file: ``{field: [header wording, ...]}`` (YAML)."""
-    if not path:
-        return None
-    try:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"Không đọc được tệp ánh xạ cột {path}: {exc}") from None
-    fields = doc.get("fields", doc) if isinstance(doc, dict) else None
-    if not isinstance(fields, dict):
-        raise ConfigError(f"{path}: cần dạng 'trường: [tiêu đề cột, ...]' (ví dụ code: [Số biên nhận]).")
-    return {str(k): [str(x) for x in (v if isinstance(v, list) else [v])] for k, v in fields.items()}
-
-
 def raw_files(raw_dir: Path) -> list[Path]:
     """Every file below raw/, in a stable order, hidden files excluded."""
     if not raw_dir.is_dir():
@@ -235,25 +251,33 @@ def _ingest(data_dir, registry, assume_unit, mapping_file) -> IngestOutcome:
     if not raw_dir.is_dir():
         raise InputFileError(f"Không có thư mục dữ liệu gốc {raw_dir}: hãy chép các tệp xuất vào đó.")
     registry = registry or UnitRegistry.load(settings.data_dir)
-    pseudonymiser = Pseudonymiser.from_environment(settings.data_dir)
-    mapping = load_mapping(mapping_file)
+    from .ingest.headers import onestop_vocabulary
+
+    mapping = load_mapping(mapping_file, fields={f.name for f in onestop_vocabulary().fields}, registry=registry)
     if assume_unit:
         registry.lookup(assume_unit)  # fail early on a unit that does not exist
+    pseudonymiser = Pseudonymiser.from_environment(settings.data_dir)
+    rules = ReadRules.from_methodology()
+    (out_dir / "files").mkdir(parents=True, exist_ok=True)
     manifest_path = out_dir / "files" / "manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else {}
     settings_key = hashlib.sha256(
-        json.dumps([STORE_VERSION, pseudonymiser.key_id, assume_unit, mapping], sort_keys=True).encode()
+        json.dumps(
+            [STORE_VERSION, pseudonymiser.key_id, assume_unit, mapping.source if mapping else None, str(rules)],
+            sort_keys=True,
+        ).encode()
     ).hexdigest()[:16]
     outcome = IngestOutcome(key_id=pseudonymiser.key_id)
     new_manifest: dict[str, dict] = {}
     frames: dict[str, list[pd.DataFrame]] = {k: [] for k in TABLES}
     rejects = []
-    run = _Run(raw_dir, out_dir, registry, pseudonymiser, assume_unit, mapping, settings_key)
+    run = _Run(raw_dir, out_dir, registry, pseudonymiser, assume_unit, mapping, settings_key, rules)
     with _Writer() as writer:
         for path in raw_files(raw_dir):
             rel = path.relative_to(raw_dir).as_posix()
-            if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
+            if path.suffix.lower() in NOT_TABLE_SUFFIXES:
                 outcome.skipped.append(rel)
+                outcome.skipped_reasons[rel] = f"tệp {path.suffix.lower()}, không phải bảng dữ liệu"
                 continue
             entry = manifest.get(rel)
             if entry:  # ingested before: an unchanged file is not read again, so its digest comes first
@@ -264,6 +288,9 @@ def _ingest(data_dir, registry, assume_unit, mapping_file) -> IngestOutcome:
                 report, rows, rejected = _file_rows(run, path, rel, "", None, writer)
                 report.sha256 = sha = digest.result()
             new_manifest[rel] = {"sha256": sha, "settings": settings_key, "report": report.as_dict()}
+            if report.kind == "not_table":
+                outcome.skipped.append(rel)
+                outcome.skipped_reasons[rel] = "tệp văn bản, không phải bảng dữ liệu"
             if report.error:
                 outcome.refused.append(report)
             outcome.reports.append(report)
@@ -283,6 +310,7 @@ def _ingest(data_dir, registry, assume_unit, mapping_file) -> IngestOutcome:
             "duplicates_across_files": outcome.duplicates_across_files,
             "files": [r.as_dict() for r in outcome.reports],
             "skipped": outcome.skipped,
+            "skipped_reasons": outcome.skipped_reasons,
             "procedures_not_in_catalogue": unmatched.to_dict("records"),
             "catalogue_procedures_without_dossiers": [
                 {k: (int(v) if k != "unit_id" else v) for k, v in r.items()}
@@ -306,8 +334,9 @@ class _Run:
     registry: UnitRegistry
     pseudonymiser: Pseudonymiser
     assume_unit: str | None
-    mapping: dict[str, list[str]] | None
+    mapping: Mapping | None
     settings_key: str
+    rules: ReadRules
 
 
 class _Writer:
@@ -366,14 +395,12 @@ def _file_rows(run: _Run, path: Path, rel: str, sha: str, entry: dict | None, wr
         and entry.get("settings") == run.settings_key
         and (entry["report"]["kind"] not in TABLES or entry["report"].get("error") or rows_path.is_file())
     ):
-        report = FileReport(**entry["report"])
+        report = FileReport.from_dict(entry["report"])
         log.debug("Không đổi, dùng lại: %s", rel)
         if report.kind in TABLES and not report.error:
             return report, _read_cache(rows_path), _read_cache(rej_path)
         return report, None, None
-    report, rows, rejected = _ingest_file(
-        path, run.raw_dir, run.registry, run.pseudonymiser, run.assume_unit, run.mapping, sha
-    )
+    report, rows, rejected = _ingest_file(path, run, sha)
     report.sha256 = sha
     log.info("Đã đọc %s: %s", rel, _summary(report))
     if rows is None:
@@ -448,12 +475,15 @@ def _check_dossiers(dossiers: pd.DataFrame) -> None:
         ) from None
 
 
-def _ingest_file(path, raw_dir, registry, pseudonymiser, assume_unit, mapping, sha):
+def _ingest_file(path: Path, run: _Run, sha: str):
+    raw_dir = run.raw_dir
     rel = path.relative_to(raw_dir).as_posix()
     report = FileReport(file=rel, sha256="", kind="unknown")  # until the content says what it is
+    fmap = run.mapping.for_file(rel) if run.mapping else FileMapping()
+    assume_unit = run.assume_unit
     try:
         grids = read_grids(path, beside=_ready_schema)
-        kind = classify(grids)
+        kind = classify(grids, fmap)
         report.kind = kind
         if kind == "unknown":
             raise InputFileError(_unknown_message(path, grids))
@@ -462,27 +492,34 @@ def _ingest_file(path, raw_dir, registry, pseudonymiser, assume_unit, mapping, s
         if kind == "dossier_list":
             result = read_onestop_export(
                 path,
-                registry,
-                pseudonymiser,
+                run.registry,
+                run.pseudonymiser,
                 raw_root=raw_dir,
                 assume_unit=assume_unit,
-                mapping=mapping,
+                mapping=fmap,
                 grids=grids,
                 sha256=sha,
+                rules=run.rules,
             )
         elif kind == "catalogue":
-            result = read_catalogue(path, registry, raw_root=raw_dir, assume_unit=assume_unit, grids=grids)
+            unit = fmap.unit or assume_unit
+            result = read_catalogue(path, run.registry, raw_root=raw_dir, assume_unit=unit, grids=grids)
         elif kind == "budget":
-            result = read_budget(path, registry, raw_root=raw_dir, assume_unit=assume_unit, grids=grids)
+            unit = fmap.unit or assume_unit
+            result = read_budget(path, run.registry, raw_root=raw_dir, assume_unit=unit, grids=grids)
         elif kind == "par":
-            result = read_par(path, registry, raw_root=raw_dir, grids=grids)
+            result = read_par(path, run.registry, raw_root=raw_dir, grids=grids)
         elif kind == "manual_input":
-            result = read_manual_input(path, registry, raw_root=raw_dir)
+            result = read_manual_input(path, run.registry, raw_root=raw_dir)
         else:
             report.warnings.append(f"{KINDS[kind]}: bộ đọc loại tệp này chưa có trong phiên bản này; bỏ qua.")
             return report, None, None
         result.report.sha256 = ""
         return result.report, result.dossiers, result.rejects
+    except NotATable as exc:
+        report.kind = "not_table"
+        report.warnings.append(str(exc))
+        return report, None, None
     except CchcError as exc:
         report.error = str(exc)
         log.error("%s", exc)

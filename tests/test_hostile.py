@@ -19,7 +19,7 @@ REFUSED = {
     "laughs-shared.xlsx": "'xl/sharedStrings.xml' khai báo DOCTYPE/ENTITY",
     "bomb.xlsx": "nén quá mức bất thường (300 MB",
     "far-apart.xlsx": "cấu trúc bất thường",
-    "csv.xlsx": "văn bản/CSV",
+    "csv.xlsx": "không xác định được đơn vị",  # a CSV under an Excel name is read as the table it is
     "garbage.xls": "dữ liệu nhị phân lạ",
     "empty-workbook.xlsx": "không có trang tính nào",
     "empty-sheet.xlsx": "mọi trang tính đều trống",

@@ -176,8 +176,8 @@ def test_bad_files_are_refused_one_by_one(tmp_path, capsys):
     assert "Traceback" not in err
     expected = {
         "rong.xlsx": "tệp rỗng",
-        "csv.xlsx": "không phải tệp Excel",
-        "rac.xls": "không phải tệp Excel",
+        "csv.xlsx": "không nhận ra loại tệp",  # read as the CSV it is: two columns are no known layout
+        "rac.xls": "nhị phân",
         "cut.xlsx": "hỏng",
         "khoa.xlsx": "mật khẩu",
         "trong.xlsx": "trống",
@@ -188,7 +188,8 @@ def test_bad_files_are_refused_one_by_one(tmp_path, capsys):
         assert words in line, (name, line)
     assert load_dossiers(tmp_path)["code"].tolist() == ["G-1"]
     report = json.loads((tmp_path / "processed" / "ingest_report.json").read_text(encoding="utf-8"))
-    assert report["skipped"] == ["thanh-giang/ghi-chu.txt"]
+    assert report["skipped"] == ["thanh-giang/ghi-chu.txt"]  # a note, not a table: listed, not refused
+    assert "không phải bảng" in report["skipped_reasons"]["thanh-giang/ghi-chu.txt"]
 
 
 def test_ingest_json_and_key_file(tmp_path, capsys, monkeypatch):

@@ -17,10 +17,9 @@ import pandas as pd
 from ..errors import InputFileError
 from ..registry import UnitRegistry
 from ..text import clean_text, fold, to_unicode_many, vn_int
-from .common import find_header, resolve_unit, start_report, title_lines
+from .common import ReadResult, find_header, resolve_unit, start_report, title_lines
 from .grid import Grid
 from .headers import source_vocabulary
-from .onestop import ReadResult
 from .parse import parse_amounts
 
 BUDGET_COLUMNS = [

@@ -12,11 +12,11 @@ from ..errors import InputFileError
 from ..pseudonym import Pseudonymiser  # noqa: F401  (same reader signature as the others)
 from ..registry import UnitRegistry
 from ..text import clean_text, fold, to_unicode_many
-from .common import find_header, resolve_unit, start_report, title_lines
+from .common import ReadResult, find_header, resolve_unit, start_report, title_lines
+from .dates import parse_datetimes
 from .grid import Grid
 from .headers import source_vocabulary
-from .onestop import ReadResult
-from .parse import parse_amounts, parse_datetimes
+from .parse import parse_amounts
 
 CATALOGUE_COLUMNS = [
     "unit_id",

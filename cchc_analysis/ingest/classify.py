@@ -12,6 +12,7 @@ KINDS = {
     "budget": "Báo cáo thực hiện ngân sách",
     "par": "Bảng điểm chỉ số CCHC",
     "manual_input": "Biểu nhập số liệu thủ công",
+    "not_table": "Không phải bảng dữ liệu",
     "unknown": "Không xác định",
 }
 MANUAL_INPUT_MARKER = "cchc-bieu-nhap-lieu"  # written by `cchc template` into a hidden sheet
@@ -22,8 +23,14 @@ def _text(grid: Grid, rows: int = 40) -> str:
     return " | ".join(fold(t) for t in to_unicode_many(cells))
 
 
-def classify(grids: list[Grid]) -> str:
-    """The kind of an export, from its sheet names, title rows and header words (see :data:`KINDS`)."""
+def classify(grids: list[Grid], fmap=None) -> str:
+    """The kind of an export, from its sheet names, title rows and header words (see :data:`KINDS`), unless the
+    user's mapping (:class:`~cchc_analysis.ingest.mapping.FileMapping`) says it, or places a dossier list's
+    columns."""
+    if fmap is not None and fmap.kind:
+        return fmap.kind
+    if fmap is not None and {"code", "received_at"} <= set(fmap.columns):
+        return "dossier_list"
     names = {fold(g.sheet) for g in grids}
     if fold(MANUAL_INPUT_MARKER) in names:
         return "manual_input"
@@ -33,7 +40,12 @@ def classify(grids: list[Grid]) -> str:
             return "par"
         if "du toan" in text and ("luy ke" in text or "thuc hien" in text):
             return "budget"
-        match = detect_header(grid, onestop_vocabulary())
+        vocab = onestop_vocabulary()
+        if fmap is not None and fmap.fields:
+            from .onestop import extend_vocabulary
+
+            vocab = extend_vocabulary(vocab, fmap.fields)
+        match = detect_header(grid, vocab)
         if match and {"code", "received_at"} <= set(match.columns):
             return "dossier_list"
         if "danh muc thu tuc" in text or ("ma thu tuc" in text and ("muc do" in text or "phi" in text)):

@@ -1,22 +1,88 @@
-"""Steps every reader shares: the file's report, its header, its title lines and its unit."""
+"""What every reader shares: the file's report, its digest, its header, its title lines and its unit."""
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+import pandas as pd
 
 from ..errors import InputFileError
 from ..registry import Unit, UnitRegistry
 from ..text import clean_text, to_unicode_many
+from . import units as _units
 from .grid import Grid, read_grids
 from .headers import HeaderMatch, Vocabulary, detect_header, missing_fields_message
-from .onestop import FileReport, _unit_from_folder, _unit_from_titles, file_sha256
+
+REJECT_COLUMNS = ["file", "sheet", "row", "column", "value", "reason", "action"]
+
+
+@dataclass
+class FileReport:
+    """What happened to one input file (one row of the ingest report)."""
+
+    file: str
+    sha256: str
+    kind: str = "dossier_list"
+    unit_id: str | None = None
+    unit_name: str | None = None
+    unit_source: str | None = None  # mapping, assumed, column, title, folder, file name
+    unit_ids: list[str] = field(default_factory=list)  # every unit the file's rows belong to
+    period_start: str | None = None
+    period_end: str | None = None
+    period_source: str | None = None  # title or data
+    rows_read: int = 0  # data rows (kept + rejected)
+    rows_kept: int = 0
+    rows_rejected: int = 0
+    rows_skipped: int = 0  # blank, repeated header, section, totals and signature rows
+    stated_total: int | None = None
+    duplicates_in_file: int = 0
+    legacy_columns: list[str] = field(default_factory=list)
+    unmapped_columns: list[str] = field(default_factory=list)
+    unknown_values: dict[str, dict[str, int]] = field(default_factory=dict)
+    date_orders: dict[str, str] = field(default_factory=dict)  # date column -> dmy / mdy
+    values_dropped: dict[str, int] = field(default_factory=dict)  # column -> values dropped, dossier kept
+    encoding: str | None = None  # text exports: the encoding read
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, doc: dict) -> FileReport:
+        """A report stored by an earlier run (keys it does not know are ignored)."""
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in doc.items() if k in known})
+
+
+@dataclass
+class ReadResult:
+    dossiers: pd.DataFrame
+    rejects: pd.DataFrame
+    report: FileReport
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def relative_name(path: Path, raw_root) -> str:
+    """The file's name relative to raw/ with "/" (as reports and the mapping file name it)."""
+    path = Path(path)
+    rel = str(path.relative_to(raw_root)) if raw_root and path.is_relative_to(raw_root) else str(path)
+    return rel.replace("\\", "/")
 
 
 def start_report(path: Path | str, raw_root, kind: str) -> tuple[Path, FileReport]:
     """The path and a fresh report naming the file relative to raw/."""
     path = Path(path)
-    rel = str(path.relative_to(raw_root)) if raw_root and path.is_relative_to(raw_root) else str(path)
-    return path, FileReport(file=rel.replace("\\", "/"), sha256=file_sha256(path), kind=kind)
+    return path, FileReport(file=relative_name(path, raw_root), sha256=file_sha256(path), kind=kind)
 
 
 def find_header(path: Path, grids: list[Grid] | None, vocab: Vocabulary) -> tuple[Grid, HeaderMatch]:
@@ -35,17 +101,14 @@ def title_lines(grid: Grid, upto: int) -> list[str]:
 
 
 def resolve_unit(
-    path: Path, title: list[str], registry: UnitRegistry, on, raw_root, assume_unit, what: str
+    path: Path,
+    title: list[str],
+    registry: UnitRegistry,
+    on,
+    raw_root,
+    assume_unit,
+    what: str,
+    mapped_unit: str | None = None,
 ) -> tuple[Unit, str]:
-    """The unit a file is about: its title rows, else the folder under raw/, else --assume-unit."""
-    unit, source = _unit_from_titles(title, registry, on), "title"
-    if unit is None and raw_root is not None:
-        unit, source = _unit_from_folder(path, Path(raw_root), registry, on), "folder"
-    if unit is None and assume_unit:
-        unit, source = registry.lookup(assume_unit, on=on), "assumed"
-    if unit is None:
-        raise InputFileError(
-            f"{path}: không xác định được đơn vị của {what} (dòng tiêu đề không ghi tên xã/phường/thị trấn, thư mục "
-            "chứa tệp không mang tên đơn vị). Hãy đặt tệp trong thư mục raw/<tên-đơn-vị>/ hoặc dùng --assume-unit."
-        )
-    return unit, source
+    """The unit a file is about and where it was found (see :mod:`cchc_analysis.ingest.units`)."""
+    return _units.resolve_unit(path, title, registry, on, raw_root, assume_unit, what, mapped_unit)

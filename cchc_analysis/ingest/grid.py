@@ -34,6 +34,8 @@ class Grid:
     rows: list[list[object]]
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
     header_cache: dict = field(default_factory=dict, repr=False, compare=False)
+    encoding: str | None = None  # text exports: the encoding the bytes were read in
+    notes: list[str] = field(default_factory=list)  # what reading the file found worth reporting
 
     @property
     def width(self) -> int:
@@ -175,10 +177,18 @@ def sniff(path: Path) -> str:
         return "xlsx"
     if head.startswith(OLE_MAGIC):
         return "ole"
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head[2:].decode("utf-16-le" if head[0] == 0xFF else "utf-16-be", errors="ignore").encode("utf-8")
+    elif len(head) >= 4 and max(head[0::2].count(0), head[1::2].count(0)) >= len(head) // 3:
+        # UTF-16 without a byte-order mark: every other byte of Latin text is zero
+        encoding = "utf-16-le" if head[1::2].count(0) > head[0::2].count(0) else "utf-16-be"
+        text = head.decode(encoding, errors="ignore").encode("utf-8")
+    else:
+        text = head
+    text = text.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if text.startswith((b"<html", b"<!doctype html", b"<table", b"<?xml", b"<meta", b"<head", b"<body")):
         return "html"
-    if b"\x00" in head:
+    if b"\x00" in text or sum(b < 9 or 13 < b < 32 for b in text[:1024]) > 8:
         return "binary"
     return "text"
 
@@ -201,10 +211,12 @@ def read_grids(path: Path | str, *, columnar: bool = True, beside=None) -> list[
         raise InputFileError(f"{path}: tệp rỗng (0 byte).")
     if kind == "html":
         return _read_html(path)
-    if kind in ("text", "binary"):
+    if kind == "text":
+        return _read_text(path)
+    if kind == "binary":
         raise InputFileError(
-            f"{path}: không phải tệp Excel (nội dung là {'văn bản/CSV' if kind == 'text' else 'dữ liệu nhị phân lạ'} "
-            "dù phần mở rộng là bảng tính). Hãy xuất lại tệp từ hệ thống dưới dạng .xlsx."
+            f"{path}: không phải bảng tính hay tệp văn bản (nội dung là dữ liệu nhị phân lạ). Hãy xuất lại tệp từ hệ "
+            "thống dưới dạng .xlsx hoặc .csv."
         )
     if kind == "xlsx":
         large = columnar and _largest_sheet_bytes(path) >= COLUMNAR_MIN_BYTES and _has_fastexcel()
@@ -587,6 +599,15 @@ class _TableParser(HTMLParser):
             self._cell.append(data)
         elif self._rows is None and data.strip():
             self.text_before.append(data.strip())
+
+
+def _read_text(path: Path) -> list[Grid]:
+    from .textfile import TEXT_SHEET, read_text_table
+
+    rows, encoding, note = read_text_table(path)
+    width = max((len(r) for r in rows), default=0)
+    rows = [list(r) + [""] * (width - len(r)) for r in rows]
+    return [Grid(path, TEXT_SHEET, rows, [], encoding=encoding, notes=[note] if note else [])]
 
 
 def _read_html(path: Path) -> list[Grid]:

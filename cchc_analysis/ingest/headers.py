@@ -23,6 +23,8 @@ class FieldSpec:
     synonyms: tuple[str, ...]  # folded
     personal: bool = False
     label: str = ""  # Vietnamese, for messages
+    kind: str = "any"  # what its values are (see ingest.evidence): date, code, text, amount, vocabulary:<name>...
+    read: bool = True  # False: recognised so that no other field takes the column, never read
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ class Vocabulary:
                 tuple(fold(s) for s in spec.get("synonyms", [])),
                 bool(spec.get("personal", False)),
                 str(spec.get("label", name)),
+                str(spec.get("kind", "any")),
+                bool(spec.get("read", True)),
             )
             for name, spec in doc["fields"].items()
         )
@@ -48,6 +52,15 @@ class Vocabulary:
 
     def personal_fields(self) -> set[str]:
         return {f.name for f in self.fields if f.personal}
+
+    def spec(self, name: str) -> FieldSpec:
+        return next(f for f in self.fields if f.name == name)
+
+    @cached_property
+    def unread(self) -> frozenset[str]:
+        """Fields recognised only so that their columns are not taken for another field (durations, how the
+        result is delivered, departments): never read."""
+        return frozenset(f.name for f in self.fields if not f.read)
 
     @cached_property
     def words(self) -> frozenset[str]:
@@ -132,10 +145,12 @@ class HeaderMatch:
     """Where the header is and what each column means."""
 
     first_row: int  # 0-based index of the first header row
-    n_rows: int  # 1 or 2
+    n_rows: int  # 1 to 3
     labels: list[str]  # the combined label of each column
     columns: dict[str, int]  # canonical field -> column index
     unmapped: dict[int, str] = field(default_factory=dict)  # column index -> label, for columns not mapped
+    options: list[dict[str, float]] = field(default_factory=list, repr=False)  # per column: field -> wording score
+    fixed: dict[str, int] = field(default_factory=dict, repr=False)  # fields the user's mapping placed
 
     @property
     def data_start(self) -> int:
@@ -177,36 +192,78 @@ def _match_words(group: str, own: str, vocab: Vocabulary) -> dict[str, float]:
     return found
 
 
-def _assign(labels: list[tuple[str, str]], vocab: Vocabulary) -> tuple[dict[str, int], dict[int, str]]:
-    """Map columns to fields greedily by score. Each label is (group, own text); the own text (the sub-header)
-    counts more than the group it sits under."""
-    scored = []
-    for col, (group, own) in enumerate(labels):
-        options = {name: score + 1.0 for name, score in match_label_all(own, vocab).items()}
-        if group:
-            for name, score in match_label_all(f"{group} {own}", vocab).items():
-                options[name] = max(options.get(name, 0.0), score)
-            for name, score in _match_words(group, own, vocab).items():
-                options[name] = max(options.get(name, 0.0), score)
-        scored.extend((score, col, name) for name, score in options.items())
-    columns: dict[str, int] = {}
-    used: set[int] = set()
-    for _score, col, name in sorted(scored, key=lambda t: (-t[0], t[1])):
-        if name not in columns and col not in used:
-            columns[name] = col
-            used.add(col)
+def column_options(parts: tuple[str, ...], vocab: Vocabulary) -> dict[str, float]:
+    """Every field a column's header may mean, with its wording score. ``parts`` are the column's header texts from
+    the top row down (group labels spread over their merged range); the lowest text (the column's own) counts
+    most, each group label above it adds context with a little less weight."""
+    parts = tuple(p for i, p in enumerate(parts) if p and (i == 0 or p != parts[i - 1]))
+    if not parts:
+        return {}
+    own = parts[-1]
+    options = {name: score + 1.0 for name, score in match_label_all(own, vocab).items()}
+    for depth in range(len(parts) - 2, -1, -1):  # the nearer group label first
+        group = " ".join(parts[depth:-1])
+        penalty = 0.05 * (len(parts) - 2 - depth)
+        for name, score in match_label_all(f"{group} {own}", vocab).items():
+            options[name] = max(options.get(name, 0.0), score - penalty)
+        for name, score in _match_words(group, own, vocab).items():
+            options[name] = max(options.get(name, 0.0), score - penalty)
+    return options
+
+
+def assign_columns(
+    options: list[dict[str, float]], fixed: dict[str, int] | None = None, allowed=None
+) -> tuple[dict[str, int], list[tuple[str, int, int]]]:
+    """Map columns to fields greedily by wording score, the leftmost column first on a tie.
+
+    ``fixed`` fields (the user's mapping) are placed first; ``allowed(column, field)``, if given, vetoes pairs whose
+    values cannot be the field. Returns the mapping and the ties: (field, column taken, other column with the same
+    score) for a field two columns claimed equally."""
+    columns: dict[str, int] = dict(fixed or {})
+    used = set(columns.values())
+    scored = sorted(
+        ((score, col, name) for col, opts in enumerate(options) for name, score in opts.items()),
+        key=lambda t: (-t[0], t[1]),
+    )
+    ties: list[tuple[str, int, int]] = []
+    best: dict[str, float] = {}
+    for score, col, name in scored:
+        if allowed is not None and not allowed(col, name):
+            continue
+        if name in columns:
+            if col not in used and name in best and abs(score - best[name]) < 1e-9:
+                ties.append((name, columns[name], col))
+            continue
+        if col in used:
+            continue
+        columns[name] = col
+        best[name] = score
+        used.add(col)
+    return columns, ties
+
+
+def _assign(labels: list[tuple[str, ...]], vocab: Vocabulary, fixed: dict[str, int] | None = None):
+    options = [column_options(parts, vocab) for parts in labels]
+    columns, _ties = assign_columns(options, fixed)
+    used = set(columns.values())
     unmapped = {c: " ".join(p for p in lab if p) for c, lab in enumerate(labels) if any(lab) and c not in used}
-    return columns, unmapped
+    return columns, unmapped, options
 
 
-def detect_header(grid: Grid, vocab: Vocabulary | None = None) -> HeaderMatch | None:
+def detect_header(
+    grid: Grid, vocab: Vocabulary | None = None, *, rows: tuple[int, int] | None = None, fixed=None
+) -> HeaderMatch | None:
     """The header row(s) of ``grid`` that map the most canonical fields, or None when no row maps enough.
 
-    One-row and two-row candidates are tried at every row of the first 40: a two-row header joins each group
-    label (spread over its merged range) with the sub-header below it. Legacy TCVN3 labels are decoded first.
-    On a tie the one-row header wins.
+    One-, two- and three-row candidates are tried at every row of the first 40: a multi-row header joins each
+    group label (spread over its merged range) with the sub-headers below it. Legacy TCVN3 labels are decoded
+    first. On a tie the header with fewer rows wins. ``rows`` = (first row, number of rows) fixes the header
+    where the user's mapping says it is; ``fixed`` maps fields to columns the mapping placed (a function of the
+    header's labels, or a dict).
     """
     vocab = vocab or onestop_vocabulary()
+    if rows is not None or fixed is not None:
+        return _detect_header(grid, vocab, rows, fixed)
     memo = grid.header_cache.get(vocab)
     if memo is not None or vocab in grid.header_cache:
         return memo
@@ -214,28 +271,51 @@ def detect_header(grid: Grid, vocab: Vocabulary | None = None) -> HeaderMatch | 
     return found
 
 
-def _detect_header(grid: Grid, vocab: Vocabulary) -> HeaderMatch | None:
+MAX_HEADER_ROWS = 3
+_DIGITS = re.compile(r"\d{4}")
+
+
+def _looks_like_data(labels: list[str]) -> bool:
+    """A row whose texts are mostly dates, codes and phone numbers (four digits in a row) is data, not a header."""
+    texts = [t for t in labels if t]
+    return bool(texts) and sum(1 for t in texts if _DIGITS.search(t)) >= max(2, 0.3 * len(texts))
+
+
+def _header_candidates(grid: Grid, r: int, rows: int | None):
+    """(number of rows, each column's header parts from the top) for the headers starting at row ``r``."""
+    top = _spread_merged(grid, r, to_unicode_many(_row_labels(grid, r)))
+    if rows is None and (sum(1 for t in top if t) < 2 or _looks_like_data(top)):
+        return
+    stack = [top]
+    if rows in (None, 1):
+        yield 1, [(t,) for t in top]
+    for n in range(2, MAX_HEADER_ROWS + 1):
+        if r + n - 1 >= grid.height:
+            return
+        below = to_unicode_many(_row_labels(grid, r + n - 1))
+        if rows is None and (sum(1 for b in below if b) < 2 or _looks_like_data(below)):
+            return
+        if n < (rows or MAX_HEADER_ROWS):  # a middle row's group labels spread too
+            below = _spread_merged(grid, r + n - 1, below)
+        stack.append(below)
+        if rows in (None, n):
+            yield n, [tuple(level[c] for level in stack) for c in range(len(top))]
+
+
+def _detect_header(grid: Grid, vocab: Vocabulary, rows=None, fixed=None) -> HeaderMatch | None:
     best: HeaderMatch | None = None
     best_key: tuple = (0,)
-    limit = min(grid.height, MAX_HEADER_SEARCH_ROWS)
-    for r in range(limit):
-        top = _spread_merged(grid, r, to_unicode_many(_row_labels(grid, r)))
-        if sum(1 for t in top if t) < 2:
-            continue
-        candidates = [(1, [("", t) for t in top])]
-        if r + 1 < grid.height:
-            sub = to_unicode_many(_row_labels(grid, r + 1))
-            if sum(1 for s in sub if s) >= 2:
-                pairs = [(t, s) if s and t and s != t else ("", s or t) for t, s in zip(top, sub, strict=True)]
-                candidates.append((2, pairs))
-        for n_rows, pairs in candidates:
-            columns, unmapped = _assign(pairs, vocab)
+    first_rows = [rows[0]] if rows is not None else range(min(grid.height, MAX_HEADER_SEARCH_ROWS))
+    for r in first_rows:
+        for n_rows, parts in _header_candidates(grid, r, rows[1] if rows is not None else None):
+            labels = [" ".join(dict.fromkeys(p for p in pair if p)) for pair in parts]
+            placed = fixed(labels) if callable(fixed) else dict(fixed or {})
+            columns, unmapped, options = _assign(parts, vocab, placed)
             key = (len(columns), -len(unmapped), -n_rows)
-            if key > best_key:
+            if key > best_key or rows is not None:
                 best_key = key
-                labels = [" ".join(p for p in pair if p) for pair in pairs]
-                best = HeaderMatch(r, n_rows, labels, columns, unmapped)
-    if best is None or len(best.columns) < 3:
+                best = HeaderMatch(r, n_rows, labels, columns, unmapped, options, placed)
+    if best is None or (len(best.columns) < 3 and rows is None):
         return None
     return best
 

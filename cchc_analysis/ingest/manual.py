@@ -22,9 +22,8 @@ from ..errors import InputFileError
 from ..periods import Period
 from ..registry import Unit, UnitRegistry
 from .classify import MANUAL_INPUT_MARKER
-from .common import start_report
-from .onestop import ReadResult
-from .parse import parse_datetimes
+from .common import ReadResult, start_report
+from .dates import parse_datetimes
 
 TEMPLATE_VERSION = 1
 DATA_SHEET = "Số liệu"

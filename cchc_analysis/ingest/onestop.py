@@ -1,37 +1,50 @@
 """Reader of one-stop-shop dossier lists: any vendor layout in, one clean pseudonymised row per dossier out.
 
-Every data row of the export is either kept or rejected with a reason; non-data rows (blank, repeated header,
-"Tổng cộng" and signature rows) are counted apart. Personal data is turned into a keyed applicant key and
-dropped; columns the reader does not map are never carried into the output.
+How a sheet is read, step by step: the header is found by its wording (1 to 3 rows, or where the mapping file
+says); each column's field is then settled by wording and by what its values can be (ingest/evidence.py); each
+row is a dossier, or blank, a repeated header, a section, a subtotal or total, notes and signatures
+(ingest/rows.py), and every stated count is checked against the dossier rows; each date column is read day-first
+or month-first as its own values show (ingest/dates.py); the unit comes from the user's word, a unit column, the
+title, the folders or the file name (ingest/units.py).
+
+Every data row is either kept or rejected with a reason, and every value dropped from a kept row is counted per
+column. A file whose rows are mostly rejected is refused with the reasons (``ReadRules``). Personal data is
+turned into a keyed applicant key and dropped; columns the reader does not map are never carried into the output.
 """
 
 from __future__ import annotations
 
 import hashlib
-import itertools
 import logging
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..errors import InputFileError, UnitLookupError
+from ..errors import InputFileError
 from ..pseudonym import Pseudonymiser, mask
-from ..registry import Unit, UnitRegistry
+from ..registry import UnitRegistry
 from ..text import clean_text, fold, to_unicode_many
+from . import rows as sheet_rows
+from .common import REJECT_COLUMNS, FileReport, ReadResult, file_sha256, relative_name, resolve_unit
+from .dates import DAY_FIRST, ORDER_LABELS, date_order_evidence, parse_datetimes
+from .evidence import allows, profile
 from .grid import Grid, read_grids
-from .headers import Vocabulary, detect_header, missing_fields_message, onestop_vocabulary
-from .parse import (
-    map_vocabulary,
-    parse_amounts,
-    parse_datetimes,
-    repeated_text,
-    text_matches,
-    value_vocabularies,
+from .headers import (
+    FieldSpec,
+    HeaderMatch,
+    Vocabulary,
+    assign_columns,
+    detect_header,
+    missing_fields_message,
+    onestop_vocabulary,
 )
+from .mapping import FileMapping, Mapping
+from .parse import map_vocabulary, parse_amounts, repeated_text, text_matches, value_vocabularies
+from .units import lookup_unit_text
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +68,7 @@ OUTPUT_COLUMNS = [
     "handed_at",
     "fee",
     "payment_method",
+    "payment_raw",
     "digitised",
     "applicant_key",
     "export_start",
@@ -63,17 +77,27 @@ OUTPUT_COLUMNS = [
     "source_sheet",
     "source_row",
 ]
-REJECT_COLUMNS = ["file", "sheet", "row", "column", "value", "reason", "action"]
 
 _DATE_PAIR = re.compile(r"(\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4}).{0,40}?(\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4})")
-_COMMUNE = re.compile(
-    r"\b(xa|phuong|thi tran)\s+([a-z0-9 ]+?)(?=\s*(?:-|,|\bhuyen\b|\bthanh pho\b|\bthi xa\b|\btinh\b|$))"
-)
-_TOTAL_WORDS = ("tong cong", "tong so", "cong", "tong")
 _MIDNIGHT_CELL = r"\s*\d{4}-\d{2}-\d{2} 00:00:00\s*"
-# a cell whose first word could be "Tổng"/"Cộng" in any encoding or case: T or C, then at most seven more
-# characters (only these are folded)
-_SHORT_FIRST_WORD = r"\s*[TtCc]\S{0,7}(?:\s|$)"
+# identifiers Excel turned into numbers: scientific notation, or 16+ digits (Excel keeps 15 significant digits)
+_SCIENTIFIC = r"\s*\d(?:[.,]\d+)?[eE]\+?\d{1,3}\s*"
+_LONG_DIGITS = r"\s*\d{16,}\s*"
+_ZERO_TAIL = r"\s*\d{14,}00\s*"
+
+
+@dataclass(frozen=True)
+class ReadRules:
+    """The reader's thresholds, from the methodology file's ``ingest`` section."""
+
+    max_rejected_share: float = 0.2  # more of a file's dossier rows rejected than this: the file is refused
+
+    @classmethod
+    def from_methodology(cls, methodology=None) -> ReadRules:
+        from ..methodology import load_methodology
+
+        methodology = methodology or load_methodology()
+        return cls(float(methodology.get("ingest", "max_rejected_share", default=cls.max_rejected_share)))
 
 
 class ColumnText:
@@ -185,112 +209,12 @@ PARALLEL_ROWS = 100_000
 MAX_HEADER_REPEATS = 10_000
 
 
-def _total_rows(grid, start: int, raw: pd.DataFrame) -> pd.Series:
-    """Rows whose first cells say "Tổng cộng"/"Cộng" (in any encoding), unless their code looks like a dossier
-    code (digits and a dash)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    total = np.zeros(len(raw), dtype=bool)
-    for c in range(min(4, grid.width)):
-        column = grid.text_column(c, start)
-        arr = pa.array(column.array)
-        # first letter T or C (any encoding keeps it), or a leading space: few distinct texts, checked in Python
-        first = pc.is_in(
-            pc.utf8_slice_codeunits(arr, 0, 1), value_set=pa.array(["T", "t", "C", "c", " ", "\u00a0", "\t"])
-        )
-        short = [u for u in pc.unique(arr.filter(first)).to_pylist() if re.match(_SHORT_FIRST_WORD, u)]
-        words = [u for u in short if _is_total_text(to_unicode_many([u])[0])]  # each cell judged alone
-        if words:
-            total |= column.isin(words).to_numpy(dtype=bool)
-    if "code" in raw and total.any():  # only the few rows that say so are looked at again
-        code = raw["code"][total]
-        total[total] = ~(code.str.contains(r"\d") & code.str.contains("-", regex=False)).to_numpy(dtype=bool)
-    return pd.Series(total, index=raw.index)
-
-
-# a column number as forms print them under the header: "1", "(2)", "3." (never a dossier code with a date)
-_COLUMN_NUMBER = r"\s*\(?\d{1,3}\)?\.?\s*"
-
-
-def _numbering_rows(raw: pd.DataFrame, cols: dict[str, int]) -> pd.Series:
-    """Rows that number the columns ("(1) (2) (3) …" or "A B 1 2 …" below the header, again after a page
-    break): the received date is a bare small number, the code one too or a letter, and the numbers rise from
-    left to right across at least three columns; other cells hold at most a letter or two."""
-    out = pd.Series(False, index=raw.index)
-    if "code" not in raw or "received_at" not in raw:
-        return out
-    candidates = text_matches(raw["received_at"], _COLUMN_NUMBER)  # rare: the codes are looked at only there
-    if candidates.any():
-        code = raw["code"][candidates]
-        candidates[candidates] = text_matches(code, _COLUMN_NUMBER) | text_matches(code, r"\s*[A-Za-z]{1,2}\s*")
-    order = sorted(cols, key=cols.get)  # the sheet's column order
-    for label in raw.index[candidates]:
-        cells = [str(raw.at[label, name]).strip() for name in order]
-        numbers = [int(re.sub(r"\D", "", c)) for c in cells if re.fullmatch(_COLUMN_NUMBER, c)]
-        others = [c for c in cells if c and not re.fullmatch(_COLUMN_NUMBER, c)]
-        rising = all(b > a for a, b in itertools.pairwise(numbers))
-        out[label] = len(numbers) >= 3 and rising and all(len(c) <= 2 for c in others)
-    return out
-
-
-def _is_total_text(text: str) -> bool:
-    key = fold(text)
-    return any(key == w or key.startswith(w + " ") for w in _TOTAL_WORDS)
-
-
-@dataclass
-class FileReport:
-    """What happened to one input file (one row of the ingest report)."""
-
-    file: str
-    sha256: str
-    kind: str = "dossier_list"
-    unit_id: str | None = None
-    unit_name: str | None = None
-    unit_source: str | None = None  # column, title, folder, assumed
-    period_start: str | None = None
-    period_end: str | None = None
-    period_source: str | None = None  # title or data
-    rows_read: int = 0  # data rows (kept + rejected)
-    rows_kept: int = 0
-    rows_rejected: int = 0
-    rows_skipped: int = 0  # blank, repeated header, totals and signature rows
-    stated_total: int | None = None
-    duplicates_in_file: int = 0
-    legacy_columns: list[str] = field(default_factory=list)
-    unmapped_columns: list[str] = field(default_factory=list)
-    unknown_values: dict[str, dict[str, int]] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    error: str | None = None
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass
-class ReadResult:
-    dossiers: pd.DataFrame
-    rejects: pd.DataFrame
-    report: FileReport
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def extend_vocabulary(vocab: Vocabulary, mapping: dict[str, list[str]] | None) -> Vocabulary:
+def extend_vocabulary(vocab: Vocabulary, extra: dict | None) -> Vocabulary:
     """The vocabulary with a user's extra header wordings (``{field: [header, ...]}``) added."""
-    if not mapping:
+    if not extra:
         return vocab
-    from .headers import FieldSpec
-
     known = {f.name for f in vocab.fields}
-    unknown = sorted(set(mapping) - known)
+    unknown = sorted(set(extra) - known)
     if unknown:
         from ..errors import ConfigError
 
@@ -298,10 +222,23 @@ def extend_vocabulary(vocab: Vocabulary, mapping: dict[str, list[str]] | None) -
             f"Tệp ánh xạ cột: trường không tồn tại {', '.join(unknown)}; các trường hợp lệ: {', '.join(sorted(known))}."
         )
     fields = tuple(
-        FieldSpec(f.name, tuple(fold(s) for s in mapping.get(f.name, [])) + f.synonyms, f.personal, f.label)
+        FieldSpec(
+            f.name, tuple(fold(s) for s in extra.get(f.name, ())) + f.synonyms, f.personal, f.label, f.kind, f.read
+        )
         for f in vocab.fields
     )
     return Vocabulary(fields, vocab.required)
+
+
+def file_mapping(mapping: Mapping | FileMapping | dict | None, rel: str) -> FileMapping:
+    """What the user's mapping says of the file ``rel``; a plain ``{field: [wordings]}`` is the first form."""
+    if mapping is None:
+        return FileMapping()
+    if isinstance(mapping, Mapping):
+        return mapping.for_file(rel)
+    if isinstance(mapping, FileMapping):
+        return mapping
+    return FileMapping(fields={k: tuple(v) for k, v in mapping.items()})
 
 
 def read_onestop_export(
@@ -311,56 +248,71 @@ def read_onestop_export(
     *,
     raw_root: Path | str | None = None,
     assume_unit: str | None = None,
-    mapping: dict[str, list[str]] | None = None,
+    mapping: Mapping | FileMapping | dict | None = None,
     grids: list[Grid] | None = None,
     sha256: str | None = None,
+    rules: ReadRules | None = None,
 ) -> ReadResult:
     """Read one dossier-list export into clean rows, rejected rows and a report.
 
     Parameters
     ----------
     path
-        The export (.xlsx, .xls or an HTML table saved as .xls).
+        The export (.xlsx, .xls, an HTML table saved as .xls, or CSV / tab-separated text under any name).
     registry, pseudonymiser
         Unit lookup and the keyed pseudonymiser for applicants.
     raw_root
-        The raw/ folder: the first folder below it names the unit when the file itself does not.
+        The raw/ folder: its folders and the file's name are evidence of the unit.
     assume_unit
-        Unit to use when neither a unit column, the title rows nor the folder name one.
+        The unit of every row, whatever the file says (``--assume-unit``).
     mapping
-        Extra header wordings per canonical field, for layouts the synonym table does not know.
+        The user's mapping (:class:`~cchc_analysis.ingest.mapping.Mapping`, one file's
+        :class:`~cchc_analysis.ingest.mapping.FileMapping`, or extra header wordings ``{field: [header, ...]}``).
     grids, sha256
         The file's grids and digest when the caller has them already (a digest of "": the caller records it).
+    rules
+        Thresholds (the methodology file's ``ingest`` section by default).
 
     Raises
     ------
     InputFileError
-        The file cannot be used at all (unreadable, no recognisable header, no unit): the message says why.
+        The file cannot be used (unreadable, no recognisable header, no unit, contradictory dates, stated totals
+        that disagree with the rows, most rows rejected): the message says why and what to do.
     """
     path = Path(path)
-    rel = str(path.relative_to(raw_root)) if raw_root and path.is_relative_to(raw_root) else str(path)
-    report = FileReport(file=rel.replace("\\", "/"), sha256=file_sha256(path) if sha256 is None else sha256)
-    vocab = extend_vocabulary(onestop_vocabulary(), mapping)
+    rules = rules or ReadRules.from_methodology()
+    report = FileReport(file=relative_name(path, raw_root), sha256=file_sha256(path) if sha256 is None else sha256)
+    fmap = file_mapping(mapping, report.file)
+    vocab = extend_vocabulary(onestop_vocabulary(), fmap.fields)
     grids = grids if grids is not None else read_grids(path)
+    if fmap.sheet is not None:
+        chosen = [g for g in grids if fold(g.sheet) == fold(fmap.sheet)]
+        if not chosen:
+            raise InputFileError(
+                f"{path}: không có trang tính '{fmap.sheet}' như tệp ánh xạ ghi; các trang: "
+                f"{', '.join(g.sheet for g in grids)}."
+            )
+        grids = chosen
     frames, rejects, distinct = [], [], []
-    matched_any = False
     last_error = None
     for grid in grids:
-        match = detect_header(grid, vocab)
+        report.encoding = getattr(grid, "encoding", None) or report.encoding
+        report.warnings.extend(n for n in getattr(grid, "notes", ()) if n not in report.warnings)
+        match = find_dossier_header(grid, vocab, fmap)
         if match is None or any(f not in match.columns for f in vocab.required):
             last_error = missing_fields_message(grid, match, vocab)
             continue
-        matched_any = True
         frame, rej, unique = _read_grid(
-            grid, match, vocab, report, registry, pseudonymiser, path, raw_root, assume_unit
+            grid, match, vocab, fmap, report, registry, pseudonymiser, path, raw_root, assume_unit
         )
         frames.append(frame)
         rejects.append(rej)
         distinct.append(unique)
-    if not matched_any:
+    if not frames:
         raise InputFileError(last_error or f"{path}: không có trang tính nào.")
     dossiers = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     rejected = pd.concat(rejects, ignore_index=True) if rejects else pd.DataFrame(columns=REJECT_COLUMNS)
+    _judge_rejections(path, report, rejected, rules)
     dossiers, dups = deduplicate(dossiers, distinct=distinct == [True])  # one sheet whose codes all differ
     report.duplicates_in_file = dups
     if dups:
@@ -371,21 +323,149 @@ def read_onestop_export(
     return ReadResult(dossiers, rejected, report)
 
 
+def find_dossier_header(grid: Grid, vocab: Vocabulary, fmap: FileMapping | None = None) -> HeaderMatch | None:
+    """The header of a dossier list: where the mapping file puts it, else found by its wording."""
+    fmap = fmap or FileMapping()
+    rows = (fmap.header_rows[0] - 1, len(fmap.header_rows)) if fmap.header_rows else None
+    if rows is None and not fmap.columns:
+        return detect_header(grid, vocab)
+    match = detect_header(grid, vocab, rows=rows, fixed=fmap.placed)
+    if match is None and rows is None:  # columns named by the mapping, header found by wording
+        match = detect_header(grid, vocab)
+    return match
+
+
+def _judge_rejections(path: Path, report: FileReport, rejected: pd.DataFrame, rules: ReadRules) -> None:
+    """Refuse the file when too many of its dossier rows were rejected; otherwise say why the few were."""
+    if len(rejected):
+        dropped = rejected[rejected["action"] == "value_dropped"]
+        report.values_dropped = {str(k): int(v) for k, v in dropped["column"].value_counts().items()}
+    rows = rejected[rejected["action"] == "row_rejected"].drop_duplicates(["sheet", "row"])
+    if not report.rows_rejected or rows.empty:
+        return
+    top = rows.groupby("reason", sort=False).agg(
+        n=("row", "size"), row=("row", "first"), column=("column", "first"), value=("value", "first")
+    )
+    top = top.sort_values("n", ascending=False)
+    reasons = "; ".join(
+        f"«{reason}» ({n} dòng, ví dụ dòng {row}, cột «{column}»: " + (f"'{value}')" if value else "ô trống)")
+        for reason, (n, row, column, value) in top.head(3).iterrows()
+    )
+    share = report.rows_rejected / report.rows_read if report.rows_read else 1.0
+    if report.rows_rejected >= report.rows_read or share > rules.max_rejected_share:
+        raise InputFileError(
+            f"{path}: {report.rows_rejected}/{report.rows_read} dòng hồ sơ bị loại ({share:.0%}, quá ngưỡng "
+            f"{rules.max_rejected_share:.0%} của tệp phương pháp); tệp bị từ chối để không công bố số liệu sai. "
+            f"Lý do: {reasons}. Hãy kiểm tra cột được nêu (xem `cchc inspect {path.name}`), xuất lại tệp, hoặc khai "
+            "báo cột và cách viết giá trị trong tệp --mapping."
+        )
+    report.warnings.append(f"{report.rows_rejected}/{report.rows_read} dòng hồ sơ bị loại: {reasons}.")
+
+
 def _letter(index: int) -> str:
     from openpyxl.utils import get_column_letter
 
     return get_column_letter(index + 1)
 
 
-def _read_grid(grid, match, vocab, report, registry, pseudonymiser, path, raw_root, assume_unit):
-    cols = match.columns
+@dataclass
+class ColumnPlan:
+    """Which column each field is read from, once the values had their say."""
+
+    columns: dict[str, int]  # fields read
+    recognised: dict[str, int]  # fields recognised and not read (durations, result delivery, departments...)
+    profiles: dict[int, object]  # column -> ingest.evidence.Profile, for the columns looked at
+    warnings: list[str]
+
+
+def plan_columns(
+    grid: Grid, match: HeaderMatch, vocab: Vocabulary, registry: UnitRegistry | None, on=None
+) -> ColumnPlan:
+    """Settle each column's field by wording and by values: a column whose sampled values cannot be a field
+    never takes it (ingest/evidence.py); two columns with the same claim to a field are reported, not guessed.
+
+    Raises
+    ------
+    InputFileError
+        A required field (code, receipt date) claimed equally by two columns whose values differ.
+    """
+    start = match.data_start
+    cache: dict[int, object] = {}
+    kinds = {f.name: f.kind for f in vocab.fields}
+
+    def unit_known(text: str) -> bool:
+        return registry is not None and lookup_unit_text(text, registry, on) is not None
+
+    def evidence(col: int):
+        if col not in cache:
+            column = grid.text_column(col, start) if col < grid.width else pd.Series([], dtype="str")
+            cache[col] = profile(column, unit_known if registry is not None else None)
+        return cache[col]
+
+    def allowed(col: int, name: str) -> bool:
+        if match.fixed.get(name) == col:  # the user's word
+            return True
+        kind = kinds.get(name, "any")
+        return kind == "any" or allows(kind, evidence(col))
+
+    columns, ties = assign_columns(match.options, match.fixed, allowed)
+    warnings: list[str] = []
+    for name, taken, other in ties:
+        if fold(match.labels[taken]) == fold(match.labels[other]):
+            continue  # the same header twice: reported by the reader (the leftmost is read)
+        if _same_values(grid, start, taken, other):
+            continue
+        label = vocab.spec(name).label
+        message = (
+            f"trang '{grid.sheet}': hai cột «{match.labels[taken]}» ({_letter(taken)}) và «{match.labels[other]}» "
+            f"({_letter(other)}) đều có thể là «{label}» và chứa giá trị khác nhau; không đoán. Hãy chỉ rõ cột trong "
+            f"tệp --mapping (ví dụ columns: {{{name}: {_letter(taken)}}})."
+        )
+        if name in vocab.required:
+            raise InputFileError(f"{grid.file}, {message}")
+        columns.pop(name, None)
+        warnings.append(message[0].upper() + message[1:] + " Chỉ số dùng trường này sẽ để trống.")
+    for name, col in match.columns.items():  # a field the wording gave a column whose values refused it
+        if name in vocab.unread or name in columns:
+            continue
+        label = vocab.spec(name).label
+        warnings.append(
+            f"Trang '{grid.sheet}': cột «{match.labels[col]}» ({_letter(col)}) có tiêu đề giống «{label}» nhưng giá "
+            f"trị không phải ({evidence(col).describe()}); không đọc cột này là «{label}»."
+        )
+    for name in vocab.required:  # values that cannot be the field: the rows are rejected, each with its reason
+        if name not in columns and name in match.columns and match.columns[name] not in columns.values():
+            columns[name] = match.columns[name]
+            warnings[:] = [w for w in warnings if f"«{vocab.spec(name).label}»" not in w]
+    read = {n: c for n, c in columns.items() if n not in vocab.unread}
+    recognised = {n: c for n, c in columns.items() if n in vocab.unread}
+    return ColumnPlan(read, recognised, cache, warnings)
+
+
+def _same_values(grid: Grid, start: int, a: int, b: int) -> bool:
+    return grid.text_column(a, start).equals(grid.text_column(b, start))
+
+
+def _read_grid(grid, match, vocab, fmap, report, registry, pseudonymiser, path, raw_root, assume_unit):
+    first_day = _first_day(grid, match)
+    plan = plan_columns(grid, match, vocab, registry, first_day)
+    report.warnings.extend(plan.warnings)
+    for name in vocab.required:
+        if name not in plan.columns:
+            raise InputFileError(missing_fields_message(grid, match, vocab))
+    cols = plan.columns
     start = match.data_start
     # every cell as text (both readers give the same text: see grid.cell_text), one column at a time
     raw = pd.DataFrame({name: grid.text_column(c, start) for name, c in cols.items()})
     raw.index = pd.RangeIndex(start + 1, start + 1 + len(raw))  # 1-based sheet rows
-    report.unmapped_columns = sorted(set(report.unmapped_columns) | set(match.unmapped.values()))
+    labels = {name: match.labels[c] if c < len(match.labels) else _letter(c) for name, c in cols.items()}
+    # columns not read: unknown ones, and those recognised as something not read (durations, notes...)
+    unmapped = {c: lab for c, lab in enumerate(match.labels) if lab and c not in set(cols.values())}
+    report.unmapped_columns = sorted(set(report.unmapped_columns) | set(unmapped.values()))
     used = {fold(match.labels[c]): c for c in cols.values() if c < len(match.labels) and match.labels[c]}
-    for c, label in sorted(match.unmapped.items()):
+    for c, label in sorted(unmapped.items()):
+        if c in plan.recognised.values():
+            continue
         if fold(label) in used:
             report.warnings.append(
                 f"Trang '{grid.sheet}': cột '{label}' xuất hiện hai lần (cột {_letter(used[fold(label)])} và "
@@ -394,6 +474,7 @@ def _read_grid(grid, match, vocab, report, registry, pseudonymiser, path, raw_ro
     rejects: list[dict] = []
 
     def reject(rows, column, values, reason, action="row_rejected"):
+        shown_column = labels.get(column, column)
         for r, v in zip(rows, values, strict=True):
             shown = mask(v) if column in vocab.personal_fields() else ("" if v is None else str(v))
             rejects.append(
@@ -401,14 +482,13 @@ def _read_grid(grid, match, vocab, report, registry, pseudonymiser, path, raw_ro
                     "file": report.file,
                     "sheet": grid.sheet,
                     "row": int(r),
-                    "column": column,
+                    "column": shown_column,
                     "value": shown[:200],
                     "reason": reason,
                     "action": action,
                 }
             )
 
-    # -- non-data rows: blank, repeated headers, totals and what follows them -----------------------------
     # ID numbers are pseudonymised from the raw cells (only their digits count, so cleaning cannot change them);
     # for a large export the digests are computed by a worker process while this one goes on with the rest
     id_keys = pseudonymiser.start(raw["id_number"], id_numbers=True) if "id_number" in raw else None
@@ -416,8 +496,238 @@ def _read_grid(grid, match, vocab, report, registry, pseudonymiser, path, raw_ro
     # serves both the repeated-header test and the text cleaning below; plain ASCII texts decode to themselves,
     # so only the others go through Python
     texts = dict(zip(cols, _per_column(ColumnText, [raw[n] for n in cols], len(raw)), strict=True))
+    # -- dates: each column read in the order its own values show ---------------------------------------------
+    orders = _date_orders(raw, labels, fmap, report, path)
+    dates = {}
+    for name in DATE_FIELDS:
+        if name in orders:
+            dates[name] = parse_datetimes(raw[name], order=orders[name])
+    # -- what each row is ------------------------------------------------------------------------------------
+    kinds = _row_kinds(grid, match, raw, cols, texts, dates["received_at"][0].notna().to_numpy())
+    skip = kinds["skip"]
+    report.rows_skipped += int(skip.sum())
+    data = raw[~skip].copy() if skip.any() else raw  # a clean export has no such rows: no copy
+    _check_totals(grid, match, kinds, data.index, cols, fmap, report, path)
+    if "field" not in cols and kinds["fields"] is not None:
+        data["field"] = kinds["fields"][data.index]
+        texts["field"] = ColumnText(data["field"].fillna(""))
+
+    # -- text: NFC, legacy encodings per column, whitespace -------------------------------------------------
+    # personal columns other than the applicant's name are never used as text (ID numbers and phones count by
+    # their digits; addresses and e-mails are dropped): they are not cleaned, only their encoding reported
+    uncleaned = vocab.personal_fields() - {"applicant"}
+    for name in data.columns:
+        if name in DATE_FIELDS or name in ("fee", "seq"):
+            continue
+        if name in uncleaned:
+            if texts[name].legacy:
+                report.legacy_columns.append(labels[name])
+            continue
+        changed, legacy = texts[name].cleaning()
+        if legacy:
+            report.legacy_columns.append(labels[name])
+        if changed:  # most columns are clean already: touch only the cells that change
+            col = data[name]
+            hit = col.isin(list(changed))
+            data.loc[hit, name] = col[hit].map(changed)
+
+    # -- required values -----------------------------------------------------------------------------------
+    out = pd.DataFrame(index=data.index)
+    missing_code = data["code"].str.strip().eq("")
+    reject(data.index[missing_code], "code", data.loc[missing_code, "code"], "thiếu mã hồ sơ")
+    parsed_dates = {}
+    for name in DATE_FIELDS:
+        if name not in dates:
+            parsed_dates[name] = pd.Series(pd.NaT, index=data.index, dtype="datetime64[ns]")
+            continue
+        parsed, invalid = (s.loc[data.index] for s in dates[name]) if skip.any() else dates[name]
+        parsed_dates[name] = parsed
+        written = ORDER_LABELS[orders[name]]
+        if name == "received_at":
+            bad = invalid | parsed.isna()
+            reason = f"ngày tiếp nhận không hợp lệ hoặc trống (cần {written})"
+            reject(data.index[bad & ~missing_code], name, data.loc[bad & ~missing_code, name], reason)
+            missing_code |= bad
+        elif invalid.any():
+            reject(
+                data.index[invalid],
+                name,
+                data.loc[invalid, name],
+                f"ngày không hợp lệ ở cột «{labels[name]}» (cần {written}); bỏ giá trị, giữ hồ sơ",
+                action="value_dropped",
+            )
+    keep = ~missing_code
+    report.rows_read += len(data)
+    report.rows_rejected += int((~keep).sum())
+
+    out["code"] = data["code"]
+    for name in ("procedure_code", "procedure", "field"):
+        out[name] = data[name] if name in data else None
+    for name in DATE_FIELDS:
+        out[name] = parsed_dates[name]
+    if "due_at" in dates:
+        due = parsed_dates["due_at"]
+        # a time written in the text counts even at 00:00; a date cell (given as "yyyy-mm-dd 00:00:00") does not
+        text_due = data["due_at"].str.contains(r"\d[:hg]\d\d") & ~text_matches(data["due_at"], _MIDNIGHT_CELL)
+        out["due_has_time"] = ((due.dt.hour + due.dt.minute) > 0) | text_due
+    else:
+        out["due_has_time"] = False
+    # -- vocabularies ---------------------------------------------------------------------------------------
+    vocabs = _value_tables(fmap)
+    for name in ("channel", "status", "payment_method", "digitised"):
+        if name not in data:
+            out[name] = None
+            continue
+        mapped, unknown = map_vocabulary(data[name], vocabs[name])
+        out[name] = mapped
+        if (unknown & keep).any():
+            counts = data.loc[unknown & keep, name].astype(str).value_counts()
+            report.unknown_values[name] = {str(k): int(v) for k, v in counts.items()}
+            report.warnings.append(
+                f"Cột «{labels[name]}»: {int(counts.sum())}/{int(keep.sum())} giá trị không nhận ra "
+                f"({', '.join(f'{k!r} × {v}' for k, v in list(counts.items())[:5])}); để trống, không đoán. Thêm "
+                f"cách viết vào khóa values › {name} của tệp --mapping nếu đúng."
+            )
+    out["status_raw"] = data["status"] if "status" in data else None
+    out["payment_raw"] = data["payment_method"] if "payment_method" in data else None
+    if "digitised" in data:
+        # where a file has a digitisation column, a blank cell means "not digitised" (vendors tick only the yes)
+        blank_digit = data["digitised"].str.strip().eq("")
+        out["digitised"] = out["digitised"].map({"yes": True, "no": False}).where(~blank_digit, False)
+    else:
+        out["digitised"] = None
+    # -- fee ------------------------------------------------------------------------------------------------
+    if "fee" in data:
+        fee, invalid = parse_amounts(data["fee"])
+        negative = fee < 0
+        reject(
+            data.index[invalid & keep],
+            "fee",
+            data.loc[invalid & keep, "fee"],
+            "số tiền phí không đọc được; bỏ giá trị, giữ hồ sơ",
+            action="value_dropped",
+        )
+        reject(
+            data.index[negative & keep],
+            "fee",
+            data.loc[negative & keep, "fee"],
+            "số tiền phí âm; bỏ giá trị, giữ hồ sơ",
+            action="value_dropped",
+        )
+        # where a file has a fee column, a blank cell means no fee (vendors write only the fees owed)
+        blank_fee = data["fee"].fillna("").str.strip().eq("")
+        out["fee"] = fee.where(~negative).mask(blank_fee, 0.0)
+    else:
+        out["fee"] = np.nan
+    # -- unit -----------------------------------------------------------------------------------------------
+    title_text = [sheet_rows.row_text(r) for r in grid.head(match.first_row)]
+    unit_ids = _units(data, keep, out, title_text, registry, path, raw_root, assume_unit, fmap, report, reject)
+    out["unit_id"] = unit_ids
+    report.unit_ids = sorted(set(report.unit_ids) | set(unit_ids[keep].dropna().unique()) - {"None", "nan"})
+    unit_missing = keep & out["unit_id"].isna()
+    report.rows_rejected += int(unit_missing.sum())
+    keep &= ~unit_missing
+    # -- period stated in the title ----------------------------------------------------------------------------
+    start_day, end_day = _stated_period(title_text)
+    if start_day is not None:
+        report.period_start, report.period_end = str(start_day.date()), str(end_day.date())
+        report.period_source = "title"
+    elif keep.any():
+        report.period_start = str(out.loc[keep, "received_at"].min().date())
+        report.period_end = str(out.loc[keep, "received_at"].max().date())
+        report.period_source = "data"
+    out["export_start"] = start_day if start_day is not None else pd.NaT
+    out["export_end"] = end_day if end_day is not None else pd.NaT
+    out["source_file"] = repeated_text(report.file, out.index)
+    out["source_sheet"] = repeated_text(grid.sheet, out.index)
+    out["source_row"] = out.index.astype("int64")
+    rounded = _rounded_codes(out["code"][keep])
+    # whether any code repeats, told now: the main thread would otherwise only wait for the ID numbers' keys
+    distinct = all_distinct(out["code"])  # all rows, rejected too: distinct there means distinct among the kept
+    # -- personal data: pseudonymise, then drop ------------------------------------------------------------------
+    out["applicant_key"] = (
+        pseudonymiser.applicant_keys(
+            data["id_number"] if "id_number" in data else None,
+            data["applicant"] if "applicant" in data else None,
+            data["phone"] if "phone" in data else None,
+            id_keys=id_keys,
+        )
+        if any(n in data for n in ("id_number", "applicant", "phone"))
+        else None
+    )
+    if rounded:  # codes Excel rounded cannot identify a dossier: a key of the applicant's too stands in
+        out["code"] = _stand_in_codes(out)
+        distinct = all_distinct(out["code"])
+        report.warnings.append(
+            f"Cột «{labels['code']}»: {rounded} mã hồ sơ đã bị Excel làm tròn (dạng 1,23457E+15 hoặc từ 16 chữ số trở "
+            "lên, tận cùng bằng 0): không dùng để gộp hồ sơ trùng giữa các tệp; thay bằng khóa từ mã, ngày giờ tiếp "
+            "nhận, thủ tục và người nộp. Nên xuất lại với cột mã ở dạng văn bản."
+        )
+    out = (out[keep] if not keep.all() else out).reset_index(drop=True)
+    return out[OUTPUT_COLUMNS], pd.DataFrame(rejects, columns=REJECT_COLUMNS), distinct
+
+
+def _first_day(grid: Grid, match: HeaderMatch):
+    """An early receipt date of the sheet (for unit lookups that depend on the date), or None."""
+    col = match.columns.get("received_at")
+    if col is None:
+        return None
+    head = grid.text_column(col, match.data_start).head(200)
+    order = date_order_evidence(head).order or DAY_FIRST
+    day = parse_datetimes(head, order=order)[0].min()
+    return None if pd.isna(day) else day.date()
+
+
+def _date_orders(raw: pd.DataFrame, labels: dict, fmap: FileMapping, report: FileReport, path) -> dict[str, str]:
+    """Day-first or month-first for each date column: the mapping's word, else the column's own evidence (a first
+    number above 12 is a day, a second one above 12 is), else the other date columns', else day-first (the
+    Vietnamese norm). A column holding both is refused: the receipt date refuses the file, another date column is
+    dropped with a warning."""
+    found = {name: date_order_evidence(raw[name]) for name in DATE_FIELDS if name in raw}
+    proven = {e.order for e in found.values() if e.order}
+    file_order = next(iter(proven)) if len(proven) == 1 else None
+    orders = {}
+    for name, ev in found.items():
+        if fmap.date_order:
+            orders[name] = fmap.date_order
+        elif ev.contradictory:
+            message = (
+                f"cột «{labels[name]}» có cả ngày viết theo ngày/tháng/năm (ví dụ '{ev.example_day_first}') và theo "
+                f"tháng/ngày/năm (ví dụ '{ev.example_month_first}'): không thể biết ngày nào đúng"
+            )
+            if name == "received_at":
+                raise InputFileError(
+                    f"{path}: {message}. Hãy xuất lại tệp với một định dạng ngày, hoặc khai báo date_order trong tệp "
+                    "--mapping nếu biết chắc."
+                )
+            report.warnings.append(f"{message[0].upper()}{message[1:]}; bỏ cột này, các chỉ số cần nó để trống.")
+            report.date_orders[labels[name]] = "conflict"
+            continue
+        else:
+            orders[name] = ev.order or file_order or DAY_FIRST
+        if ev.day_first or ev.month_first or fmap.date_order:
+            report.date_orders[labels[name]] = orders[name]
+    if (
+        found
+        and not proven
+        and not fmap.date_order
+        and any(raw[n].str.contains(r"\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{2,4}", regex=True).any() for n in found)
+    ):
+        for name in orders:
+            report.date_orders.setdefault(labels[name], orders[name])
+        report.warnings.append(
+            "Không có ngày nào lớn hơn 12 để biết thứ tự ngày/tháng: đọc theo ngày/tháng/năm (chuẩn Việt Nam). Nếu tệp "
+            "xuất từ máy đặt kiểu Mỹ (tháng/ngày/năm), khai báo date_order: mdy trong tệp --mapping."
+        )
+    return orders
+
+
+def _row_kinds(grid, match, raw, cols, texts, received_is_date) -> dict:
+    """Masks of the rows that are no dossier (``skip``), the total rows, and the field each section row gives the
+    rows below it (None when the sheet has no field sections)."""
     present = pd.DataFrame({n: ~texts[n].blank for n in cols}, index=raw.index)
     blank = ~present.any(axis=1)
+    start = match.data_start
     header_rows = grid.head(start)[match.first_row :]
     header_texts = {fold(t) for t in to_unicode_many([c for r in header_rows for c in r if isinstance(c, str)])} - {""}
     header_decoded = [t for r in header_rows for t in to_unicode_many([c for c in r if isinstance(c, str)])]
@@ -443,173 +753,77 @@ def _read_grid(grid, match, vocab, report, registry, pseudonymiser, path, raw_ro
             hits.iloc[candidates, hits.columns.get_loc(n)] = [
                 texts[n].repeats(v, starts, header_texts) for v in raw[n].iloc[candidates].tolist()
             ]
-    repeated = (hits.sum(axis=1) >= 2) | _numbering_rows(raw, cols)
-    total_row = _total_rows(grid, start, raw)
-    after_total = total_row.cumsum().shift(fill_value=0) > 0
-    if total_row.any():
-        report.stated_total = _stated_number(grid.row(int(total_row.idxmax()) - 1))
-    code_present = present["code"]
-    recv_present = present["received_at"]
+    repeated = (hits.sum(axis=1) >= 2) | sheet_rows.numbering_rows(raw, cols)
+    total = sheet_rows.total_rows(grid, start, raw, received_is_date)
+    code_present = present["code"].to_numpy()
+    # a label alone in the code column ("Lĩnh vực Hộ tịch" in a row of its own) is a section, not a code: several
+    # words and no run of four digits (codes have them), nothing else in the row
+    alone = present.sum(axis=1).to_numpy() == 1
+    if (alone & code_present).any():
+        lone = alone & code_present
+        words = raw["code"][lone]
+        lone[lone] = text_matches(words, r"\s*(?:\S+\s+)+\S+\s*") & ~text_matches(words, r".*\d{4}.*")
+        code_present = code_present & ~lone
     seq_numeric = text_matches(raw["seq"], r"\s*-?\d+(?:\.\d+)?\s*") if "seq" in cols else False
-    dossier_like = code_present | recv_present | seq_numeric
-    skip = blank | repeated | total_row | after_total | (~dossier_like)
-    report.rows_skipped += int(skip.sum())
-    data = raw[~skip].copy() if skip.any() else raw  # a clean export has no such rows: no copy
+    dossier_like = code_present | present["received_at"].to_numpy() | seq_numeric
+    # notes and signatures: rows without a code below the last row that has one
+    coded = np.flatnonzero(code_present & ~repeated.to_numpy() & ~total.to_numpy())
+    footer = np.zeros(len(raw), dtype=bool)
+    footer[(coded[-1] + 1 if len(coded) else 0) :] = True
+    footer &= ~code_present & ~received_is_date
+    skip = blank | repeated | total | footer | ~dossier_like
+    # section rows: text but no dossier (few): "Lĩnh vực Hộ tịch" names the field of the rows below it
+    fields = None
+    others = np.flatnonzero((~dossier_like & ~total & ~repeated).to_numpy())
+    if len(others) and len(others) < 10_000:
+        named = {}
+        for i in others:
+            name = sheet_rows.section_field(sheet_rows.row_text(grid.row(start + int(i))))
+            if name:
+                named[raw.index[i]] = name
+        if named:
+            fields = pd.Series(named, dtype="str").reindex(raw.index).ffill()
+    return {"skip": skip, "total": total, "fields": fields}
 
-    # -- text: NFC, legacy encodings per column, whitespace -------------------------------------------------
-    # personal columns other than the applicant's name are never used as text (ID numbers and phones count by
-    # their digits; addresses and e-mails are dropped): they are not cleaned, only their encoding reported
-    uncleaned = vocab.personal_fields() - {"applicant"}
-    for name in data.columns:
-        if name in DATE_FIELDS or name in ("fee", "seq"):
-            continue
-        if name in uncleaned:
-            if texts[name].legacy:
-                report.legacy_columns.append(match.labels[cols[name]])
-            continue
-        changed, legacy = texts[name].cleaning()
-        if legacy:
-            report.legacy_columns.append(match.labels[cols[name]])
-        if changed:  # most columns are clean already: touch only the cells that change
-            col = data[name]
-            hit = col.isin(list(changed))
-            data.loc[hit, name] = col[hit].map(changed)
 
-    # -- required values -----------------------------------------------------------------------------------
-    out = pd.DataFrame(index=data.index)
-    missing_code = data["code"].str.strip().eq("")
-    reject(data.index[missing_code], "code", data.loc[missing_code, "code"], "thiếu mã hồ sơ")
-    dates = {}
-    for name in DATE_FIELDS:
-        if name not in data:
-            dates[name] = pd.Series(pd.NaT, index=data.index, dtype="datetime64[ns]")
-            continue
-        parsed, invalid = parse_datetimes(data[name])
-        dates[name] = parsed
-        if name == "received_at":
-            bad = invalid | parsed.isna()
-            reason = "ngày tiếp nhận không hợp lệ hoặc trống (cần dd/mm/yyyy)"
-            reject(data.index[bad & ~missing_code], name, data.loc[bad & ~missing_code, name], reason)
-            missing_code |= bad
-        elif invalid.any():
-            reject(
-                data.index[invalid],
-                name,
-                data.loc[invalid, name],
-                f"ngày không hợp lệ ở cột «{match.labels[cols[name]]}» (cần dd/mm/yyyy); bỏ giá trị, giữ hồ sơ",
-                action="value_dropped",
-            )
-    keep = ~missing_code
-    report.rows_read += len(data)
-    report.rows_rejected += int((~keep).sum())
-
-    out["code"] = data["code"]
-    for name in ("procedure_code", "procedure", "field"):
-        out[name] = data[name] if name in data else None
-    for name in DATE_FIELDS:
-        out[name] = dates[name]
-    out["due_has_time"] = (dates["due_at"].dt.hour + dates["due_at"].dt.minute) > 0 if "due_at" in data else False
-    if "due_at" in data:
-        # a time written in the text counts even at 00:00; a date cell (given as "yyyy-mm-dd 00:00:00") does not
-        text_due = data["due_at"].str.contains(r"\d:\d\d") & ~text_matches(data["due_at"], _MIDNIGHT_CELL)
-        out["due_has_time"] = out["due_has_time"] | text_due
-    # -- vocabularies ---------------------------------------------------------------------------------------
-    vocabs = value_vocabularies()
-    for name in ("channel", "status", "payment_method", "digitised"):
-        if name not in data:
-            out[name] = None
-            continue
-        mapped, unknown = map_vocabulary(data[name], vocabs[name])
-        out[name] = mapped
-        if (unknown & keep).any():
-            counts = data.loc[unknown & keep, name].astype(str).value_counts()
-            report.unknown_values[name] = {str(k): int(v) for k, v in counts.items()}
-            report.warnings.append(
-                f"Cột «{match.labels[cols[name]]}»: {int(counts.sum())} giá trị không nhận ra "
-                f"({', '.join(f'{k!r} × {v}' for k, v in list(counts.items())[:5])}); để trống, không đoán."
-            )
-    out["status_raw"] = data["status"] if "status" in data else None
-    if "digitised" in data:
-        # where a file has a digitisation column, a blank cell means "not digitised" (vendors tick only the yes)
-        blank_digit = data["digitised"].str.strip().eq("")
-        out["digitised"] = out["digitised"].map({"yes": True, "no": False}).where(~blank_digit, False)
-    else:
-        out["digitised"] = None
-    # -- fee ------------------------------------------------------------------------------------------------
-    if "fee" in data:
-        fee, invalid = parse_amounts(data["fee"])
-        negative = fee < 0
-        reject(
-            data.index[invalid & keep],
-            "fee",
-            data.loc[invalid & keep, "fee"],
-            "số tiền phí không đọc được; bỏ giá trị, giữ hồ sơ",
-            action="value_dropped",
+def _check_totals(grid, match, kinds, dossier_rows, cols, fmap, report, path) -> None:
+    """The sheet's stated counts against its dossier rows (see :func:`ingest.rows.check_totals`)."""
+    total = kinds["total"]
+    if not total.any():
+        return
+    amounts = {cols[n] for n in ("fee",) if n in cols}
+    found = []
+    for label in total.index[total.to_numpy()]:
+        row = grid.row(int(label) - 1)
+        text = sheet_rows.row_text(row)
+        found.append(sheet_rows.Total(int(label), text, sheet_rows.stated_number(text, row, amounts)))
+    checked = sheet_rows.check_totals(found, np.asarray(dossier_rows, dtype=np.int64))
+    if checked.stated_total is not None:
+        report.stated_total = (report.stated_total or 0) + checked.stated_total
+    if not checked.errors:
+        return
+    problems = "; ".join(checked.errors)
+    if fmap.check_stated_total:
+        raise InputFileError(
+            f"{path}, trang '{grid.sheet}': số tổng ghi trong bảng không khớp với các dòng hồ sơ đọc được: {problems}. "
+            "Hãy kiểm tra tệp (dòng bị xóa, bộ lọc đang bật, dòng bị ẩn) và xuất lại; nếu chắc chắn các dòng là đủ, "
+            "đặt check_stated_total: false cho tệp này trong tệp --mapping."
         )
-        reject(
-            data.index[negative & keep],
-            "fee",
-            data.loc[negative & keep, "fee"],
-            "số tiền phí âm; bỏ giá trị, giữ hồ sơ",
-            action="value_dropped",
-        )
-        out["fee"] = fee.where(~negative)
-    else:
-        out["fee"] = np.nan
-    # -- unit -----------------------------------------------------------------------------------------------
-    title_text = [
-        clean_text(" ".join(to_unicode_many([str(c) for c in r if isinstance(c, str)])))
-        for r in grid.head(match.first_row)
-    ]
-    unit_ids = _units(data, keep, out, grid, title_text, registry, path, raw_root, assume_unit, report, reject)
-    out["unit_id"] = unit_ids
-    unit_missing = keep & out["unit_id"].isna()
-    report.rows_rejected += int(unit_missing.sum())
-    keep &= ~unit_missing
-    # -- period stated in the title ----------------------------------------------------------------------------
-    start, end = _stated_period(title_text)
-    if start is not None:
-        report.period_start, report.period_end, report.period_source = str(start.date()), str(end.date()), "title"
-    elif keep.any():
-        report.period_start = str(out.loc[keep, "received_at"].min().date())
-        report.period_end = str(out.loc[keep, "received_at"].max().date())
-        report.period_source = "data"
-    out["export_start"] = start if start is not None else pd.NaT
-    out["export_end"] = end if end is not None else pd.NaT
-    out["source_file"] = repeated_text(report.file, out.index)
-    out["source_sheet"] = repeated_text(grid.sheet, out.index)
-    out["source_row"] = out.index.astype("int64")
-    # whether any code repeats, told now: the main thread would otherwise only wait for the ID numbers' keys
-    distinct = all_distinct(out["code"])  # all rows, rejected too: distinct there means distinct among the kept
-    # -- personal data: pseudonymise, then drop ------------------------------------------------------------------
-    out["applicant_key"] = (
-        pseudonymiser.applicant_keys(
-            data["id_number"] if "id_number" in data else None,
-            data["applicant"] if "applicant" in data else None,
-            data["phone"] if "phone" in data else None,
-            id_keys=id_keys,
-        )
-        if any(n in data for n in ("id_number", "applicant", "phone"))
-        else None
-    )
-    out = (out[keep] if not keep.all() else out).reset_index(drop=True)
-    # -- stated total ----------------------------------------------------------------------------------------------
-    if report.stated_total is not None and report.stated_total != len(data):
-        report.warnings.append(
-            f"Tổng số ghi trong tệp là {report.stated_total} hồ sơ nhưng đọc được {len(data)} dòng hồ sơ."
-        )
-    return out[OUTPUT_COLUMNS], pd.DataFrame(rejects, columns=REJECT_COLUMNS), distinct
+    report.warnings.append(f"Trang '{grid.sheet}': {problems} (không kiểm tra theo tệp ánh xạ).")
 
 
-def _stated_number(row: list) -> int | None:
-    for cell in row:
-        if isinstance(cell, (int, float)) and not pd.isna(cell):
-            return int(cell)
-        if isinstance(cell, str):
-            m = re.search(r"(\d{1,3}(?:\.\d{3})+|\d+)", cell)
-            if m:
-                return int(m.group(1).replace(".", ""))
-    return None
+def _value_tables(fmap: FileMapping) -> dict[str, dict[str, tuple[str, ...]]]:
+    """The shipped value vocabularies with the mapping's wordings first (theirs win an exact match)."""
+    tables = value_vocabularies()
+    if not fmap.values:
+        return tables
+    out = {name: dict(table) for name, table in tables.items()}
+    for name, extra in fmap.values.items():
+        merged = {canon: tuple(fold(w) for w in words) for canon, words in extra.items()}
+        for canon, words in out[name].items():
+            merged[canon] = merged.get(canon, ()) + words
+        out[name] = merged
+    return out
 
 
 def _stated_period(title_text: list[str]) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
@@ -622,66 +836,77 @@ def _stated_period(title_text: list[str]) -> tuple[pd.Timestamp | None, pd.Times
     return None, None
 
 
-def _units(data, keep, out, grid, title_text, registry, path, raw_root, assume_unit, report, reject) -> pd.Series:
-    """The unit of each row: a unit column, else the title rows, else the folder under raw/, else --assume-unit."""
-    result = pd.Series(None, index=data.index, dtype=object)
-    if "unit" in data and data["unit"].notna().any():
-        on_day = out["received_at"]
-        for value in pd.unique(data.loc[keep, "unit"].dropna()):
-            rows = keep & (data["unit"] == value)
-            day = on_day[rows].min()
-            try:
-                unit = registry.lookup(str(value), on=day.date() if pd.notna(day) else None)
-                result[rows] = unit.unit_id
-            except UnitLookupError as exc:
-                reject(data.index[rows], "unit", data.loc[rows, "unit"], f"đơn vị không xác định: {exc}")
-        report.unit_source = "column"
-        ids = result.dropna().unique()
-        if len(ids) == 1:
-            report.unit_id = ids[0]
-            report.unit_name = registry.get(ids[0]).full_name
-        return result.astype("str")
+def _units(data, keep, out, title_text, registry, path, raw_root, assume_unit, fmap, report, reject) -> pd.Series:
+    """The unit of each row: the mapping's or --assume-unit's, else a unit column's (each distinct value looked
+    up; a blank cell takes the file's unit), else the file's (title rows, folders, file name)."""
     first_day = out.loc[keep, "received_at"].min() if keep.any() else pd.NaT
     on = first_day.date() if pd.notna(first_day) else None
-    from .common import resolve_unit
 
-    unit, source = resolve_unit(Path(path), title_text, registry, on, raw_root, assume_unit, "danh sách hồ sơ")
-    report.unit_id, report.unit_name, report.unit_source = unit.unit_id, unit.full_name, source
-    return repeated_text(unit.unit_id, data.index)
+    def file_unit():
+        unit, source = resolve_unit(
+            Path(path), title_text, registry, on, raw_root, assume_unit, "danh sách hồ sơ", fmap.unit
+        )
+        report.unit_id, report.unit_name, report.unit_source = unit.unit_id, unit.full_name, source
+        return unit
+
+    if fmap.unit or assume_unit or "unit" not in data:
+        return repeated_text(file_unit().unit_id, data.index)
+    result = pd.Series(None, index=data.index, dtype=object)
+    values = data["unit"].fillna("").str.strip()
+    blank = values.eq("")
+    for value in pd.unique(values[keep & ~blank]):
+        rows = keep & values.eq(value)
+        day = out.loc[rows, "received_at"].min()
+        unit = lookup_unit_text(str(value), registry, day.date() if pd.notna(day) else on)
+        if unit is not None:
+            result[rows] = unit.unit_id
+        else:
+            reject(
+                data.index[rows],
+                "unit",
+                data.loc[rows, "unit"],
+                "đơn vị không có trong danh mục đơn vị (thêm vào units.csv hoặc sửa tên)",
+            )
+    if (keep & blank).any():
+        result[keep & blank] = file_unit().unit_id
+    report.unit_source = report.unit_source or "column"
+    ids = result.dropna().unique()
+    if len(ids) == 1:
+        report.unit_id = ids[0]
+        report.unit_name = registry.get(ids[0]).full_name
+    elif len(ids) > 1:
+        report.unit_id = report.unit_name = None
+        report.unit_source = "column"
+    return result.astype("str")
 
 
-def _unit_from_titles(title_text: list[str], registry: UnitRegistry, on) -> Unit | None:
-    """The commune named in the title rows ("UBND XÃ THANH GIANG", "Đơn vị: UBND xã Lam Sơn - huyện Thanh Miện");
-    where a district and a commune are both named, the commune."""
-    for line in title_text:
-        key = fold(line)
-        for m in _COMMUNE.finditer(key):
-            kind, name = m.group(1), m.group(2).strip()
-            words = name.split()
-            # try the longest prefix of words that names a unit ("thanh giang" in "thanh giang huyen ...")
-            for n in range(len(words), 0, -1):
-                try:
-                    return registry.lookup(f"{kind} {' '.join(words[:n])}", on=on)
-                except UnitLookupError:
-                    continue
-    return None
+def _rounded_codes(codes: pd.Series) -> int:
+    """How many dossier codes Excel rounded: in scientific notation, or of 16+ digits when most of those end in
+    "00" (Excel keeps 15 significant digits; real codes end in 00 one time in a hundred). 0 when the codes are
+    intact."""
+    if codes.empty:
+        return 0
+    scientific = text_matches(codes, _SCIENTIFIC)
+    long = text_matches(codes, _LONG_DIGITS)
+    if long.sum() >= 2 and text_matches(codes[long], _ZERO_TAIL).mean() >= 0.5:
+        return int(scientific.sum() + long.sum())
+    return int(scientific.sum())
 
 
-def _unit_from_folder(path: Path, raw_root: Path, registry: UnitRegistry, on) -> Unit | None:
-    try:
-        first = path.relative_to(raw_root).parts[0]
-    except (ValueError, IndexError):
-        return None
-    if first == path.name:
-        return None
-    try:
-        return registry.by_slug(first)
-    except UnitLookupError:
-        pass
-    try:
-        return registry.lookup(first.replace("-", " ").replace("_", " "), on=on)
-    except UnitLookupError:
-        return None
+def _stand_in_codes(out: pd.DataFrame) -> pd.Series:
+    """A key for each dossier from its rounded code, receipt time, procedure and applicant: the same dossier in two
+    exports gets the same key, two dossiers that Excel's rounding made alike do not."""
+    parts = pd.DataFrame(
+        {
+            "code": out["code"].fillna(""),
+            "received": out["received_at"].dt.strftime("%Y-%m-%d %H:%M").fillna(""),
+            "procedure": out["procedure"].fillna("") if out["procedure"].notna().any() else "",
+            "applicant": out["applicant_key"].fillna(""),
+        }
+    )
+    joined = parts.astype(str).agg("\x1f".join, axis=1)
+    keys = joined.map(lambda t: "R-" + hashlib.sha256(t.encode("utf-8")).hexdigest()[:16])
+    return keys.astype("str")
 
 
 # --- duplicates ---------------------------------------------------------------------------------------------------

@@ -11,9 +11,8 @@ import pandas as pd
 from ..errors import InputFileError, UnitLookupError
 from ..registry import UnitRegistry
 from ..text import clean_text, fold, to_unicode_many, vn_decimal
-from .common import start_report
+from .common import ReadResult, start_report
 from .grid import Grid, read_grids
-from .onestop import ReadResult
 from .parse import parse_decimal
 
 PAR_COLUMNS = [

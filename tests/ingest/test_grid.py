@@ -41,8 +41,9 @@ def test_xlsx_keeps_text_and_merged_ranges(tmp_path):
     ("content", "message"),
     [
         (b"", "tệp rỗng"),
-        (b"STT;Ma ho so\n1;H1\n", "không phải tệp Excel"),
+        (b"\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f\x10\x11\x12" * 50, "nhị phân"),
         (b"PK\x03\x04garbage-that-is-not-a-zip", "bị hỏng"),
+        ("Ghi chú: xuất ngày 01/10/2023.\n".encode(), "không phải bảng"),
     ],
 )
 def test_bad_files_get_one_clear_message(tmp_path, content, message):
@@ -51,6 +52,17 @@ def test_bad_files_get_one_clear_message(tmp_path, content, message):
     with pytest.raises(InputFileError, match=message) as err:
         read_grids(path)
     assert "bad.xlsx" in str(err.value)
+
+
+def test_text_under_an_excel_name_is_read_as_the_table_it_is(tmp_path):
+    # a system's "Excel export" that is really CSV, and Excel's "Unicode Text" (UTF-16, tabs) saved as .xls
+    csv_path = tmp_path / "a.xlsx"
+    csv_path.write_bytes("STT;Mã hồ sơ;Ngày tiếp nhận\n1;H1;03/07/2023\n".encode())
+    tsv_path = tmp_path / "b.xls"
+    tsv_path.write_bytes("STT\tMã hồ sơ\tNgày tiếp nhận\r\n1\tH1\t03/07/2023\r\n".encode("utf-16"))
+    for path in (csv_path, tsv_path):
+        (grid,) = read_grids(path)
+        assert grid.rows == [["STT", "Mã hồ sơ", "Ngày tiếp nhận"], ["1", "H1", "03/07/2023"]], path
 
 
 def test_truncated_xlsx(tmp_path):

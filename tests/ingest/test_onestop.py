@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cchc_analysis.errors import InputFileError
-from cchc_analysis.ingest.onestop import OUTPUT_COLUMNS, read_onestop_export
+from cchc_analysis.ingest.mapping import FileMapping
+from cchc_analysis.ingest.onestop import OUTPUT_COLUMNS, ReadRules, read_onestop_export
 from cchc_analysis.pseudonym import Pseudonymiser
 from cchc_analysis.registry import UnitRegistry
 from cchc_analysis.text import encode_tcvn3, encode_vni
@@ -19,6 +20,9 @@ KEY = Pseudonymiser(b"a-test-key-of-enough-length")
 
 
 def read(path, **kw):
+    # these tests are about other rules than the share of rejected rows that refuses a file (tested apart): a
+    # five-row sheet with two bad rows is read here
+    kw.setdefault("rules", ReadRules(max_rejected_share=0.99))
     return read_onestop_export(path, REG, KEY, **kw)
 
 
@@ -253,9 +257,25 @@ def test_unit_column_with_an_unknown_unit(tmp_path):
 
 def test_stated_total_that_disagrees_with_the_rows(tmp_path):
     path = simple_export(tmp_path / "x.xlsx", [dossier_row(1, "H1-1"), dossier_row(2, "H1-2")], total=3)
-    rep = read(path).report
+    with pytest.raises(InputFileError, match="«Tổng cộng: 3 hồ sơ» nhưng bảng có 2 dòng hồ sơ"):
+        read(path)
+    # the user who knows the rows are complete says so in the mapping file: then a warning
+    rep = read(path, mapping=FileMapping(check_stated_total=False)).report
     assert rep.stated_total == 3
-    assert "Tổng số ghi trong tệp là 3 hồ sơ nhưng đọc được 2 dòng hồ sơ." in rep.warnings
+    assert any("«Tổng cộng: 3 hồ sơ» nhưng bảng có 2 dòng hồ sơ" in w for w in rep.warnings)
+
+
+@pytest.mark.parametrize(("bad", "refused"), [(1, False), (2, False), (3, True)])
+def test_a_file_is_refused_above_the_methodology_share_of_rejected_rows(tmp_path, bad, refused):
+    # ten dossier rows, ``bad`` of them with no receipt date: 20% is the shipped threshold (at most, not above)
+    rows = [dossier_row(i, f"H1-{i}", received="" if i <= bad else "03/07/2023 08:15") for i in range(1, 11)]
+    path = simple_export(tmp_path / "x.xlsx", rows)
+    if refused:
+        with pytest.raises(InputFileError, match="3/10 dòng hồ sơ bị loại"):
+            read(path, rules=ReadRules())
+    else:
+        rep = read(path, rules=ReadRules()).report
+        assert rep.rows_rejected == bad and any(f"{bad}/10 dòng hồ sơ bị loại" in w for w in rep.warnings)
 
 
 def test_duplicate_codes_in_one_file_keep_the_more_advanced_state(tmp_path):

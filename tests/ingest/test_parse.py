@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cchc_analysis.ingest.dates import parse_datetimes
 from cchc_analysis.ingest.parse import (
     map_vocabulary,
     parse_amounts,
-    parse_datetimes,
     parse_decimal,
     value_vocabularies,
 )
@@ -148,7 +148,7 @@ def test_very_long_digit_strings_do_not_overflow():
 
 
 def test_vectorised_date_path_is_as_strict_as_the_general_one():
-    from cchc_analysis.ingest.parse import parse_datetimes
+    from cchc_analysis.ingest.dates import parse_datetimes
 
     values = pd.Series(
         ["30/02/2023", "31/04/2023 10:00", "29/02/2024", "05/10/2023 14:30:15", "5/10/2023", "29/02/2023 08:00"]

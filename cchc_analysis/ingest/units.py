@@ -1,0 +1,211 @@
+"""Where a file's unit comes from: the user's word, a unit column, the title rows, the folders and the file name.
+
+The evidence, strongest first: the mapping file's ``unit`` or ``--assume-unit`` (the user's word overrides every
+inference); a unit column whose values name units (a district-level file splits into every unit it names); the
+commune named in the title rows ("UBND XÃ THANH GIANG"); the deepest folder under raw/ that names a unit, and the
+file name ("DS_HoSo_XaDoanTung_Q1_2023.xlsx"). A folder whose name is both a district's and its town's
+("thanh-mien") names nobody unless it says which ("tt-thanh-mien"). When two sources name different units the file
+is refused: the message names both and says how to settle it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import InputFileError, UnitLookupError
+from ..registry import Unit, UnitRegistry, split_unit_prefix
+from ..text import fold
+
+SOURCE_LABELS = {
+    "mapping": "tệp ánh xạ",
+    "assumed": "--assume-unit",
+    "column": "cột đơn vị",
+    "title": "dòng tiêu đề",
+    "folder": "thư mục",
+    "file name": "tên tệp",
+}
+_COMMUNE = re.compile(
+    r"\b(xa|phuong|thi tran)\s+([a-z0-9 ]+?)(?=\s*(?:-|,|\bhuyen\b|\bthanh pho\b|\bthi xa\b|\btinh\b|$))"
+)
+# words of a file or folder name: capitalised words (camel case), runs of capitals, runs of digits
+_TOKEN = re.compile(r"[A-ZĐÀ-Ỹ]?[a-zđà-ỹ]+|[A-ZĐÀ-Ỹ]+(?![a-zđà-ỹ])|\d+")
+_TYPE_TOKENS = {("xa",): "xã", ("phuong",): "phường", ("thi", "tran"): "thị trấn", ("tt",): "thị trấn"}
+_GROUP_WORDS = ("huyen", "thanh pho", "thi xa", "quan", "tinh")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A unit named by one source of evidence."""
+
+    unit: Unit
+    source: str  # title, folder, file name
+    text: str  # what named it
+
+
+def unit_from_titles(title_text: list[str], registry: UnitRegistry, on) -> Unit | None:
+    """The commune named in the title rows ("UBND XÃ THANH GIANG", "Đơn vị: UBND xã Lam Sơn - huyện Thanh Miện");
+    where a district and a commune are both named, the commune."""
+    for line in title_text:
+        key = fold(line)
+        for m in _COMMUNE.finditer(key):
+            kind, name = m.group(1), m.group(2).strip()
+            words = name.split()
+            # try the longest prefix of words that names a unit ("thanh giang" in "thanh giang huyen ...")
+            for n in range(len(words), 0, -1):
+                try:
+                    return registry.lookup(f"{kind} {' '.join(words[:n])}", on=on)
+                except UnitLookupError:
+                    continue
+    return None
+
+
+def _tokens(text: str) -> list[str]:
+    """Words of a name, lower case, diacritics kept ("XaĐoànTùng" -> ["xa", "đoàn", "tùng"])."""
+    return [unicodedata.normalize("NFC", t).lower() for t in _TOKEN.findall(unicodedata.normalize("NFC", text))]
+
+
+def _group_names(registry: UnitRegistry) -> set[tuple[str, ...]]:
+    """The peer groups' names without their type word ("huyen thanh mien" -> ("thanh", "mien"))."""
+    out = set()
+    for group in registry.groups():
+        key = fold(group)
+        for word in _GROUP_WORDS:
+            if key.startswith(word + " "):
+                key = key[len(word) + 1 :]
+                break
+        out.add(tuple(key.split()))
+    return out
+
+
+def unit_in_name(text: str, registry: UnitRegistry, on=None) -> Unit | None:
+    """The one unit a folder or file name names, or None (no unit, several, or a district's name).
+
+    The name is split into words (separators, camel case, digits: "XaDoanTung" is "xa doan tung"). A unit is
+    named where its name's words stand together and either carry their diacritics ("Đoàn Tùng"), follow a type
+    word ("xa", "phuong", "tt", "thi tran") or begin the name ("doan_tung-quy3"): "bao-cao-thang-8" does not
+    name Cao Thắng. Words after a district's or province's type word ("Huyện Thanh Miện") name that district,
+    and a district's name that is also its town's ("thanh-mien") names neither, unless typed ("tt-thanh-mien")."""
+    tokens = _tokens(text)
+    if not tokens:
+        return None
+    folded = [fold(t) for t in tokens]
+    groups = _group_names(registry)
+    found: dict[str, tuple[int, Unit]] = {}
+    for unit in registry.units(on=on) if on is not None else list(registry):
+        exact = tuple(unicodedata.normalize("NFC", unit.name).lower().split())
+        words = tuple(fold(unit.name).split())
+        n = len(words)
+        for i in range(len(tokens) - n + 1):
+            if tuple(folded[i : i + n]) != words:
+                continue
+            before = tuple(folded[:i])
+            typed = next((t for k, t in _TYPE_TOKENS.items() if before[len(before) - len(k) :] == k), None)
+            if typed is not None and typed != unit.type:
+                continue
+            if any(" ".join(before).endswith(w) for w in _GROUP_WORDS) and typed is None:
+                continue  # "huyện thanh miện": the district
+            with_marks = tuple(tokens[i : i + n]) == exact and any(not t.isascii() for t in exact)
+            if typed is None and not (with_marks or i == 0):
+                continue
+            if typed is None and words in groups:
+                continue  # "thanh-mien": the district or its town; only "tt-thanh-mien" says which
+            strength = n + (1 if typed else 0)
+            if unit.unit_id not in found or found[unit.unit_id][0] < strength:
+                found[unit.unit_id] = (strength, unit)
+    if not found:
+        return None
+    best = max(s for s, _u in found.values())
+    winners = [u for s, u in found.values() if s == best]
+    return winners[0] if len(winners) == 1 else None
+
+
+def path_claims(path: Path, raw_root: Path | None, registry: UnitRegistry, on) -> list[Claim]:
+    """Units named by the file's name and its folders below raw/, deepest first."""
+    try:
+        parts = path.relative_to(raw_root).parts if raw_root is not None else (path.name,)
+    except ValueError:
+        parts = (path.name,)
+    claims = []
+    for depth, part in enumerate(reversed(parts)):
+        unit = unit_in_name(Path(part).stem if depth == 0 else part, registry, on)
+        if unit is not None:
+            claims.append(Claim(unit, "file name" if depth == 0 else "folder", part))
+    return claims
+
+
+def resolve_unit(
+    path: Path,
+    title: list[str],
+    registry: UnitRegistry,
+    on,
+    raw_root,
+    assume_unit: str | None,
+    what: str,
+    mapped_unit: str | None = None,
+) -> tuple[Unit, str]:
+    """The unit a whole file is about, and where it was found (see the module docstring)."""
+    if mapped_unit:
+        return registry.lookup(mapped_unit, on=on), "mapping"
+    if assume_unit:
+        return registry.lookup(assume_unit, on=on), "assumed"
+    claims = []
+    titled = unit_from_titles(title, registry, on)
+    if titled is not None:
+        claims.append(Claim(titled, "title", next((t for t in title if t), "")))
+    claims += path_claims(Path(path), Path(raw_root) if raw_root is not None else None, registry, on)
+    if not claims:
+        inside = raw_root is not None and Path(path).is_relative_to(raw_root)
+        folders = Path(path).relative_to(raw_root).parts[:-1] if inside else ()
+        ambiguous = [p for p in folders if _is_district_and_town(p, registry)]
+        hint = ""
+        if ambiguous:
+            words = tuple(fold(t) for t in _tokens(ambiguous[0]))
+            town = next(u for u in registry if tuple(fold(u.name).split()) == words)
+            hint = (
+                f" Thư mục «{ambiguous[0]}» vừa là tên huyện/tỉnh vừa là tên {town.full_name}: không đoán. Hãy đặt tệp "
+                f"trong thư mục mang rõ loại đơn vị (ví dụ tt-{ambiguous[0]}) hoặc trong thư mục của xã."
+            )
+        raise InputFileError(
+            f"{path}: không xác định được đơn vị của {what} (dòng tiêu đề không ghi tên xã/phường/thị trấn, thư mục "
+            f"và tên tệp không mang tên đơn vị).{hint} Hãy đặt tệp trong thư mục raw/<tên-đơn-vị>/, dùng "
+            "--assume-unit hoặc khai báo unit cho tệp trong tệp --mapping."
+        )
+    first = claims[0]
+    others = [c for c in claims[1:] if c.unit.unit_id != first.unit.unit_id]
+    if titled is not None and others:
+        other = others[0]
+        raise InputFileError(
+            f"{path}: {SOURCE_LABELS[first.source]} ghi {first.unit.full_name} nhưng {SOURCE_LABELS[other.source]} "
+            f"«{other.text}» là {other.unit.full_name}; không đoán. Hãy chuyển tệp vào đúng thư mục, hoặc chỉ rõ "
+            "đơn vị bằng --assume-unit hay khóa unit của tệp trong tệp --mapping."
+        )
+    # no title: the deepest folder or the file name wins; a shallower folder naming another commune is a conflict
+    if others:
+        other = others[0]
+        raise InputFileError(
+            f"{path}: {SOURCE_LABELS[first.source]} «{first.text}» là {first.unit.full_name} nhưng "
+            f"{SOURCE_LABELS[other.source]} «{other.text}» là {other.unit.full_name}; không đoán. Hãy chỉ rõ đơn vị "
+            "bằng --assume-unit hoặc khóa unit của tệp trong tệp --mapping."
+        )
+    return first.unit, first.source
+
+
+def _is_district_and_town(part: str, registry: UnitRegistry) -> bool:
+    words = tuple(fold(t) for t in _tokens(part))
+    return words in _group_names(registry) and any(tuple(fold(u.name).split()) == words for u in registry)
+
+
+def lookup_unit_text(text: str, registry: UnitRegistry, on) -> Unit | None:
+    """A unit column's value as a unit ("UBND xã Thanh Giang", "xa Lam Son", "Thanh Giang"), or None."""
+    try:
+        return registry.lookup(text, on=on)
+    except UnitLookupError:
+        pass
+    key, _implied = split_unit_prefix(text)
+    if not key:
+        return None
+    found = unit_in_name(text, registry, on)
+    return found if found is not None and fold(found.name) in key else None

@@ -1,0 +1,75 @@
+"""Class 2: two columns that look like the same field; the one whose values can be the field wins."""
+
+import pytest
+
+from .dossiers import CHANNEL_FIGURES, dossiers, expected, figures
+from .harness import _key, ingest  # noqa: F401
+from .layouts import STANDARD, rows, write_xlsx
+
+
+def _with(columns, before: str, *extra):
+    """STANDARD's columns with ``extra`` (what, header) pairs inserted before the column ``before``."""
+    out = []
+    for c in columns:
+        if c[0] == before:
+            out.extend(extra)
+        out.append(c)
+    return out
+
+
+DURATIONS = ["Thời hạn giải quyết", "Thời gian giải quyết", "Thời hạn xử lý (ngày)", "Số ngày giải quyết"]
+
+
+@pytest.mark.parametrize("duration", DURATIONS)
+@pytest.mark.parametrize("due", ["Ngày hẹn trả", "Hạn trả kết quả", "Hẹn trả", "Ngày hẹn trả kết quả"])
+def test_a_duration_column_beside_the_due_date_never_takes_its_place(tmp_path, capsys, duration, due):
+    columns = [(w, due if w == "due_at" else h) for w, h in STANDARD.columns]
+    layout = STANDARD.with_(columns=_with(columns, "due_at", ("duration", duration)))
+    write_xlsx(tmp_path / "raw" / "thanh-giang" / "ds.xlsx", rows(layout, dossiers()))
+    out = ingest(tmp_path, capsys)
+    assert out.code == 0, out.err
+    assert figures(out.record()) == expected()
+
+
+@pytest.mark.parametrize(
+    "delivery", ["Hình thức nhận kết quả", "Phương thức nhận kết quả", "Hình thức trả kết quả", "Nhận kết quả qua"]
+)
+def test_how_the_result_is_delivered_is_not_the_submission_channel(tmp_path, capsys, delivery):
+    columns = [(w, "Kênh tiếp nhận" if w == "channel" else h) for w, h in STANDARD.columns]
+    layout = STANDARD.with_(columns=_with(columns, "channel", ("delivery", delivery)))
+    write_xlsx(tmp_path / "raw" / "thanh-giang" / "ds.xlsx", rows(layout, dossiers()))
+    out = ingest(tmp_path, capsys)
+    assert out.code == 0, out.err
+    assert figures(out.record()) == expected()
+
+
+def test_without_a_channel_column_the_delivery_column_leaves_the_channel_figures_missing(tmp_path, capsys):
+    columns = [(w, h) for w, h in STANDARD.columns if w != "channel"]
+    layout = STANDARD.with_(columns=_with(columns, "status", ("delivery", "Hình thức nhận kết quả")))
+    write_xlsx(tmp_path / "raw" / "thanh-giang" / "ds.xlsx", rows(layout, dossiers()))
+    out = ingest(tmp_path, capsys)
+    assert out.code == 0, out.err
+    rec = out.record()
+    for key in CHANNEL_FIGURES:
+        assert rec[key] is None and key in rec["missing"], key
+    others = [k for k in expected() if k not in CHANNEL_FIGURES]
+    assert figures(rec, others) == expected(others)
+
+
+def test_a_unit_column_that_holds_departments_is_not_the_unit(tmp_path, capsys):
+    columns = _with(STANDARD.columns, "status", ("department", "Đơn vị xử lý"))
+    layout = STANDARD.with_(columns=columns)
+    write_xlsx(tmp_path / "raw" / "thanh-giang" / "ds.xlsx", rows(layout, dossiers()))
+    out = ingest(tmp_path, capsys)
+    assert out.code == 0, out.err
+    assert out.file("ds.xlsx")["unit_id"] == "30-11287"
+    assert figures(out.record()) == expected()
+
+
+def test_two_date_columns_under_one_wording_are_reported_not_guessed(tmp_path, capsys):
+    # "Ngày" over both the receipt and the due date: no wording says which is which
+    columns = [(w, "Ngày" if w in ("received_at", "due_at") else h) for w, h in STANDARD.columns]
+    write_xlsx(tmp_path / "raw" / "thanh-giang" / "ds.xlsx", rows(STANDARD.with_(columns=columns), dossiers()))
+    out = ingest(tmp_path, capsys)
+    assert out.code == 1
+    assert "ds.xlsx" in out.file("ds.xlsx")["error"] and "--mapping" in out.file("ds.xlsx")["error"]
