@@ -82,6 +82,7 @@ class OrderEvidence:
     month_first: bool = False
     example_day_first: str = ""
     example_month_first: str = ""
+    written: bool = False  # the column holds a/b/yyyy texts at all (date cells and ISO texts need no order)
 
     @property
     def contradictory(self) -> bool:
@@ -144,7 +145,9 @@ def date_order_evidence(values: pd.Series) -> OrderEvidence:
         ):
             if not evidence[name][0] and pc.any(mask).as_py():
                 evidence[name] = (True, pc.filter(texts, mask)[0].as_py())
-    return OrderEvidence(evidence["day"][0], evidence["month"][0], evidence["day"][1], evidence["month"][1])
+    return OrderEvidence(
+        evidence["day"][0], evidence["month"][0], evidence["day"][1], evidence["month"][1], written=bool(found)
+    )
 
 
 def parse_datetimes(values: pd.Series, order: str = DAY_FIRST) -> tuple[pd.Series, pd.Series]:

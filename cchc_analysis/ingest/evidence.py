@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from functools import cached_property
 
 import pandas as pd
 
@@ -26,19 +26,75 @@ _DURATION = re.compile(r"^\s*(?:trong\s+ngay|\d+(?:[.,/]\d+)?\s*(?:ngay|gio|h|th
 _SEQ = re.compile(r"^\s*\d{1,6}\s*$")
 
 
-@dataclass
 class Profile:
-    """Shares of a column's sampled non-blank values that are of each kind."""
+    """Shares of a column's sampled non-blank values that are of each kind, each worked out when first asked (a
+    column is only ever asked what its candidate fields need)."""
 
-    values: int = 0
-    dates: float = 0.0
-    durations: float = 0.0  # written with a unit ("5 ngày làm việc", "Trong ngày")
-    amounts: float = 0.0
-    small_integers: float = 0.0
-    rising: bool = False  # the integers rise row by row (a row number)
-    vocabularies: dict[str, float] = field(default_factory=dict)
-    units: float | None = None  # share naming a known unit (None: not judged)
-    examples: list[str] = field(default_factory=list)
+    def __init__(self, values: pd.Series, unit_lookup: Callable[[str], bool] | None = None) -> None:
+        self.sampled = values.reset_index(drop=True)
+        self.values = len(values)
+        self.examples = list(dict.fromkeys(values.head(40)))[:5]
+        self.unit_lookup = unit_lookup
+        self._vocabularies: dict[str, float] = {}
+
+    @cached_property
+    def dates(self) -> float:
+        if not self.values:
+            return 0.0
+        evidence = date_order_evidence(self.sampled)
+        parsed = parse_datetimes(self.sampled, order=evidence.order or "dmy")[0]
+        if evidence.contradictory:  # each order reads some; together they are still dates (refused later)
+            parsed = parsed.fillna(parse_datetimes(self.sampled, order="mdy")[0])
+        return float(parsed.notna().mean())
+
+    @cached_property
+    def durations(self) -> float:
+        """Written with a unit ("5 ngày làm việc", "Trong ngày")."""
+        if not self.values:
+            return 0.0
+        return float(self.sampled.map(_fold_lower).str.fullmatch(_DURATION).mean())
+
+    @cached_property
+    def amounts(self) -> float:
+        return float(parse_amounts(self.sampled)[0].notna().mean()) if self.values else 0.0
+
+    @cached_property
+    def _integers(self) -> pd.Series:
+        return self.sampled[self.sampled.str.fullmatch(_SEQ.pattern)]
+
+    @property
+    def small_integers(self) -> float:
+        return len(self._integers) / self.values if self.values else 0.0
+
+    @cached_property
+    def rising(self) -> bool:
+        """The integers rise row by row (a row number)."""
+        if self.small_integers < FIT or len(self._integers) < MIN_VALUES:
+            return False
+        numbers = self._integers.astype("int64").to_numpy()
+        return bool((numbers[1:] > numbers[:-1]).mean() >= 0.9)
+
+    def vocabulary(self, name: str) -> float:
+        """Share of the values a value vocabulary (onestop_values.yaml) knows."""
+        if name not in self._vocabularies:
+            if not self.values:
+                self._vocabularies[name] = 0.0
+            else:
+                _mapped, unknown = map_vocabulary(self.sampled, value_vocabularies()[name])
+                self._vocabularies[name] = float(1 - unknown.mean())
+        return self._vocabularies[name]
+
+    @property
+    def vocabularies(self) -> dict[str, float]:
+        return {name: self.vocabulary(name) for name in value_vocabularies()}
+
+    @cached_property
+    def units(self) -> float | None:
+        """Share of the values naming a known unit (None: not judged)."""
+        if self.unit_lookup is None or not self.values:
+            return None
+        known = {v for v in pd.unique(self.sampled) if self.unit_lookup(v)}
+        return float(self.sampled.isin(known).mean())
 
     def describe(self) -> str:
         """The strongest evidence in a few Vietnamese words, for `cchc inspect` and messages."""
@@ -89,31 +145,7 @@ def sample(column: pd.Series, n: int = SAMPLE_ROWS) -> pd.Series:
 
 def profile(column: pd.Series, unit_lookup: Callable[[str], bool] | None = None) -> Profile:
     """The kinds of value a column holds, judged on :func:`sample`."""
-    values = sample(column).astype("str")
-    out = Profile(values=len(values), examples=list(dict.fromkeys(values.head(40)))[:5])
-    if not len(values):
-        return out
-    values = values.reset_index(drop=True)
-    evidence = date_order_evidence(values)
-    parsed = parse_datetimes(values, order=evidence.order or "dmy")[0]
-    if evidence.contradictory:  # each order reads some; together they are still dates (the reader refuses later)
-        parsed = parsed.fillna(parse_datetimes(values, order="mdy")[0])
-    out.dates = float(parsed.notna().mean())
-    out.durations = float(values.str.lower().map(_fold_lower).str.fullmatch(_DURATION).mean())
-    out.amounts = float(parse_amounts(values)[0].notna().mean())
-    integers = values[values.str.fullmatch(_SEQ.pattern)]
-    out.small_integers = len(integers) / len(values)
-    if out.small_integers >= FIT and len(integers) >= MIN_VALUES:
-        numbers = integers.astype("int64").to_numpy()
-        out.rising = bool((numbers[1:] > numbers[:-1]).mean() >= 0.9)
-    for name, table in value_vocabularies().items():
-        _mapped, unknown = map_vocabulary(values, table)
-        out.vocabularies[name] = float(1 - unknown.mean())
-    if unit_lookup is not None:
-        distinct = pd.unique(values)
-        known = {v for v in distinct if unit_lookup(v)}
-        out.units = float(values.isin(known).mean())
-    return out
+    return Profile(sample(column).astype("str"), unit_lookup)
 
 
 def _fold_lower(text: str) -> str:
@@ -141,7 +173,7 @@ def allows(kind: str, p: Profile) -> bool:
         return p.units is None or p.units >= 0.5
     if kind.startswith("vocabulary:"):  # unknown wordings may be a vendor's own: only dates and amounts cannot be
         name = kind.split(":", 1)[1]
-        return p.vocabularies.get(name, 0.0) >= 0.5 or (p.dates < FIT and p.durations < FIT)
+        return (p.dates < FIT and p.durations < FIT) or p.vocabulary(name) >= 0.5
     if kind == "text":
         return p.dates < FIT
     return True

@@ -507,6 +507,7 @@ def _read_grid(grid, match, vocab, fmap, report, registry, pseudonymiser, path, 
     skip = kinds["skip"]
     report.rows_skipped += int(skip.sum())
     data = raw[~skip].copy() if skip.any() else raw  # a clean export has no such rows: no copy
+    _say_unproven_order(data, orders, labels, report)
     _check_totals(grid, match, kinds, data.index, cols, fmap, report, path)
     if "field" not in cols and kinds["fields"] is not None:
         data["field"] = kinds["fields"][data.index]
@@ -707,19 +708,24 @@ def _date_orders(raw: pd.DataFrame, labels: dict, fmap: FileMapping, report: Fil
             orders[name] = ev.order or file_order or DAY_FIRST
         if ev.day_first or ev.month_first or fmap.date_order:
             report.date_orders[labels[name]] = orders[name]
-    if (
-        found
-        and not proven
-        and not fmap.date_order
-        and any(raw[n].str.contains(r"\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{2,4}", regex=True).any() for n in found)
-    ):
-        for name in orders:
-            report.date_orders.setdefault(labels[name], orders[name])
-        report.warnings.append(
-            "Không có ngày nào lớn hơn 12 để biết thứ tự ngày/tháng: đọc theo ngày/tháng/năm (chuẩn Việt Nam). Nếu tệp "
-            "xuất từ máy đặt kiểu Mỹ (tháng/ngày/năm), khai báo date_order: mdy trong tệp --mapping."
-        )
+    if found and not proven and not fmap.date_order:
+        orders["_unproven"] = DAY_FIRST  # said after the rows are known (see _say_unproven_order)
     return orders
+
+
+def _say_unproven_order(data: pd.DataFrame, orders: dict, labels: dict, report: FileReport) -> None:
+    """When no date column of the file proves its order, say that a/b/yyyy dates were read day-first (only when the
+    dossier rows hold such dates: date cells and ISO texts need no order)."""
+    if orders.pop("_unproven", None) is None:
+        return
+    if not any(date_order_evidence(data[n]).written for n in orders):
+        return
+    for name in orders:
+        report.date_orders.setdefault(labels[name], orders[name])
+    report.warnings.append(
+        "Không có ngày nào lớn hơn 12 để biết thứ tự ngày/tháng: đọc theo ngày/tháng/năm (chuẩn Việt Nam). Nếu tệp "
+        "xuất từ máy đặt kiểu Mỹ (tháng/ngày/năm), khai báo date_order: mdy trong tệp --mapping."
+    )
 
 
 def _row_kinds(grid, match, raw, cols, texts, received_is_date) -> dict:
