@@ -125,6 +125,15 @@ VOCABULARY_LABELS = {
     "status": "trạng thái",
     "payment_method": "hình thức thanh toán",
     "digitised": "số hóa",
+    "timeliness": "đúng hạn/quá hạn",
+}
+# vocabularies whose values, when they explain a column, rule out another field's (a status column of channel
+# words, a channel column of statuses)
+OTHER_VOCABULARIES = {
+    "status": ("timeliness", "channel"),
+    "channel": ("status", "timeliness"),
+    "payment_method": ("status", "timeliness"),
+    "digitised": ("status", "timeliness", "channel"),
 }
 
 
@@ -171,9 +180,15 @@ def allows(kind: str, p: Profile) -> bool:
         return p.durations >= FIT or (p.small_integers >= FIT and not p.rising)
     if kind == "unit":
         return p.units is None or p.units >= 0.5
-    if kind.startswith("vocabulary:"):  # unknown wordings may be a vendor's own: only dates and amounts cannot be
+    if kind.startswith("vocabulary:"):
+        # unknown wordings may be a vendor's own: what cannot be is dates, durations, or values another vocabulary
+        # knows and this one does not ("Trước hạn / Quá hạn" under "Tình trạng" is timeliness, not a status)
         name = kind.split(":", 1)[1]
-        return (p.dates < FIT and p.durations < FIT) or p.vocabulary(name) >= 0.5
+        if p.vocabulary(name) >= 0.5:
+            return True
+        if p.dates >= FIT or p.durations >= FIT:
+            return False
+        return not any(p.vocabulary(other) >= FIT for other in OTHER_VOCABULARIES.get(name, ()))
     if kind == "text":
         return p.dates < FIT
     return True

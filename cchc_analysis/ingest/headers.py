@@ -14,6 +14,8 @@ from ..text import clean_text, fold, to_unicode_many
 from .grid import Grid
 
 MAX_HEADER_SEARCH_ROWS = 40
+SYNONYM_RANK_STEP = 1e-3  # small against the difference a word makes
+NEAR_TIE = 0.1  # two claims on a field closer than this differ only by the synonyms' order
 _NUMBERING = re.compile(r"\s*\(?\d+(?:[.,]\d+)?\)?\s*")
 
 
@@ -120,14 +122,16 @@ def _match_label_all(label: str, vocab: Vocabulary) -> tuple[tuple[str, float], 
     present = set(words)
     found: dict[str, float] = {}
     for name, synonyms in vocab.split:
-        for syn, syn_words, syn_squashed, syn_set in synonyms:
+        for rank, (syn, syn_words, syn_squashed, syn_set) in enumerate(synonyms):
             if key == syn or squashed == syn_squashed:
                 score = 100.0 + len(syn_words)
             elif present.issuperset(syn_set) and _contains_run(words, list(syn_words)):
                 score = len(syn_words) + len(syn_words) / len(words)
             else:
                 continue
-            found[name] = max(score, found.get(name, 0.0))
+            # between two wordings of the same length, the one listed first in the synonym table (the more usual)
+            # scores a little higher: "Mã hồ sơ" before "Số biên nhận" when an export has both
+            found[name] = max(score - rank * SYNONYM_RANK_STEP, found.get(name, 0.0))
     return tuple(found.items())
 
 
@@ -186,9 +190,9 @@ def _match_words(group: str, own: str, vocab: Vocabulary) -> dict[str, float]:
     if not own_words or vocab.words.isdisjoint(own_words):
         return found
     for name, synonyms in vocab.split:
-        for _syn, _words, _squashed, syn_set in synonyms:
+        for rank, (_syn, _words, _squashed, syn_set) in enumerate(synonyms):
             if len(syn_set) > 1 and words.issuperset(syn_set) and not own_words.isdisjoint(syn_set):
-                found[name] = max(found.get(name, 0.0), 0.8 * len(syn_set))
+                found[name] = max(found.get(name, 0.0), 0.8 * len(syn_set) - rank * SYNONYM_RANK_STEP)
     return found
 
 
@@ -217,22 +221,23 @@ def assign_columns(
     """Map columns to fields greedily by wording score, the leftmost column first on a tie.
 
     ``fixed`` fields (the user's mapping) are placed first; ``allowed(column, field)``, if given, vetoes pairs whose
-    values cannot be the field. Returns the mapping and the ties: (field, column taken, other column with the same
-    score) for a field two columns claimed equally."""
+    values cannot be the field. Returns the mapping and the near ties: (field, column taken, other column, the
+    difference of their scores) for a field another column claimed as well, by the same wording (difference 0)
+    or by another wording of the same length (a synonym listed later)."""
     columns: dict[str, int] = dict(fixed or {})
     used = set(columns.values())
     scored = sorted(
         ((score, col, name) for col, opts in enumerate(options) for name, score in opts.items()),
         key=lambda t: (-t[0], t[1]),
     )
-    ties: list[tuple[str, int, int]] = []
+    ties: list[tuple[str, int, int, float]] = []
     best: dict[str, float] = {}
     for score, col, name in scored:
         if allowed is not None and not allowed(col, name):
             continue
         if name in columns:
-            if col not in used and name in best and abs(score - best[name]) < 1e-9:
-                ties.append((name, columns[name], col))
+            if col not in used and name in best and best[name] - score < NEAR_TIE:
+                ties.append((name, columns[name], col, best[name] - score))
             continue
         if col in used:
             continue

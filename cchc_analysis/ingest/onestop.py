@@ -410,21 +410,28 @@ def plan_columns(
 
     columns, ties = assign_columns(match.options, match.fixed, allowed)
     warnings: list[str] = []
-    for name, taken, other in ties:
+    for name, taken, other, gap in ties:
+        if name not in columns or columns[name] != taken or other in columns.values():
+            continue
         if fold(match.labels[taken]) == fold(match.labels[other]):
             continue  # the same header twice: reported by the reader (the leftmost is read)
         if _same_values(grid, start, taken, other):
             continue
         label = vocab.spec(name).label
-        message = (
+        both = (
             f"trang '{grid.sheet}': hai cột «{match.labels[taken]}» ({_letter(taken)}) và «{match.labels[other]}» "
-            f"({_letter(other)}) đều có thể là «{label}» và chứa giá trị khác nhau; không đoán. Hãy chỉ rõ cột trong "
-            f"tệp --mapping (ví dụ columns: {{{name}: {_letter(taken)}}})."
+            f"({_letter(other)}) đều có thể là «{label}» và chứa giá trị khác nhau"
         )
+        how = f"khai báo cột đúng trong tệp --mapping (ví dụ columns: {{{name}: {_letter(other)}}})"
+        if gap > 0:  # two wordings: the usual one (listed first in the synonym table) is read, and said
+            warnings.append(
+                f"{both[0].upper()}{both[1:]}: đọc cột {_letter(taken)} (cách gọi thường dùng hơn); nếu sai, {how}."
+            )
+            continue
         if name in vocab.required:
-            raise InputFileError(f"{grid.file}, {message}")
+            raise InputFileError(f"{grid.file}, {both}; không đoán. Hãy {how}.")
         columns.pop(name, None)
-        warnings.append(message[0].upper() + message[1:] + " Chỉ số dùng trường này sẽ để trống.")
+        warnings.append(f"{both[0].upper()}{both[1:]}; không đoán, các chỉ số dùng trường này để trống. Hãy {how}.")
     for name, col in match.columns.items():  # a field the wording gave a column whose values refused it
         if name in vocab.unread or name in columns:
             continue

@@ -123,6 +123,12 @@ def _cell(layout: Layout, what: str, d: Dossier, n: int) -> object:
         return layout.unit(d)
     if what == "note":
         return ""
+    if what == "code_b":  # a second identifier: the receipt number
+        return f"BN-{d.received:%Y}-{d.code[-4:]}"
+    if what == "timeliness":
+        return {"early": "Trước hạn", "carried": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}.get(
+            d.outcome, "Đang giải quyết" if d.outcome in ("pending", "overdue") else ""
+        )
     return getattr(d, what)
 
 

@@ -73,3 +73,33 @@ def test_two_date_columns_under_one_wording_are_reported_not_guessed(tmp_path, c
     out = ingest(tmp_path, capsys)
     assert out.code == 1
     assert "ds.xlsx" in out.file("ds.xlsx")["error"] and "--mapping" in out.file("ds.xlsx")["error"]
+
+
+def test_two_identifier_columns_read_the_usual_one_and_say_so(tmp_path, capsys):
+    # "Mã hồ sơ" and "Số biên nhận" (a receipt number) both identify dossiers: the synonym listed first is read
+    columns = _with(STANDARD.columns, "procedure", ("code_b", "Số biên nhận"))
+    layout = STANDARD.with_(columns=columns)
+    sheet = rows(layout, dossiers())
+    receipt = [h for _w, h in columns].index("Số biên nhận")
+    for r in sheet:
+        if len(r) > receipt and isinstance(r[receipt], str) and r[receipt] == "":
+            r[receipt] = None
+    write_xlsx(tmp_path / "raw" / "thanh-giang" / "ds.xlsx", sheet)
+    out = ingest(tmp_path, capsys)
+    assert out.code == 0, out.err
+    assert any("Số biên nhận" in w and "Mã hồ sơ" in w for w in out.file("ds.xlsx")["warnings"])
+    from cchc_analysis.store import load_dossiers
+
+    assert load_dossiers(tmp_path)["code"].str.startswith("H15.50.05.13-").all()
+    assert figures(out.record()) == expected()
+
+
+def test_a_timeliness_column_headed_like_a_status_is_not_the_status(tmp_path, capsys):
+    # "Trạng thái" holding "Trước hạn / Đúng hạn / Quá hạn" (wording alone would take it first) beside the real
+    # status under "Tình trạng"
+    columns = [(w, "Tình trạng" if w == "status" else h) for w, h in STANDARD.columns]
+    layout = STANDARD.with_(columns=_with(columns, "channel", ("timeliness", "Trạng thái")))
+    write_xlsx(tmp_path / "raw" / "thanh-giang" / "ds.xlsx", rows(layout, dossiers()))
+    out = ingest(tmp_path, capsys)
+    assert out.code == 0, out.err
+    assert figures(out.record()) == expected()
