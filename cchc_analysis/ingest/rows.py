@@ -42,11 +42,11 @@ _NUMBER = re.compile(r"\d{1,3}(?:\.\d{3})+|\d+")
 def is_total_text(text: str) -> bool:
     """Whether a cell's text opens a total row ("Tổng cộng", "Cộng: 15 hồ sơ", "TỔNG SỐ", "Tong cong")."""
     low = unicodedata.normalize("NFC", clean_text(text)).lower()
-    if not low:
+    key = fold(low)
+    if not low or key.startswith(_NOT_TOTAL):
         return False
     if low.isascii():
-        key = fold(low)
-        return not key.startswith(_NOT_TOTAL) and any(key == w or key.startswith(w + " ") for w in _ASCII_TOTAL_STARTS)
+        return any(key == w or key.startswith(w + " ") for w in _ASCII_TOTAL_STARTS)
     return any(low == w or (low.startswith(w) and not low[len(w)].isalnum()) for w in _TOTAL_STARTS)
 
 

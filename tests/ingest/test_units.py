@@ -1,0 +1,90 @@
+"""Where a file's unit comes from (ingest/units.py): names in folders and file names, and conflicts."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from cchc_analysis.errors import InputFileError
+from cchc_analysis.ingest.units import lookup_unit_text, resolve_unit, unit_in_name
+from cchc_analysis.registry import UnitRegistry
+
+REG = UnitRegistry.shipped()
+ON = dt.date(2023, 7, 1)
+
+
+@pytest.mark.parametrize(
+    ("name", "unit"),
+    [
+        ("doan-tung", "Xã Đoàn Tùng"),
+        ("Xã Đoàn Tùng", "Xã Đoàn Tùng"),
+        ("DS_HoSo_XaDoanTung_Q3_2023", "Xã Đoàn Tùng"),  # camel case after a type word
+        ("doan_tung-quy3", "Xã Đoàn Tùng"),  # at the start of the name
+        ("DoanTung_DanhSachHoSo", "Xã Đoàn Tùng"),
+        ("Danh sách Đoàn Tùng", "Xã Đoàn Tùng"),  # with its diacritics: anywhere
+        ("ChiLangBac", "Xã Chi Lăng Bắc"),  # the longer name, not a shorter one inside it
+        ("tt-thanh-mien", "Thị trấn Thanh Miện"),  # typed: the town
+        ("bao-cao-xa-cao-thang", "Xã Cao Thắng"),
+        ("xa Lam Son", "Xã Lam Sơn"),
+        ("thanh-mien", None),  # the district's name and its town's: neither
+        ("Huyện Thanh Miện", None),  # after a district's type word: the district
+        ("bao-cao-thang-8", None),  # "cao thang" without diacritics, not at the start: not Cao Thắng
+        ("Báo cáo tháng 8", None),  # with diacritics it reads "cáo tháng", not "Cao Thắng"
+        ("phuong-doan-tung", None),  # typed as a ward: Đoàn Tùng is a commune
+        ("mot-cua", None),
+        ("2023", None),
+    ],
+)
+def test_a_unit_in_a_name(name, unit):
+    found = unit_in_name(name, REG, ON)
+    assert (found.full_name if found else None) == unit
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("UBND xã Thanh Giang", "Xã Thanh Giang"),
+        ("Xã Thanh Giang", "Xã Thanh Giang"),
+        ("xa Thanh Giang", "Xã Thanh Giang"),
+        ("Thanh Giang", "Xã Thanh Giang"),
+        ("Bộ phận một cửa UBND xã Thanh Giang", "Xã Thanh Giang"),
+        ("Công chức Tư pháp - Hộ tịch", None),
+        ("Bộ phận một cửa", None),
+    ],
+)
+def test_a_unit_column_value(text, unit):
+    found = lookup_unit_text(text, REG, ON)
+    assert (found.full_name if found else None) == unit
+
+
+def resolve(rel: str, title=(), **kw):
+    raw = Path("/data/raw")
+    return resolve_unit(raw / rel, list(title), REG, ON, raw, None, "danh sách hồ sơ", **kw)
+
+
+def test_the_deepest_folder_and_the_file_name():
+    assert resolve("thanh-mien/doan-tung/2023/ds.xlsx") == (REG.get("30-11251"), "folder")
+    assert resolve("2023/Q3/DS_XaDoanTung.xlsx") == (REG.get("30-11251"), "file name")
+
+
+def test_the_title_agrees_with_the_folder():
+    assert resolve("thanh-giang/ds.xlsx", ["ỦY BAN NHÂN DÂN XÃ THANH GIANG"]) == (REG.get("30-11287"), "title")
+
+
+def test_conflicting_sources_are_refused():
+    with pytest.raises(InputFileError, match=r"Xã Thanh Giang.*Xã Lam Sơn"):
+        resolve("lam-son/ds.xlsx", ["UBND XÃ THANH GIANG"])
+    with pytest.raises(InputFileError, match="không đoán"):
+        resolve("doan-tung/DS_XaLamSon.xlsx")
+
+
+def test_the_users_word_overrides_every_inference():
+    assert resolve("lam-son/ds.xlsx", ["UBND XÃ THANH GIANG"], mapped_unit="Cao Thắng")[1] == "mapping"
+    raw = Path("/data/raw")
+    unit, source = resolve_unit(raw / "lam-son/ds.xlsx", ["UBND XÃ THANH GIANG"], REG, ON, raw, "Cao Thắng", "x")
+    assert (unit.full_name, source) == ("Xã Cao Thắng", "assumed")
+
+
+def test_a_district_and_town_folder_says_why_it_names_nobody():
+    with pytest.raises(InputFileError, match="vừa là tên huyện/tỉnh vừa là tên Thị trấn Thanh Miện"):
+        resolve("thanh-mien/ds.xlsx")
