@@ -784,6 +784,12 @@ def _row_kinds(grid, match, raw, cols, texts, received_is_date) -> dict:
     footer = np.zeros(len(raw), dtype=bool)
     footer[(coded[-1] + 1 if len(coded) else 0) :] = True
     footer &= ~code_present & ~received_is_date
+    # below the last total row, a row without a receipt date is a note or a signature, whatever its cells hold
+    totals = np.flatnonzero(total.to_numpy())
+    if len(totals):
+        after = np.zeros(len(raw), dtype=bool)
+        after[totals[-1] + 1 :] = True
+        footer |= after & ~received_is_date
     skip = blank | repeated | total | footer | ~dossier_like
     # section rows: text but no dossier (few): "Lĩnh vực Hộ tịch" names the field of the rows below it
     fields = None

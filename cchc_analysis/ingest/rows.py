@@ -109,28 +109,26 @@ _AFTER_COLON = re.compile(r":\s*(\d{1,3}(?:\.\d{3})+|\d+)")
 
 
 def stated_number(text: str, row: list, skip_columns: set[int]) -> int | None:
-    """The count a total row states: in its label, the number before "hồ sơ" ("Tổng cộng 26 hồ sơ (trực tuyến 15)"),
-    else the one after a colon ("Tổng cộng quý 3: 26"), else the label's last number ("Cộng lĩnh vực 1 13"); else
-    the first number in a cell of its own outside the amount columns (a total of fees is not a count)."""
+    """The count a total row states: in its label, the number before "hồ sơ" ("Tổng cộng 26 hồ sơ (trực tuyến
+    15)") or after a colon ("Tổng cộng quý 3: 26"); else a number in a cell of its own outside the amount columns
+    (a total of fees is not a count): "Cộng tháng 7 | 10"; else the label's last number ("Cộng lĩnh vực 1 13")."""
     label = next((c for c in row if isinstance(c, str) and c.strip()), "")
     label = clean_text(to_unicode_many([label])[0]) if label else ""
     for pattern in (_COUNTED, _AFTER_COLON):
         m = pattern.search(label)
         if m:
             return int(m.group(1).replace(".", ""))
-    numbers = _NUMBER.findall(label)
-    if numbers:
-        return int(numbers[-1].replace(".", ""))
     for c, cell in enumerate(row):
         if c in skip_columns or cell is None or isinstance(cell, bool):
             continue
         if isinstance(cell, (int, float, np.integer, np.floating)) and not pd.isna(cell):
             return int(cell)
-        if isinstance(cell, str):
+        if isinstance(cell, str) and cell is not label:
             m = re.fullmatch(r"\s*(\d{1,3}(?:\.\d{3})+|\d+)\s*(?:hồ sơ|hs)?\s*", cell, flags=re.IGNORECASE)
             if m:
                 return int(m.group(1).replace(".", ""))
-    return None
+    numbers = _NUMBER.findall(label)
+    return int(numbers[-1].replace(".", "")) if numbers else None
 
 
 def section_field(text: str) -> str | None:

@@ -134,3 +134,9 @@ def test_a_total_row_above_more_dossiers_is_never_the_grand_total():
     totals = [Total(9, "Tổng số: 3", 3), Total(13, "Tổng cộng: 5", 5)]
     checked = check_totals(totals, rows(6, 7, 8, 11, 12))
     assert checked.errors == [] and [t.grand for t in totals] == [False, True]
+
+
+def test_a_month_in_the_label_is_not_the_count():
+    # "Cộng tháng 7" with its count in a cell of its own: 10, not 7
+    assert stated_number("10 Cộng tháng 7", [10, "Cộng tháng 7"], set()) == 10
+    assert stated_number("Cộng tháng 7", ["Cộng tháng 7", None, "10"], set()) == 10

@@ -75,3 +75,29 @@ def test_the_count_of_a_total_is_told_from_other_numbers_in_its_label(tmp_path, 
     out = ingest(tmp_path, capsys)
     assert out.code == 0, out.err
     assert out.file("ds.xlsx")["stated_total"] == 26
+
+
+def test_months_as_sections_with_the_count_in_a_cell_of_its_own(tmp_path, capsys):
+    # "Tháng 7/2023" sections and "Cộng tháng 7" subtotals whose count sits in the first column; the grand total's
+    # count under the receipt date; a unit column first, so the signature lands in the code column
+    from .layouts import _cell
+
+    layout = STANDARD.with_(columns=[("unit", "Xã"), *STANDARD.columns], unit=lambda d: "Thanh Giang")
+    sheet = [["DANH SÁCH HỒ SƠ QUÝ III/2023"], [], [h for _w, h in layout.columns]]
+    by_month = {}
+    for d in dossiers():
+        by_month.setdefault(max(d.received.month, 7), []).append(d)
+    n = 0
+    for month, members in sorted(by_month.items()):
+        sheet.append([f"Tháng {month}/2023"])
+        for d in members:
+            n += 1
+            sheet.append([_cell(layout, w, d, n) for w, _h in layout.columns])
+        sheet.append([len(members), f"Cộng tháng {month}"])
+    sheet += [[None, "TỔNG CỘNG TOÀN XÃ", None, None, None, None, None, n], [], [None, None, "Người lập biểu"]]
+    write_xlsx(tmp_path / "raw" / "thanh-giang" / "ds.xlsx", sheet)
+    out = ingest(tmp_path, capsys)
+    assert out.code == 0, out.err
+    f = out.file("ds.xlsx")
+    assert (f["rows_read"], f["rows_rejected"], f["stated_total"]) == (26, 0, 26)
+    assert figures(out.record()) == expected()
