@@ -162,7 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--assume-unit",
         metavar="NAME|CODE",
-        help="Đơn vị dùng khi tệp không tự ghi tên đơn vị. / Unit for files that name none.",
+        help="Đơn vị của mọi tệp, ghi đè mọi suy luận (tiêu đề, thư mục, tên tệp, cột đơn vị); cho một tệp riêng: khóa "
+        "unit trong tệp --mapping. / The unit of every file, over every inference (per file: the mapping file).",
     )
     p.add_argument(
         "--mapping",

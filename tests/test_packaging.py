@@ -26,3 +26,15 @@ def test_environment_yml_names_the_same_packages_as_pyproject():
 def test_layout_exists():
     for folder in ("notebooks", "data/raw", "data/processed", "cchc_analysis", "reports", "tests"):
         assert (ROOT / folder).is_dir(), folder
+
+
+def test_every_dependency_is_justified_in_docs():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = {_name(r) for r in project["dependencies"] + project["optional-dependencies"]["dev"]}
+    table = (ROOT / "docs" / "dependencies.md").read_text(encoding="utf-8").lower()
+    rows = {
+        cell.strip() for line in table.splitlines() if line.startswith("|") for cell in line.split("|")[1].split(",")
+    }
+    names = {re.sub(r"\s*\(.*\)", "", r).strip() for r in rows}
+    missing = sorted(w for w in wanted if w not in names and w.replace("-", "_") not in names)
+    assert not missing, f"add a row to docs/dependencies.md for {missing}"
