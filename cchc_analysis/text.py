@@ -110,6 +110,23 @@ for _low, _code in list(_UNI_TO_TCVN3.items()):
     if _up != _low and _up not in _UNI_TO_TCVN3:
         _UNI_TO_TCVN3[_up] = _code
 TCVN3_CHARS = frozenset(_TCVN3_TO_UNI)
+# TCVN 5712:1993 VN1 gives the other capitals codes of their own, where VN3 (the .VnTime fonts) has none: in the
+# control range, in 0x80-0x9F (read through Windows-1252 as "€", "‚"... or as C1 controls) and at the few codes
+# VN3 leaves unused. Decoded where they occur; never produced, never used to tell TCVN3 from Unicode.
+_VN1_CAPITALS_PAIRS = (
+    "01:Ú 02:Ụ 04:Ừ 05:Ử 06:Ữ 11:Ứ 12:Ự 13:Ỳ 14:Ỷ 15:Ỹ 16:Ý 17:Ỵ 80:À 81:Ả 82:Ã 83:Á 84:Ạ 85:Ặ 86:Ậ 87:È 88:Ẻ "
+    "89:Ẽ 8a:É 8b:Ẹ 8c:Ệ 8d:Ì 8e:Ỉ 8f:Ĩ 90:Í 91:Ị 92:Ò 93:Ỏ 94:Õ 95:Ó 96:Ọ 97:Ộ 98:Ờ 99:Ở 9a:Ỡ 9b:Ớ 9c:Ợ 9d:Ù "
+    "9e:Ủ 9f:Ũ af:Ằ ba:Ẳ bf:Ẵ c0:Ắ c1:Ầ c2:Ẩ c3:Ẫ c4:Ấ c5:Ề cd:Ể d9:Ễ da:Ế db:Ồ e0:Ổ f0:Ỗ ff:Ố"
+)
+_VN1_CAPITALS: dict[str, str] = {}
+for _pair in _VN1_CAPITALS_PAIRS.split():
+    _code, _char = _pair.split(":")
+    _VN1_CAPITALS[chr(int(_code, 16))] = _char
+    if 0x80 <= int(_code, 16) <= 0x9F:  # as Windows-1252 shows the byte (0x81, 0x8D, 0x8F, 0x90, 0x9D stay C1)
+        _shown = bytes([int(_code, 16)]).decode("cp1252", errors="ignore")
+        if _shown:
+            _VN1_CAPITALS[_shown] = _char
+_TCVN3_DECODE = {**_VN1_CAPITALS, **_TCVN3_TO_UNI}
 
 
 def encode_tcvn3(text: str) -> str:
@@ -135,8 +152,8 @@ def decode_tcvn3(text: str) -> str:
     .VnTimeH fonts show lower-case codes as capitals ("UBND X· THANH GIANG" -> "UBND XÃ THANH GIANG";
     but "M· hå s¬" -> "Mã hồ sơ").
     """
-    converted = [ch in _TCVN3_TO_UNI for ch in text]
-    chars = [_TCVN3_TO_UNI.get(ch, ch) for ch in text]
+    converted = [ch in _TCVN3_TO_UNI for ch in text]  # the lower-case codes, shown upper case by .VnTimeH
+    chars = [_TCVN3_DECODE.get(ch, ch) for ch in text]
     plain = [ch for ch, conv in zip(text, converted, strict=True) if not conv and ch.isalpha()]
     if plain and all(ch.isupper() for ch in plain):
         chars = [ch.upper() if conv else ch for ch, conv in zip(chars, converted, strict=True)]
