@@ -87,3 +87,57 @@ def test_clean_text_removes_invisible_marks_and_controls():
     assert clean_text("\u200fXã\u202e Thanh\u200b Giang\ufeff") == "Xã Thanh Giang"
     assert clean_text("Khai\x00sinh\x07\x1b") == "Khai sinh"
     assert clean_text("a\u00adb") == "ab"  # soft hyphen
+
+
+# --- the whole conversion tables against independent statements of the standards (tests/fixtures/) --------------
+
+FIXTURES = __import__("pathlib").Path(__file__).parent / "fixtures"
+
+
+def _rows(name):
+    lines = (FIXTURES / name).read_text(encoding="utf-8").splitlines()
+    return [line.split("\t") for line in lines if line and not line.startswith("#")]
+
+
+TCVN5712 = _rows("tcvn5712.tsv")  # code, letter, name: glibc's TCVN5712-1 table
+VNI_TABLE = _rows("vni.tsv")  # letter, VNI text, code points, name: the VNI font table
+VN3_CAPITALS = "ĂÂÊÔƠƯĐ"
+
+
+def test_the_fixtures_state_every_letter_once():
+    # 67 letters with diacritics in each case: 134 codes
+    assert len(TCVN5712) == 134 and len({row[1] for row in TCVN5712}) == 134
+    assert len(VNI_TABLE) == 134 and len({row[0] for row in VNI_TABLE}) == 134
+    assert {row[1] for row in TCVN5712} == {row[0] for row in VNI_TABLE}
+
+
+@pytest.mark.parametrize(("code", "letter", "name"), TCVN5712, ids=[row[0] for row in TCVN5712])
+def test_every_tcvn5712_code_decodes_to_its_letter(code, letter, name):
+    assert decode_tcvn3(chr(int(code, 16))) == letter, name
+
+
+@pytest.mark.parametrize(
+    ("code", "letter", "name"),
+    [row for row in TCVN5712 if row[1].islower() or row[1] in VN3_CAPITALS],
+    ids=lambda v: v if len(v) == 2 else "",
+)
+def test_every_tcvn3_letter_encodes_to_its_code(code, letter, name):
+    # TCVN3 (.VnTime, VN3) writes the lower-case letters and seven capitals with their own codes
+    assert encode_tcvn3(letter) == chr(int(code, 16)), name
+
+
+def test_tcvn3_writes_other_capitals_with_the_lower_case_code():
+    # .VnTimeH shows the lower-case codes as capitals: "Ấ" is written as the code of "ấ" (0xCA)
+    lower = {row[1]: row[0] for row in TCVN5712}
+    for _code, letter, _name in TCVN5712:
+        if letter.isupper() and letter not in VN3_CAPITALS:
+            assert encode_tcvn3(letter) == chr(int(lower[letter.lower()], 16)), letter
+
+
+@pytest.mark.parametrize(("letter", "vni", "points", "name"), VNI_TABLE, ids=[row[0] for row in VNI_TABLE])
+def test_every_vni_letter_both_ways(letter, vni, points, name):
+    from cchc_analysis.text import decode_vni, encode_vni
+
+    assert vni == "".join(chr(int(p, 16)) for p in points.split())  # the fixture agrees with itself
+    assert decode_vni(vni) == letter, name
+    assert encode_vni(letter) == vni, name

@@ -5,6 +5,8 @@ import pytest
 
 from cchc_analysis.ingest.dates import date_order_evidence, parse_datetimes
 
+READS_FILES = False  # pure rules: run once (see conftest.py)
+
 
 def ts(text):
     return pd.Timestamp(text)

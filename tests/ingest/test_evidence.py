@@ -5,6 +5,8 @@ import pytest
 
 from cchc_analysis.ingest.evidence import allows, profile, sample
 
+READS_FILES = False  # pure rules: run once (see conftest.py)
+
 
 def col(values):
     return pd.Series(values, dtype="str")

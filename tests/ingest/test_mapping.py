@@ -9,6 +9,8 @@ from cchc_analysis.registry import UnitRegistry
 FIELDS = {f.name for f in onestop_vocabulary().fields}
 REG = UnitRegistry.shipped()
 
+READS_FILES = False  # pure rules: run once (see conftest.py)
+
 
 def load(tmp_path, text):
     path = tmp_path / "m.yaml"

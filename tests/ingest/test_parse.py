@@ -14,6 +14,8 @@ from cchc_analysis.ingest.parse import (
     value_vocabularies,
 )
 
+READS_FILES = False  # pure rules: run once (see conftest.py)
+
 
 def ts(text):
     return pd.Timestamp(text)

@@ -12,6 +12,8 @@ from cchc_analysis.ingest.rows import (
     stated_number,
 )
 
+READS_FILES = False  # pure rules: run once (see conftest.py)
+
 
 @pytest.mark.parametrize(
     ("text", "total"),

@@ -6,6 +6,8 @@ from cchc_analysis.ingest.textfile import NotATable, decode, delimiter_of, read_
 
 TEXT = "STT;Mã hồ sơ;Thủ tục\n1;H-1;Đăng ký khai sinh\n2;H-2;Chứng thực bản sao\n"
 
+READS_FILES = False  # pure rules: run once (see conftest.py)
+
 
 @pytest.mark.parametrize(
     ("raw", "encoding"),

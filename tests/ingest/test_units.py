@@ -12,6 +12,8 @@ from cchc_analysis.registry import UnitRegistry
 REG = UnitRegistry.shipped()
 ON = dt.date(2023, 7, 1)
 
+READS_FILES = False  # pure rules: run once (see conftest.py)
+
 
 @pytest.mark.parametrize(
     ("name", "unit"),
