@@ -349,14 +349,17 @@ def _period(text: str, cutoff: str = "calendar"):
 
 
 def _csv(records: list[dict], keys: list[str]) -> str:
-    """Records as CSV text with the given columns (nested values left out)."""
+    """Records as CSV text with the given columns (nested values left out); text a spreadsheet would run as a
+    formula is written as text (see :func:`text.csv_safe`), as in the Excel outputs."""
     import csv
     import io
+
+    from .text import csv_safe
 
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=keys, extrasaction="ignore")
     writer.writeheader()
-    writer.writerows(records)
+    writer.writerows({k: csv_safe(v) for k, v in r.items()} for r in records)
     return buf.getvalue()
 
 

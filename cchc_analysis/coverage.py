@@ -93,9 +93,11 @@ def coverage_table(data_dir: Path | str | None, period: Period) -> pd.DataFrame:
 
 def monthly_counts(dossiers: pd.DataFrame, period: Period) -> pd.DataFrame:
     """New dossiers per unit and month of the period, by channel (for coverage and trend views)."""
+    received = dossiers["received_at"]
     d = dossiers[
         (dossiers["status"] != "not_accepted")
-        & dossiers["received_at"].between(pd.Timestamp(period.start), pd.Timestamp(period.end) + pd.Timedelta(days=1))
+        & (received >= pd.Timestamp(period.start))
+        & (received < pd.Timestamp(period.end) + pd.Timedelta(days=1))  # 00:00 of the next day is not in the period
     ]
     month = d["received_at"].dt.to_period("M").astype(str)
     return (

@@ -42,6 +42,13 @@ COUNT_KEYS = [
 ]
 
 
+def _half_up(value) -> int:
+    """A whole number the way figures are rounded everywhere (half up, not Python's half to even: 2,5 -> 3)."""
+    from .methodology import round_display
+
+    return int(round_display(float(value), 0))
+
+
 def _day(series: pd.Series) -> pd.Series:
     return pd.to_datetime(series).dt.normalize()
 
@@ -529,7 +536,7 @@ def compute_indicators(
             missing.setdefault("fee_paid_online", MISSING_REASONS["no_payment"])
         b = budget.loc[unit.unit_id] if unit.unit_id in budget.index else None
         for key in ("revenue_estimate", "revenue_actual", "expenditure_estimate", "expenditure_actual"):
-            rec[key] = None if b is None or pd.isna(b[key]) else round(float(b[key]))
+            rec[key] = None if b is None or pd.isna(b[key]) else _half_up(b[key])
         for key in ("revenue_execution_pct", "expenditure_execution_pct"):
             rec[key] = None if b is None or b[key] is None or pd.isna(b[key]) else float(b[key])
         rec["budget_as_of"] = b["budget_as_of"].date().isoformat() if b is not None else None
@@ -771,7 +778,7 @@ def _aggregate_predecessors(unit, registry: UnitRegistry, onestop: pd.DataFrame)
         for c in counts:
             row[c] = row[c] + float(onestop.loc[u.unit_id, c]) * (share if share is not None else 1.0)
     for c in counts:
-        row[c] = round(row[c])
+        row[c] = _half_up(row[c])
 
     def pct(num, den):
         return 100.0 * num / den if den else float("nan")

@@ -7,6 +7,7 @@ import unicodedata
 
 __all__ = [
     "clean_text",
+    "csv_safe",
     "decode_tcvn3",
     "decode_vni",
     "encode_tcvn3",
@@ -15,6 +16,7 @@ __all__ = [
     "legacy_encoding",
     "looks_tcvn3",
     "slugify",
+    "starts_like_formula",
     "to_unicode",
     "to_unicode_many",
     "vn_decimal",
@@ -55,14 +57,35 @@ def clean_text(value: object) -> str:
     return _WS.sub(" ", text).strip()
 
 
+# a spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV injection"): tab and carriage
+# return too, which some spreadsheets drop before looking at the rest
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def starts_like_formula(value: object) -> bool:
+    """Whether text would be taken for a formula by Excel or LibreOffice (in a cell or an opened CSV file)."""
+    return isinstance(value, str) and value[:1] in FORMULA_STARTS
+
+
+def csv_safe(value: object) -> object:
+    """A value for a CSV file: text a spreadsheet would run as a formula gets a leading apostrophe (shown as
+    text, the apostrophe hidden); numbers and other text unchanged."""
+    return "'" + value if starts_like_formula(value) else value
+
+
 def vn_int(value: int) -> str:
     """An integer the Vietnamese way, "." between thousands: 2527 -> "2.527"."""
     return f"{int(value):,}".replace(",", ".")
 
 
 def vn_decimal(value: float, places: int) -> str:
-    """A number with a decimal comma, trailing zeros dropped: 8.417 -> "8,417", 11.5 -> "11,5"."""
-    text = f"{float(value):,.{places}f}".rstrip("0").rstrip(".")
+    """A number with a decimal comma, trailing zeros dropped, rounded half up as written: 8.417 -> "8,417", 11.5 ->
+    "11,5", 0.125 -> "0,13"."""
+    import decimal
+
+    exact = decimal.Decimal(repr(float(value))).quantize(decimal.Decimal(1).scaleb(-places), decimal.ROUND_HALF_UP)
+    text = f"{exact:,.{places}f}"
+    text = text.rstrip("0").rstrip(".") if "." in text else text
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 

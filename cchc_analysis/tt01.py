@@ -111,8 +111,10 @@ def write_tt01_sheet(ws: Worksheet, table: pd.DataFrame, title: str) -> None:
 
 
 def write_text(ws: Worksheet, row: int, column: int, value) -> None:
-    """Write a value; text that Excel would read as a formula (= + - @) stays text."""
+    """Write a value; text that Excel would read as a formula (= + - @, tab, carriage return) stays text."""
+    from .text import starts_like_formula
+
     cell = ws.cell(row=row, column=column, value=value)
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    if starts_like_formula(value):
         cell.value = value
         cell.data_type = "s"

@@ -291,6 +291,12 @@ def test_successor_counts_are_summed_with_shares(tmp_path):
     assert (row["resolved_total"], row["resolved_early"], row["resolved_late"]) == (12, 10, 2)
     assert row["online_rate"] == pytest.approx(100 * 10 / 12)
     assert [s["name"] for s in agg["sources"]] == ["Xã Cũ A", "Xã Cũ B"]
+    # an odd count halved: 5 x 0,5 = 2,5 dossiers shows as 3 (half up), never 2 (Python's half to even)
+    five = d[d["code"].isin(["b0", "b1", "b2", "b3"])]
+    five = pd.concat([five, five.iloc[:1].assign(code="b4")], ignore_index=True)
+    o = compute_onestop_indicators(pd.concat([d[d["unit_id"] == "A"], five], ignore_index=True), JULY)
+    o = o.set_index("unit_id")
+    assert _aggregate_predecessors(reg.get("N"), reg, o)["row"]["resolved_late"] == 3
 
 
 def test_corrections_are_applied_and_listed(tmp_path):

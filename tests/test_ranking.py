@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from statsmodels.stats.proportion import proportion_confint  # an independent implementation (dev dependency)
 
 from cchc_analysis.ranking import rank_composite, rank_rates, wilson_interval
 
@@ -101,3 +102,38 @@ def test_par_rank_change_against_the_previous_published_year(tmp_path):
 def test_no_unit_with_a_denominator():
     ranked = rank_rates(["a", "b"], np.array([0, 0]), np.array([0, 0]))
     assert ranked["rank"].isna().all() and ranked["rank_median"].isna().all() and ranked["rank_of"].tolist() == [0, 0]
+
+
+# --- issue 17: assertions that can fail ---------------------------------------------------------------------------
+
+
+@settings(max_examples=300)
+@given(st.integers(1, 20_000), st.data())
+def test_wilson_interval_agrees_with_statsmodels(den, data):
+    num = data.draw(st.integers(0, den))
+    low, high = wilson_interval(np.array([num]), np.array([den]))
+    ref_low, ref_high = proportion_confint(num, den, alpha=0.05, method="wilson")
+    assert low[0] == pytest.approx(100 * ref_low, abs=1e-9) and high[0] == pytest.approx(100 * ref_high, abs=1e-9)
+
+
+def test_monte_carlo_ranges_of_a_hand_built_group():
+    # far apart with 10,000 dossiers each: every draw keeps the order, each range is its rank exactly
+    units = ["top", "mid", "low", "twin_a", "twin_b"]
+    num = np.array([9_900, 5_000, 100, 7_000, 7_000])
+    den = np.array([10_000] * 5)
+    r = rank_rates(units, num, den, draws=400).set_index("unit_id")
+    assert r["rank"].to_dict() == {"top": 1, "twin_a": 2, "twin_b": 2, "mid": 4, "low": 5}
+    for unit, rank in (("top", 1), ("mid", 4), ("low", 5)):
+        assert (r.loc[unit, "rank_p05"], r.loc[unit, "rank_median"], r.loc[unit, "rank_p95"]) == (rank, rank, rank)
+    # the twins (70% of 10,000 each) swap places from draw to draw: each ranges over places 2 and 3
+    for twin in ("twin_a", "twin_b"):
+        assert (r.loc[twin, "rank_p05"], r.loc[twin, "rank_p95"]) == (2, 3)
+
+
+def test_a_small_unit_ranges_wide_and_a_large_one_does_not():
+    # 9 of 10 (90%) beside 900 of 1,000 (90%) and 800 of 1,000 (80%): the small unit can land anywhere in the
+    # three places, the large ones only swap between their neighbours
+    r = rank_rates(["small", "a", "b"], np.array([9, 900, 800]), np.array([10, 1000, 1000]), draws=1000)
+    r = r.set_index("unit_id")
+    assert (r.loc["small", "rank_p05"], r.loc["small", "rank_p95"]) == (1, 3)
+    assert (r.loc["b", "rank_p05"], r.loc["b", "rank_p95"]) == (2, 3)

@@ -370,7 +370,27 @@ def test_rank_command_json(ingested, demo_dir, capsys):
     )
     assert (egov["rank"], egov["rank_of"], egov["below_75"]) == (11, 17, True)
     early = next(r for r in records if r["indicator"] == "resolved_early_pct" and r["unit_name"] == "Xã Thanh Giang")
-    assert early["ci_low"] < early["value"] < early["ci_high"] and early["flag"] in ("better", "similar", "worse")
+    # the seed's 2,515 resolved early of 2,521: value, Wilson interval (statsmodels, independent) and 17 units ranked
+    from statsmodels.stats.proportion import proportion_confint
+
+    low, high = proportion_confint(2515, 2521, alpha=0.05, method="wilson")
+    assert early["value"] == pytest.approx(100 * 2515 / 2521) and early["rank_of"] == 17
+    assert (early["ci_low"], early["ci_high"]) == (pytest.approx(100 * low), pytest.approx(100 * high))
+    # the funnel flag, worked out again from every unit's figures: beyond the pooled rate +/- 1,96 sigma at 95%
+    from statistics import NormalDist
+
+    rows = [r for r in records if r["indicator"] == "resolved_early_pct" and r["volume"]]
+    pooled = sum(r["value"] * r["volume"] / 100 for r in rows) / sum(r["volume"] for r in rows)
+    sigma = 100 * (pooled * (1 - pooled) / early["volume"]) ** 0.5
+    z95 = NormalDist().inv_cdf(0.975)
+    want = (
+        "better"
+        if early["value"] > 100 * pooled + z95 * sigma
+        else "worse"
+        if early["value"] < 100 * pooled - z95 * sigma
+        else "similar"
+    )
+    assert early["flag"] == want and early["volume"] == 2521
     tiny = [r for r in records if r["unit_name"] == "Xã Tân Trào" and r["indicator"] == "online_payment_rate"]
     assert tiny[0]["low_volume"] and tiny[0]["rank"] is None
 

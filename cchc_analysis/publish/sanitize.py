@@ -6,17 +6,73 @@ from __future__ import annotations
 import html
 from html.parser import HTMLParser
 
-DROP_WITH_CONTENT = {"script", "iframe", "object", "embed", "frame", "frameset", "applet", "noscript", "template"}
+DROP_WITH_CONTENT = {
+    "script",
+    "iframe",
+    "object",
+    "embed",
+    "frame",
+    "frameset",
+    "applet",
+    "noscript",
+    "template",
+    # SVG animation can set any attribute, href included, to a javascript: URL
+    "animate",
+    "set",
+    "animatetransform",
+    "animatemotion",
+    "handler",
+    "listener",
+}
 DROP_TAG = {"link", "meta", "base", "form", "input", "button", "textarea", "select", "option"}
 VOID = {"area", "br", "col", "hr", "img", "source", "track", "wbr", "link", "meta", "base", "input"}
-URL_ATTRS = {"href", "src", "srcset", "action", "formaction", "poster", "background", "xlink:href", "data"}
+# every attribute a browser resolves as a URL (HTML, SVG, MathML)
+URL_ATTRS = {
+    "href",
+    "src",
+    "srcset",
+    "action",
+    "formaction",
+    "poster",
+    "background",
+    "xlink:href",
+    "data",
+    "ping",
+    "cite",
+    "longdesc",
+    "usemap",
+    "manifest",
+    "codebase",
+    "archive",
+    "dynsrc",
+    "lowsrc",
+    "icon",
+    "profile",
+    "classid",
+    "srcdoc",
+    "imagesrcset",
+}
+# attributes whose value may hold a resource as a picture only (a data: image), everything else dropped
+IMAGE_ATTRS = {"src", "poster", "background", "data", "dynsrc", "lowsrc", "icon"}
+_IGNORED_IN_URLS = str.maketrans("", "", "".join(chr(c) for c in range(0x21)) + "\x7f")
 
 
 def _safe_url(name: str, value: str) -> bool:
-    v = value.strip().lower()
-    if name == "src" or name == "srcset" or name == "poster" or name == "background" or name == "data":
-        return v.startswith("data:image/")
+    """An in-page link ("#part"), a relative path, or (for a picture) a data: image. Browsers drop spaces and
+    control characters inside a URL and read a backslash as a slash: "java\tscript:", "/\\host/x" are treated
+    as they would be read."""
+    v = value.translate(_IGNORED_IN_URLS).replace("\\", "/").lower()
+    if name in ("srcset", "imagesrcset", "srcdoc"):
+        return False  # candidate lists and whole documents: never needed in a brief
+    if name in IMAGE_ATTRS:
+        return v.startswith("data:image/") and "," in v and not v.startswith("data:image/svg")
     return v.startswith("#") or not (":" in v.split("/")[0] or v.startswith("//"))
+
+
+def _fetches(css: str) -> bool:
+    """CSS that loads something (url(), @import) or runs something (old IE's expression(), behaviours)."""
+    key = css.translate(_IGNORED_IN_URLS).lower().replace("\\", "")
+    return any(word in key for word in ("url(", "@import", "expression(", "behavior:", "-moz-binding", "image-set("))
 
 
 def _outside_image(tag: str, attrs) -> bool:
@@ -28,12 +84,13 @@ class _Cleaner(HTMLParser):
         super().__init__(convert_charrefs=False)
         self.out: list[str] = []
         self.skip = 0  # depth inside a dropped element
+        self.in_style = False  # inside a <style> element: its rules may fetch (url(), @import)
 
     def _attrs(self, attrs) -> str:
         kept = []
         for name, value in attrs:
             name = name.lower()
-            if name.startswith("on") or (name == "style" and value and "url(" in value.lower()):
+            if name.startswith("on") or (name == "style" and value and _fetches(value)):
                 continue
             if name in URL_ATTRS and (value is None or not _safe_url(name, value)):
                 continue
@@ -49,6 +106,7 @@ class _Cleaner(HTMLParser):
             return
         if self.skip or tag in DROP_TAG:
             return
+        self.in_style = self.in_style or tag == "style"
         self.out.append(f"<{tag}{self._attrs(attrs)}>")
 
     def handle_startendtag(self, tag, attrs):
@@ -62,11 +120,14 @@ class _Cleaner(HTMLParser):
             return
         if self.skip or tag in DROP_TAG or tag in VOID:
             return
+        if tag == "style":
+            self.in_style = False
         self.out.append(f"</{tag}>")
 
     def handle_data(self, data):
-        if not self.skip:
-            self.out.append(data)
+        if self.skip or (self.in_style and _fetches(data)):
+            return  # a style sheet that would fetch something is dropped whole
+        self.out.append(data)
 
     def handle_entityref(self, name):
         if not self.skip:

@@ -1,0 +1,195 @@
+"""Rules that decide published figures, each pinned at its edge with values worked out by hand (issue 17): PAR
+totals and ranks, dossier states at a period's edges, the budget's fiscal year, display rounding on exact ties."""
+
+import pandas as pd
+import pytest
+
+from cchc_analysis.coverage import monthly_counts
+from cchc_analysis.indicators import compute_budget_indicators, compute_par_indicators, dossier_states
+from cchc_analysis.methodology import format_vn, round_display
+from cchc_analysis.periods import parse_period
+from cchc_analysis.text import vn_decimal
+
+T = pd.Timestamp
+Q3 = parse_period("2023Q3")  # 01/07/2023 - 30/09/2023
+
+
+# --- PAR --------------------------------------------------------------------------------------------------------
+
+
+def par(rows):
+    return pd.DataFrame(
+        [
+            {"unit_id": u, "year": 2022, "published_date": T("2023-03-28"), "component": c, "score": s, "max_score": m}
+            for u, c, s, m in rows
+        ]
+    )
+
+
+def test_par_total_maximum_is_the_sum_of_the_component_maxima():
+    # maxima 20 + 11,5 + 68,5 = 100; scores 15 + 8,417 + 60 = 83,417: 83,417% of 100
+    table = par(
+        [
+            ("A", "Công tác chỉ đạo", 15.0, 20.0),
+            ("A", "Chính quyền điện tử, chính quyền số", 8.417, 11.5),
+            ("A", "Tác động", 60.0, 68.5),
+        ]
+    )
+    rec = compute_par_indicators(table, Q3).set_index("unit_id").loc["A"]
+    assert rec["par_total_max"] == pytest.approx(100.0)
+    assert rec["par_total_score"] == pytest.approx(83.417)
+    assert rec["par_total_pct"] == pytest.approx(83.417)
+    egov = next(c for c in rec["par_components"] if c["component"].startswith("Chính quyền"))
+    assert egov["pct"] == pytest.approx(73.1913, abs=1e-4)  # 8,417 / 11,5 = 73,19%: the seed report's figure
+
+
+def test_par_total_ties_hold_when_float_sums_differ_in_the_last_bit():
+    # A: 0,1 + 0,2 = 0.30000000000000004 in binary; B: 0,3 + 0 = 0.3: the same total, the same rank
+    table = par(
+        [
+            ("A", "X", 0.1, 1.0),
+            ("A", "Y", 0.2, 1.0),
+            ("B", "X", 0.3, 1.0),
+            ("B", "Y", 0.0, 1.0),
+            ("C", "X", 0.0, 1.0),
+            ("C", "Y", 0.1, 1.0),
+        ]
+    )
+    assert 0.1 + 0.2 != 0.3  # the premise
+    ranks = compute_par_indicators(table, Q3).set_index("unit_id")["par_rank"].to_dict()
+    assert ranks == {"A": 1, "B": 1, "C": 3}
+
+
+@pytest.mark.parametrize(("score", "below"), [(7.5, False), (7.4999, True), (7.5001, False)])
+def test_below_75_percent_exactly_at_75(score, below):
+    # 7,5 / 10 = 75,00%: not below 75% (the self-review rule applies below, not at, 75%)
+    table = par([("A", "Cải cách thủ tục hành chính", score, 10.0), ("A", "Tác động", 90.0, 90.0)])
+    comp = compute_par_indicators(table, Q3).set_index("unit_id").loc["A", "par_components"][0]
+    assert comp["below_75"] is below and comp["self_review_required"] is below
+
+
+def test_a_component_outside_the_self_review_list_is_flagged_but_not_reviewed():
+    table = par([("A", "Tác động của cải cách", 5.0, 10.0)])
+    comp = compute_par_indicators(table, Q3).set_index("unit_id").loc["A", "par_components"][0]
+    assert comp["below_75"] and not comp["self_review_required"]
+
+
+# --- dossier states at a period's edges ---------------------------------------------------------------------------
+
+
+def dossier(received, due=None, done=None, status="resolved"):
+    return {
+        "unit_id": "U",
+        "received_at": T(received),
+        "due_at": T(due) if due else pd.NaT,
+        "processed_at": T(done) if done else pd.NaT,
+        "result_at": pd.NaT,
+        "handed_at": pd.NaT,
+        "status": status,
+        "channel": "online",
+    }
+
+
+def states(*rows):
+    return dossier_states(pd.DataFrame(list(rows)), Q3)
+
+
+def test_finished_on_the_due_day_at_2359_is_on_time_at_midnight_after_it_is_late():
+    s = states(
+        dossier("2023-07-03 08:00", "2023-07-10", "2023-07-10 23:59"),
+        dossier("2023-07-03 08:00", "2023-07-10", "2023-07-11 00:00"),
+        dossier("2023-07-03 08:00", "2023-07-10", "2023-07-09 23:59"),
+    )
+    assert s["resolved_class"].tolist() == ["on_time", "late", "early"]
+
+
+def test_received_at_midnight_after_the_period_is_not_in_it():
+    s = states(
+        dossier("2023-10-01 00:00", None, None, "in_progress"), dossier("2023-09-30 23:59", None, None, "in_progress")
+    )
+    assert s["new"].tolist() == [False, True]
+    assert s["pending"].tolist() == [False, True]
+
+
+def test_due_on_the_periods_last_day_and_pending_is_within_the_deadline():
+    # the due date covers its whole day: pending at the end of 30/09 with due 30/09 is not yet overdue
+    s = states(
+        dossier("2023-09-20 08:00", "2023-09-30", None, "in_progress"),
+        dossier("2023-09-20 08:00", "2023-09-29", None, "in_progress"),
+    )
+    assert s["pending"].all() and s["overdue"].tolist() == [False, True]
+
+
+def test_finished_on_the_first_day_after_the_period_is_pending_at_its_end():
+    s = states(dossier("2023-09-20 08:00", "2023-10-05", "2023-10-01 00:00"))
+    assert (s["resolved"].iloc[0], s["pending"].iloc[0]) == (False, True)
+
+
+def test_carried_over_means_received_before_and_not_finished_before_the_first_day():
+    s = states(
+        dossier("2023-06-28 08:00", "2023-07-05", "2023-07-01 00:00"),  # finished on the first day: carried
+        dossier("2023-06-28 08:00", "2023-07-05", "2023-06-30 23:59"),  # finished before it: not in the period
+    )
+    assert s["carried"].tolist() == [True, False] and s["resolved"].tolist() == [True, False]
+
+
+def test_monthly_counts_have_no_phantom_month_after_the_period():
+    frame = pd.DataFrame([dossier("2023-09-30 23:59"), dossier("2023-10-01 00:00"), dossier("2023-07-01 00:00")])
+    counts = monthly_counts(frame, Q3)
+    assert counts["month"].tolist() == ["2023-07", "2023-09"]  # 01/10 00:00 is the next quarter's
+
+
+# --- budget: a new fiscal year resets the cumulative figures --------------------------------------------------------
+
+
+def budget_line(as_of, actual, estimate=1000.0, year=None):
+    as_of = T(as_of)
+    return {
+        "unit_id": "U",
+        "fiscal_year": year or as_of.year,
+        "as_of": as_of,
+        "level": 0,
+        "section": "revenue",
+        "estimate": estimate,
+        "adjusted_estimate": float("nan"),
+        "actual_cumulative": actual,
+    }
+
+
+def test_a_december_report_never_counts_in_january():
+    table = pd.DataFrame([budget_line("2023-12-31", 950.0)])
+    assert compute_budget_indicators(table, parse_period("2024-01")).empty
+
+
+def test_the_latest_report_of_the_same_fiscal_year_up_to_the_periods_end():
+    table = pd.DataFrame(
+        [budget_line("2023-12-31", 950.0), budget_line("2024-01-31", 80.0), budget_line("2024-02-29", 170.0)]
+    )
+    rec = compute_budget_indicators(table, parse_period("2024-01")).set_index("unit_id").loc["U"]
+    assert rec["budget_as_of"] == T("2024-01-31") and rec["revenue_actual"] == 80.0
+    assert rec["revenue_execution_pct"] == pytest.approx(8.0)  # 80 / 1.000
+
+
+# --- display rounding: half up on exact ties, everywhere -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "shown"),
+    [
+        (6.25, 1, "6,3"),
+        (0.125, 2, "0,13"),
+        (99.75, 1, "99,8"),
+        (2.675, 2, "2,68"),  # 2.675 is 2.67499999... in binary; written as 2,675 it rounds up
+        (73.19130434, 2, "73,19"),
+        (1152 / 1258 * 100, 1, "91,6"),
+        (2527.5, 0, "2.528"),
+        (-0.05, 1, "-0,1"),  # half away from zero
+    ],
+)
+def test_half_up_on_exact_ties(value, places, shown):
+    assert format_vn(value, places) == shown
+    assert str(round_display(value, places)).replace(".", ",").lstrip("-") == shown.replace(".", "").lstrip("-")
+
+
+def test_decimals_without_trailing_zeros_round_half_up_too():
+    assert vn_decimal(0.125, 2) == "0,13" and vn_decimal(11.5, 3) == "11,5" and vn_decimal(8.4175, 3) == "8,418"
