@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo test lint format clean bench
+.PHONY: help setup demo test lint format clean bench mutation
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-8s %s\n", $$1, $$2}'
@@ -27,6 +27,9 @@ test: setup ## Run the test suite
 bench: setup ## Run the benchmarks (about 30 minutes) and write benchmarks/RESULTS.md
 	$(BIN)/python -m benchmarks.run_all
 
+mutation: setup ## Mutation-test the rule modules (about 25 minutes) and write docs/mutation-report.md
+	$(BIN)/python -m benchmarks.mutation
+
 lint: setup ## Check code style (ruff)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -36,4 +39,4 @@ format: setup ## Reformat code (ruff)
 	$(BIN)/ruff format .
 
 clean: ## Remove the virtual environment and caches (never data/raw)
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis mutants

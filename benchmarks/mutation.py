@@ -1,0 +1,186 @@
+"""`make mutation`: mutation testing of the rule modules (mutmut, configured in pyproject.toml's [tool.mutmut]) and
+the report docs/mutation-report.md: the score per module, and every surviving mutant with why it survives.
+
+Usage: python -m benchmarks.mutation [--jobs N] [--report-only]
+
+A mutant that survives is a change to a rule that no test notices. Each one is either killed by a new test, or
+listed in benchmarks/mutation_equivalents.yaml with why it changes nothing a user can see (an equivalent mutant:
+a default argument every caller passes, a cache size, a message's wording...). The report marks the survivors that
+are neither: those are the work left.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+MUTMUT = [sys.executable, "-m", "mutmut"]
+REPORT = ROOT / "docs" / "mutation-report.md"
+EQUIVALENTS = ROOT / "benchmarks" / "mutation_equivalents.yaml"
+TARGET = 90.0
+
+
+def run_mutmut(jobs: int) -> float:
+    started = time.perf_counter()
+    subprocess.run([*MUTMUT, "run", "--max-children", str(jobs)], cwd=ROOT, check=False, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def results() -> dict[str, str]:
+    """Every mutant's status: killed, survived, timeout, no tests, skipped, suspicious..."""
+    out = subprocess.run([*MUTMUT, "results", "--all", "true"], cwd=ROOT, capture_output=True, text=True).stdout
+    status = {}
+    for line in out.splitlines():
+        m = re.match(r"\s*(\S+__mutmut_\d+): (.+)$", line)
+        if m:
+            status[m.group(1)] = m.group(2).strip()
+    return status
+
+
+_SOURCES: dict[str, dict[str, str]] = {}
+
+
+def _functions(module: str) -> dict[str, str]:
+    """Every function of a mutated module in mutants/ (the original and each mutant), by name, as source text."""
+    if module not in _SOURCES:
+        import ast
+
+        path = ROOT / "mutants" / (module.replace(".", "/") + ".py")
+        source = path.read_text(encoding="utf-8")
+        lines = source.splitlines()
+        _SOURCES[module] = {
+            node.name: "\n".join(lines[node.lineno - 1 : node.end_lineno])
+            for node in ast.walk(ast.parse(source))
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and "__mutmut_" in node.name
+        }
+    return _SOURCES[module]
+
+
+def diff_of(name: str) -> tuple[str, str]:
+    """The lines a mutant changes, before and after (read from the mutated sources in mutants/, no mutmut call)."""
+    import difflib
+
+    module, _, function = name.rpartition(".")
+    functions = _functions(module)
+    original = functions.get(re.sub(r"__mutmut_\d+$", "__mutmut_orig", function), "")
+    mutated = functions.get(function, "")
+    before, after = [], []
+    for line in difflib.unified_diff(original.splitlines()[1:], mutated.splitlines()[1:], lineterm="", n=0):
+        if line.startswith("-") and not line.startswith("---"):
+            before.append(line[1:].strip())
+        elif line.startswith("+") and not line.startswith("+++"):
+            after.append(line[1:].strip())
+    return " ".join(before), " ".join(after)
+
+
+def module_and_function(name: str) -> tuple[str, str]:
+    head, _, _ = name.partition("__mutmut_")
+    module, _, function = head.rpartition(".")
+    return module, re.sub(r"^x[ǁ_]", "", function).replace("ǁ", ".")
+
+
+def load_equivalents() -> list[dict]:
+    if not EQUIVALENTS.is_file():
+        return []
+    return yaml.safe_load(EQUIVALENTS.read_text(encoding="utf-8")) or []
+
+
+def write_report(status: dict[str, str], seconds: float | None, jobs: int) -> str:
+    equivalents = load_equivalents()
+    by_module: dict[str, Counter] = defaultdict(Counter)
+    survivors = []
+    for name, state in sorted(status.items()):
+        module, function = module_and_function(name)
+        by_module[module][state] += 1
+        if state in ("survived", "no tests"):
+            before, after = diff_of(name)
+            why = next(
+                (
+                    e["why"]
+                    for e in equivalents
+                    if e["module"] == module
+                    and e["function"] == function
+                    and e["before"] == before
+                    and e["after"] == after
+                ),
+                None,
+            )
+            survivors.append((module, function, before, after, state, why))
+    lines = [
+        "# Mutation testing of the rule modules",
+        "",
+        f"Written by `make mutation` (`python -m benchmarks.mutation`) on {dt.date.today():%d/%m/%Y} with mutmut, "
+        f"{jobs} workers" + (f", in {seconds / 60:.1f} minutes" if seconds is not None else "") + ". Each mutant is "
+        "one small change to a rule module (an operator, a number, a comparison, a name, a string); it runs the tests "
+        "that run the mutated function (pyproject.toml `[tool.mutmut]` lists the modules and the tests). A mutant is "
+        "killed when a test fails. The wording of messages and log lines is left out (reviewed, not mutation-tested).",
+        "",
+        "Score = (killed + timeout) / (mutants with tests) and, beside it, the score counting the survivors listed "
+        "as equivalent (they change nothing a user can see: why, below). Target: 90% in each module.",
+        "",
+        "| module | mutants | killed | timeout | survived | no tests | score | with equivalents |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    equivalent_count = Counter(m for m, _f, _b, _a, _s, why in survivors if why)
+    totals = Counter()
+    for module in sorted(by_module):
+        c = by_module[module]
+        total = sum(c.values()) - c["skipped"]
+        good = c["killed"] + c["timeout"]
+        score = 100 * good / total if total else 100.0
+        with_eq = 100 * (good + equivalent_count[module]) / total if total else 100.0
+        totals.update(c)
+        totals["equivalent"] += equivalent_count[module]
+        lines.append(
+            f"| {module} | {total} | {c['killed']} | {c['timeout']} | {c['survived']} | {c['no tests']} | "
+            f"{score:.1f}% | {with_eq:.1f}% |"
+        )
+    total = sum(v for k, v in totals.items() if k not in ("skipped", "equivalent"))
+    good = totals["killed"] + totals["timeout"]
+    if total:
+        lines.append(
+            f"| **all** | {total} | {totals['killed']} | {totals['timeout']} | {totals['survived']} | "
+            f"{totals['no tests']} | {100 * good / total:.1f}% | {100 * (good + totals['equivalent']) / total:.1f}% |"
+        )
+    open_ones = [s for s in survivors if not s[5]]
+    lines += [
+        "",
+        f"## Survivors not yet killed ({len(open_ones)})",
+        "",
+        "Each needs a test that fails when the rule changes so (or, if it truly changes nothing, an entry in "
+        "benchmarks/mutation_equivalents.yaml saying why).",
+        "",
+    ]
+    lines += [
+        f"- `{m}.{f}`: `{b}` → `{a}`" + (" (no test runs it)" if s == "no tests" else "")
+        for m, f, b, a, s, _w in open_ones
+    ] or ["None."]
+    lines += ["", f"## Survivors that are equivalent ({len(survivors) - len(open_ones)})", ""]
+    lines += [f"- `{m}.{f}`: `{b}` → `{a}`: {w}" for m, f, b, a, _s, w in survivors if w] or ["None."]
+    text = "\n".join(lines) + "\n"
+    REPORT.write_text(text, encoding="utf-8")
+    return text
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--report-only", action="store_true", help="report the last run's results")
+    args = parser.parse_args()
+    seconds = None if args.report_only else run_mutmut(args.jobs)
+    text = write_report(results(), seconds, args.jobs)
+    print("\n".join(text.splitlines()[:30]))
+
+
+if __name__ == "__main__":
+    main()

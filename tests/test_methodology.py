@@ -1,0 +1,75 @@
+"""The methodology file and display rounding (methodology.py)."""
+
+import pytest
+
+from cchc_analysis.errors import ConfigError
+from cchc_analysis.methodology import Methodology, format_vn, indicator_catalogue, load_methodology, round_display
+
+
+def test_the_shipped_methodology_reads_with_its_version_and_digest():
+    m = load_methodology()
+    assert m.version == "2026.1" and len(m.digest) == 12
+    assert m.get("ingest", "max_rejected_share") == 0.2 and m.get("par", "below_threshold_pct") == 75
+    assert m.get("par", "nothing", default="x") == "x" and m.get("version", "deeper", default=1) == 1
+
+
+def test_a_users_file_needs_a_version_and_valid_yaml(tmp_path):
+    good = tmp_path / "m.yaml"
+    good.write_text("version: my-1\nrounding: {mode: truncate}\n", encoding="utf-8")
+    m = load_methodology(good)
+    assert (m.version, m.get("rounding", "mode")) == ("my-1", "truncate")
+    assert m.digest != load_methodology().digest
+    for text, words in (("rounding: {}\n", "version"), ("version: [\n", "YAML"), ("- a\n", "version")):
+        bad = tmp_path / "bad.yaml"
+        bad.write_text(text, encoding="utf-8")
+        with pytest.raises(ConfigError, match=words):
+            load_methodology(bad)
+    with pytest.raises(ConfigError, match="Không đọc được"):
+        load_methodology(tmp_path / "missing.yaml")
+
+
+def test_get_walks_nested_keys():
+    m = Methodology({"a": {"b": {"c": 3}}, "d": 0}, "v", "x")
+    assert (m.get("a", "b", "c"), m.get("a", "b"), m.get("d"), m.get("a", "z")) == (3, {"c": 3}, 0, None)
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "mode", "shown"),
+    [
+        (6.25, 1, "half_up", "6.3"),
+        (6.25, 1, "truncate", "6.2"),
+        (75.8278, 2, "truncate", "75.82"),  # as some hand-written reports do
+        (75.8278, 2, "half_up", "75.83"),
+        (0.125, 2, "half_up", "0.13"),
+        (2.5, 0, "half_up", "3"),
+        (-2.5, 0, "half_up", "-3"),
+    ],
+)
+def test_round_display(value, places, mode, shown):
+    assert str(round_display(value, places, mode)) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "shown"),
+    [
+        (2527, 0, "2.527"),
+        (5599554000, 0, "5.599.554.000"),
+        (8.417, 3, "8,417"),
+        (99.76, 1, "99,8"),
+        (None, 1, "—"),
+        (1234.5, 1, "1.234,5"),
+        (0, 2, "0,00"),
+    ],
+)
+def test_format_vn(value, places, shown):
+    assert format_vn(value, places) == shown
+
+
+def test_format_vn_truncates_when_the_methodology_says():
+    assert format_vn(75.8278, 2, "truncate") == "75,82"
+
+
+def test_the_indicator_catalogue_gives_each_figure_its_label_unit_and_decimals():
+    cat = indicator_catalogue()
+    assert cat["online_rate"]["decimals"] == 1 and cat["online_rate"]["unit"] == "%"
+    assert cat["received_total"]["label"].startswith("Tổng số hồ sơ") and cat["received_total"]["decimals"] == 0
