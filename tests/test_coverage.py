@@ -27,3 +27,122 @@ def test_gaps_between_exports_are_listed_per_unit():
     assert table.loc["B", "complete"] and table.loc["B", "missing"] == []
     assert "C" not in table.index
     assert dt.date(2023, 9, 30) == parse_period("2023Q3").end
+
+
+def test_a_single_missing_day_and_several_gaps_are_written_as_dates():
+    from cchc_analysis.coverage import _ranges
+
+    days = [dt.date(2023, 7, d) for d in (1, 2, 3, 5, 9, 10)]
+    assert _ranges(days) == ["01/07/2023–03/07/2023", "05/07/2023", "09/07/2023–10/07/2023"]
+    assert _ranges([]) == []
+
+
+def test_a_district_file_covers_every_unit_it_names():
+    report = {
+        "files": [
+            {
+                "kind": "dossier_list",
+                "unit_id": None,
+                "unit_ids": ["A", "B"],
+                "period_start": "2023-07-01",
+                "period_end": "2023-09-30",
+            },
+        ]
+    }
+    table = dossier_coverage(report, parse_period("2023Q3")).set_index("unit_id")
+    assert table.index.tolist() == ["A", "B"] and table["complete"].all()
+    assert table.columns.tolist() == ["days", "days_covered", "complete", "missing"]
+    assert dossier_coverage({"files": []}, parse_period("2023Q3")).columns.tolist() == [
+        "unit_id",
+        "days",
+        "days_covered",
+        "complete",
+        "missing",
+    ]
+
+
+def _store(tmp_path, files, budget=None):
+    import json
+
+    import pandas as pd
+
+    processed = tmp_path / "processed"
+    processed.mkdir(parents=True, exist_ok=True)
+    (processed / "ingest_report.json").write_text(json.dumps({"files": files}), encoding="utf-8")
+    if budget is not None:
+        pd.DataFrame(budget).to_parquet(processed / "budget.parquet")
+    return tmp_path
+
+
+def test_coverage_table_gives_the_budget_report_standing_for_the_periods_end(tmp_path):
+    import pandas as pd
+
+    from cchc_analysis.coverage import coverage_table
+
+    files = [{"kind": "dossier_list", "unit_id": "A", "period_start": "2023-07-01", "period_end": "2023-09-30"}]
+    budget = [
+        {"unit_id": "A", "fiscal_year": 2023, "as_of": pd.Timestamp("2023-08-31")},
+        {"unit_id": "A", "fiscal_year": 2023, "as_of": pd.Timestamp("2023-10-31")},  # after the period's end
+        {"unit_id": "A", "fiscal_year": 2022, "as_of": pd.Timestamp("2022-12-31")},  # another fiscal year
+    ]
+    table = coverage_table(_store(tmp_path, files, budget), parse_period("2023Q3")).set_index("unit_id")
+    assert table.loc["A", "budget_as_of"] == pd.Timestamp("2023-08-31")
+    assert bool(table.loc["A", "complete"])
+
+
+def test_store_span_says_what_the_exports_cover(tmp_path):
+    from cchc_analysis.coverage import store_span
+
+    files = [
+        {"kind": "dossier_list", "unit_id": "A", "period_start": "2023-04-01", "period_end": "2023-06-30"},
+        {"kind": "dossier_list", "unit_id": "B", "period_start": "2023-07-01", "period_end": "2023-09-30"},
+        {
+            "kind": "dossier_list",
+            "unit_id": "C",
+            "period_start": "2021-01-01",
+            "period_end": "2021-12-31",
+            "error": "hỏng",
+        },
+        {"kind": "budget", "unit_id": "A", "period_start": "2020-01-01", "period_end": "2020-12-31"},
+    ]
+    assert store_span(_store(tmp_path, files)) == "các tệp xuất hồ sơ đã nhập phủ 01/04/2023–30/09/2023"
+    assert store_span(_store(tmp_path / "empty", [])) == "kho chưa có tệp xuất hồ sơ nào"
+
+
+def test_monthly_summary_by_hand():
+    import pandas as pd
+
+    from cchc_analysis.coverage import monthly_summary
+
+    def d(received, due, done, channel, status="resolved"):
+        return {
+            "unit_id": "U",
+            "received_at": pd.Timestamp(received),
+            "due_at": pd.Timestamp(due),
+            "processed_at": pd.Timestamp(done) if done else pd.NaT,
+            "result_at": pd.NaT,
+            "handed_at": pd.NaT,
+            "status": status,
+            "channel": channel,
+        }
+
+    frame = pd.DataFrame(
+        [
+            d("2023-07-03", "2023-07-10", "2023-07-05", "online"),  # July: early
+            d("2023-07-20", "2023-07-25", "2023-08-01", "direct"),  # resolved in August, late
+            d("2023-08-02", "2023-08-10", "2023-08-10", "online"),  # August: on time
+            d("2023-08-03", "2023-08-10", "2023-08-04", "postal", "not_accepted"),  # never received
+            d("2023-09-01", "2023-09-30", None, "online", "in_progress"),  # September: pending
+        ]
+    )
+    out = monthly_summary(frame, parse_period("2023Q3")).set_index("month")
+    assert out.index.tolist() == ["2023-07", "2023-08", "2023-09"]
+    assert (
+        out["online"].tolist() == [1, 1, 1]
+        and out["direct"].tolist() == [1, 0, 0]
+        and out["postal"].tolist() == [0, 0, 0]
+    )
+    assert out["resolved"].tolist() == [1, 2, 0]
+    # on time share of each month's resolved dossiers: July 1/1; August 1/2 (one late, one on time); September none
+    assert out.loc["2023-07", "on_time_pct"] == 100.0 and out.loc["2023-08", "on_time_pct"] == 50.0
+    assert pd.isna(out.loc["2023-09", "on_time_pct"])

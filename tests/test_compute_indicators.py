@@ -1,0 +1,281 @@
+"""compute_indicators on a store built by hand (no reader involved): every field of the records, worked out by hand
+in the comments. The record is what `cchc indicators --format json`, the briefs, the workbook and the ranking use."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from cchc_analysis.indicators import compute_indicators
+from cchc_analysis.periods import parse_period
+
+T = pd.Timestamp
+TG, LS = "30-11287", "30-11260"  # Thanh Giang, Lam Sơn
+JULY = parse_period("2023-07")
+
+
+def dossier(unit, code, received, due, done, status, channel, fee=0.0, pay=None, digitised=None, procedure="A"):
+    return {
+        "unit_id": unit,
+        "code": code,
+        "status": status,
+        "status_raw": {"resolved": "Đã trả kết quả", "in_progress": "Đang xử lý"}.get(status, status),
+        "channel": channel,
+        "received_at": T(received),
+        "due_at": T(due) if due else pd.NaT,
+        "processed_at": T(done) if done else pd.NaT,
+        "result_at": pd.NaT,
+        "handed_at": pd.NaT,
+        "fee": fee,
+        "payment_method": pay,
+        "payment_raw": {"online": "Trực tuyến", "cash": "Tiền mặt"}.get(pay),
+        "procedure": procedure,
+        "digitised": digitised,
+        "catalogue_code": None,
+        "catalogue_fee_kind": None,
+    }
+
+
+DOSSIERS = [
+    dossier(TG, "1", "2023-07-03 08:00", "2023-07-10", "2023-07-05 10:00", "resolved", "online", 2000, "online", True),
+    dossier(TG, "2", "2023-07-04 08:00", "2023-07-10", "2023-07-10 16:00", "resolved", "direct", 0, None, False, "B"),
+    dossier(TG, "3", "2023-06-28 08:00", "2023-07-01", "2023-07-03 09:00", "resolved", "direct", procedure="B"),
+    dossier(TG, "4", "2023-07-10 08:00", "2023-08-05", None, "in_progress", "online", 2000, "cash"),
+    dossier(TG, "5", "2023-07-05 08:00", "2023-07-12", "2023-07-06 08:00", "withdrawn", "postal", procedure="C"),
+    dossier(TG, "6", "2023-07-06 08:00", None, None, "not_accepted", "online"),
+    dossier(LS, "7", "2023-07-20 08:00", "2023-07-25", "2023-07-21 08:00", "resolved", "online"),
+]
+
+
+def budget(unit, section, estimate, actual):
+    return {
+        "unit_id": unit,
+        "fiscal_year": 2023,
+        "as_of": T("2023-06-30"),
+        "section": section,
+        "line_path": "A" if section == "revenue" else "B",
+        "stt": "A",
+        "code": "",
+        "name": section,
+        "level": 0,
+        "is_leaf": False,
+        "estimate": estimate,
+        "adjusted_estimate": float("nan"),
+        "actual_period": float("nan"),
+        "actual_cumulative": actual,
+    }
+
+
+def par(unit, component, score, maximum):
+    return {
+        "unit_id": unit,
+        "year": 2022,
+        "published_date": T("2023-03-28"),
+        "component": component,
+        "score": score,
+        "max_score": maximum,
+    }
+
+
+EGOV, INST = "Chính quyền điện tử, chính quyền số", "Cải cách thể chế"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    data = tmp_path_factory.mktemp("store")
+    processed = data / "processed"
+    processed.mkdir()
+    pd.DataFrame(DOSSIERS).to_parquet(processed / "dossiers.parquet")
+    catalogue = pd.DataFrame({"unit_id": [TG, TG, TG], "procedure_key": ["a", "b", "c"], "procedure": ["A", "B", "C"]})
+    catalogue.to_parquet(processed / "catalogue.parquet")
+    pd.DataFrame([budget(TG, "revenue", 1000.0, 400.0), budget(TG, "expenditure", 800.0, 200.0)]).to_parquet(
+        processed / "budget.parquet"
+    )
+    pd.DataFrame(
+        [par(TG, EGOV, 8.417, 11.5), par(TG, INST, 9.0, 10.0), par(LS, EGOV, 11.0, 11.5), par(LS, INST, 6.0, 10.0)]
+    ).to_parquet(processed / "par.parquet")
+    pd.DataFrame(
+        [
+            {
+                "unit_id": TG,
+                "period_start": T("2023-07-01"),
+                "period_end": T("2023-07-31"),
+                "group": "pakn",
+                "key": "pakn_received",
+                "value": 1,
+                "as_of": T("2023-07-31"),
+                "source_file": "m.xlsx",
+                "source_row": 5,
+            },
+            {
+                "unit_id": TG,
+                "period_start": T("2023-07-01"),
+                "period_end": T("2023-07-31"),
+                "group": "pakn",
+                "key": "pakn_on_time",
+                "value": 1,
+                "as_of": T("2023-07-31"),
+                "source_file": "m.xlsx",
+                "source_row": 5,
+            },
+        ]
+    ).to_parquet(processed / "manual.parquet")
+    files = [
+        {
+            "file": "tg/ds.xlsx",
+            "kind": "dossier_list",
+            "unit_id": TG,
+            "unit_ids": [TG],
+            "period_start": "2023-06-01",
+            "period_end": "2023-07-31",
+            "warnings": ["Cảnh báo của tệp hồ sơ."],
+        },
+        {
+            "file": "ls/ds.xlsx",
+            "kind": "dossier_list",
+            "unit_id": LS,
+            "unit_ids": [LS],
+            "period_start": "2023-07-01",
+            "period_end": "2023-07-31",
+            "warnings": [],
+        },
+        {
+            "file": "tg/ns.xlsx",
+            "kind": "budget",
+            "unit_id": TG,
+            "period_start": "2023-01-01",
+            "period_end": "2023-06-30",
+            "warnings": ["Dòng 9 lệch 1.000 đồng."],
+        },
+        {
+            "file": "par.xlsx",
+            "kind": "par",
+            "period_start": "2022-01-01",
+            "period_end": "2022-12-31",
+            "warnings": ["Xã Lam Sơn: tổng điểm lệch."],
+        },
+    ]
+    (processed / "ingest_report.json").write_text(json.dumps({"files": files}), encoding="utf-8")
+    return data
+
+
+@pytest.fixture(scope="module")
+def records(store):
+    return {r["unit_id"]: r for r in compute_indicators(store, JULY)}
+
+
+def test_units_chosen_and_their_identity(records):
+    assert set(records) == {TG, LS}  # the units with data, in the registry's order of their group
+    tg = records[TG]
+    assert (tg["unit_code"], tg["unit_name"], tg["group"]) == ("11287", "Xã Thanh Giang", "Huyện Thanh Miện")
+    assert (tg["period_start"], tg["period_end"], tg["period_id"]) == ("2023-07-01", "2023-07-31", "2023-07")
+    assert tg["methodology_version"] == "2026.1"
+
+
+def test_dossier_counts_by_hand(records):
+    tg = records[TG]
+    # new in July: 1 (online), 2 (direct), 4 (online), 5 (postal); carried: 3; 6 was never accepted
+    assert {k: tg[k] for k in ("received_total", "received_online", "received_direct", "received_postal")} == {
+        "received_total": 5,
+        "received_online": 2,
+        "received_direct": 1,
+        "received_postal": 1,
+    }
+    # resolved: 1 early (05 < 10), 2 on the due day, 3 late (03 > 01); pending: 4 (due 05/08, within); 5 withdrawn
+    assert [
+        tg[k] for k in ("carried_over", "resolved_total", "resolved_early", "resolved_on_time", "resolved_late")
+    ] == [1, 3, 1, 1, 1]
+    assert [
+        tg[k] for k in ("pending_total", "pending_within_deadline", "pending_overdue", "withdrawn", "returned")
+    ] == [1, 1, 0, 1, 0]
+    assert tg["resolved_early_pct"] == pytest.approx(100 / 3) and tg["resolved_late_pct"] == pytest.approx(100 / 3)
+    assert tg["online_rate"] == 50.0  # 2 of 4 new
+    assert tg["on_time_rate_766"] == 75.0  # (1 early + 1 on time + 1 pending within) / (3 resolved + 1 pending)
+
+
+def test_payment_procedures_and_digitisation_by_hand(records):
+    tg = records[TG]
+    # payment recorded from 03/07 (dossier 1); fee-bearing new dossiers: 1 (paid online) and 4 (cash)
+    assert (tg["payment_tracked_from"], tg["fee_dossiers"], tg["fee_paid_online"]) == ("2023-07-03", 2, 1)
+    assert tg["online_payment_rate"] == 50.0
+    # procedures with an online new dossier: A (1 and 4) of the catalogue's 3
+    assert (tg["procedures_with_online_dossiers"], tg["procedures_total"]) == (1, 3)
+    assert tg["procedures_online_share"] == pytest.approx(100 / 3)
+    assert tg["digitised_rate"] == 50.0  # 1 digitised of 2 new dossiers with the column filled
+
+
+def test_budget_par_manual_and_satisfaction_by_hand(records):
+    tg = records[TG]
+    assert (tg["budget_as_of"], tg["revenue_estimate"], tg["revenue_actual"]) == ("2023-06-30", 1000, 400)
+    assert (tg["revenue_execution_pct"], tg["expenditure_execution_pct"]) == (40.0, 25.0)
+    # PAR 2022 (published 28/03/2023): 8,417 + 9 = 17,417 of 11,5 + 10 = 21,5; Lam Sơn 11 + 6 = 17: TG first of two
+    assert (tg["par_year"], tg["par_total_score"], tg["par_total_max"]) == (2022, pytest.approx(17.417), 21.5)
+    assert tg["par_total_pct"] == pytest.approx(100 * 17.417 / 21.5) and (tg["par_rank"], tg["par_rank_of"]) == (1, 2)
+    egov = next(c for c in tg["par_components"] if c["component"] == EGOV)
+    assert (egov["rank"], egov["rank_of"], egov["below_75"], egov["self_review_required"]) == (2, 2, True, True)
+    ls_inst = next(c for c in records[LS]["par_components"] if c["component"] == INST)
+    assert (ls_inst["pct"], ls_inst["below_75"], ls_inst["self_review_required"]) == (60.0, True, False)
+    assert tg["manual"]["pakn_received"] == {"value": 1, "as_of": "2023-07-31"}
+    assert tg["manual"]["pakn_on_time_rate"] == {"value": 100.0, "as_of": "2023-07-31"}
+    # 100 - 33,33 (late share of resolved) - 100 x 1 PAKN / 5 received = 46,67
+    assert tg["satisfaction_rate"] == pytest.approx(100 - 100 / 3 - 20)
+
+
+def test_what_is_missing_says_why(records):
+    tg, ls = records[TG], records[LS]
+    assert tg["missing"] == {}
+    assert ls["missing"] == {
+        "procedures_total": "chưa có danh mục thủ tục hành chính của đơn vị",
+        "procedures_online_share": "chưa có danh mục thủ tục hành chính của đơn vị",
+        "online_payment_rate": "kỳ này không có dữ liệu về hình thức thanh toán",
+        "fee_dossiers": "kỳ này không có dữ liệu về hình thức thanh toán",
+        "fee_paid_online": "kỳ này không có dữ liệu về hình thức thanh toán",
+        "digitised_rate": "tệp xuất không có cột số hóa",
+        "budget_as_of": "không có báo cáo ngân sách trong năm tài chính đến cuối kỳ",
+        "revenue_execution_pct": "không có báo cáo ngân sách trong năm tài chính đến cuối kỳ",
+        "expenditure_execution_pct": "không có báo cáo ngân sách trong năm tài chính đến cuối kỳ",
+        "satisfaction_rate": "thiếu số phản ánh, kiến nghị (biểu nhập liệu) hoặc tỷ lệ quá hạn",
+    }
+    assert ls["resolved_total"] == 1 and ls["budget_as_of"] is None and ls["manual"] == {}
+
+
+def test_warnings_carry_the_files_warnings(records):
+    assert records[TG]["warnings"] == [
+        "Báo cáo ngân sách tg/ns.xlsx: Dòng 9 lệch 1.000 đồng.",
+        "tg/ds.xlsx: Cảnh báo của tệp hồ sơ.",
+    ]
+    assert records[LS]["warnings"] == ["Bảng điểm CCHC par.xlsx: Xã Lam Sơn: tổng điểm lệch."]
+
+
+def test_decision_766_points_by_hand(records):
+    s = records[TG]["score_766"]
+    by = {g["group"]: g for g in s["groups"]}
+    assert by["progress"]["points"] == pytest.approx(15.0)  # 20 x 75 / 100
+    # online: 4 x 33,33 / 80 + 8 (50% meets 50) + 10 (50% meets 50)
+    assert by["online"]["points"] == pytest.approx(4 * (100 / 3) / 80 + 8 + 10)
+    assert by["digitisation"]["points"] == pytest.approx(22 * 50 / 80)
+    assert by["satisfaction"]["points"] == pytest.approx(18 * (100 - 100 / 3 - 20) / 90)
+    assert by["transparency"]["points"] is None and by["transparency"]["note"].startswith("chưa tính được: thiếu")
+    assert s["max_points"] == 20 + 22 + 22 + 18
+    assert s["points"] == pytest.approx(
+        sum(by[g]["points"] for g in ("progress", "online", "digitisation", "satisfaction"))
+    )
+
+
+def test_chosen_units_a_group_and_a_unit_without_data(store):
+    (rec,) = compute_indicators(store, JULY, units=["Tân Trào"])
+    assert rec["received_total"] is None and rec["missing"]["received_total"] == (
+        "không có danh sách hồ sơ của đơn vị trong kỳ"
+    )
+    assert (
+        rec["par_year"] is None and rec["missing"]["par_year"] == "chưa có kết quả chỉ số CCHC được công bố đến cuối kỳ"
+    )
+    assert compute_indicators(store, JULY, group="Thành phố Hải Phòng") == []
+    assert [r["unit_id"] for r in compute_indicators(store, JULY, group="Huyện Thanh Miện")] == [LS, TG]
+
+
+def test_a_period_the_units_exports_do_not_cover_is_missing_not_zero(store):
+    (rec,) = compute_indicators(store, parse_period("2023-09"), units=["Lam Sơn"])
+    assert rec["received_total"] is None
+    assert rec["missing"]["received_total"].startswith("không có tệp xuất hồ sơ nào của đơn vị trong kỳ")
+    assert "01/07/2023–31/07/2023" in rec["missing"]["online_rate"]
