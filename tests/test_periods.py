@@ -58,3 +58,50 @@ def test_official_cutoff(text, start, end):
 )
 def test_previous_comparable_period(text, previous):
     assert previous_period(parse_period(text)).id == previous
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("2023", "year"),
+        ("2023H1", "half"),
+        ("2023Q3", "quarter"),
+        ("2023-08", "month"),
+        ("2023-07-01..2023-07-01", "range"),
+    ],
+)
+def test_each_period_knows_its_kind(text, kind):
+    assert parse_period(text).kind == kind
+    if kind != "range":
+        official = parse_period(text, cutoff="official")
+        assert (official.kind, official.id) == (kind, parse_period(text).id + "-official")
+
+
+def test_a_one_day_range_is_a_period():
+    p = parse_period("2023-07-01..2023-07-01")
+    assert (p.start, p.end, p.id) == (dt.date(2023, 7, 1), dt.date(2023, 7, 1), "2023-07-01_2023-07-01")
+
+
+@pytest.mark.parametrize(
+    ("text", "previous", "start", "end"),
+    [
+        ("2023Q2", "2023Q1-official", dt.date(2022, 12, 15), dt.date(2023, 3, 14)),  # Q2 minus one: Q1, not Q4
+        ("2023Q1", "2022Q4-official", dt.date(2022, 9, 15), dt.date(2022, 12, 14)),
+        ("2023-02", "2023-01-official", dt.date(2022, 12, 15), dt.date(2023, 1, 14)),  # February minus one: January
+        ("2023-11", "2023-10-official", dt.date(2023, 9, 15), dt.date(2023, 10, 14)),  # two-digit months read whole
+        ("2023-01", "2022-12-official", dt.date(2022, 11, 15), dt.date(2022, 12, 14)),
+    ],
+)
+def test_the_period_before_an_official_period_is_official_too(text, previous, start, end):
+    p = previous_period(parse_period(text, cutoff="official"))
+    assert (p.id, p.start, p.end, p.kind) == (previous, start, end, parse_period(text).kind)
+
+
+def test_the_period_before_a_range_is_a_range():
+    p = previous_period(parse_period("2023-01-01..2023-08-31"))
+    assert (p.start, p.end, p.kind) == (dt.date(2022, 1, 1), dt.date(2022, 8, 31), "range")
+
+
+def test_an_unknown_cutoff_is_refused():
+    with pytest.raises(ConfigError, match="'weekly' không hợp lệ"):
+        parse_period("2023Q3", cutoff="weekly")

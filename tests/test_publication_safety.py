@@ -84,3 +84,49 @@ def test_the_csv_of_cchc_indicators_guards_formulas(tmp_path, capsys, monkeypatc
     text = _csv([{"unit_name": "=cmd|' /C calc'!A0", "online_rate": 62.5}], ["unit_name", "online_rate"])
     rows = list(csv.reader(io.StringIO(text)))
     assert rows == [["unit_name", "online_rate"], ["'=cmd|' /C calc'!A0", "62.5"]]
+
+
+@pytest.mark.parametrize(
+    ("markup", "clean"),
+    [
+        ("<object><object>a</object>b</object>c", "c"),  # nested dropped elements: all of them, not just the first
+        ("<iframe>a</iframe>b<iframe>c</iframe>d", "bd"),
+        ("&#65;&#x42;&#X43;", "ABC"),  # letters written as references come back as letters
+        ("&#60;script&#62;", "&lt;script&gt;"),  # markup written as references stays text, never markup
+        ("&#34;&#39;&#38;", "&quot;&#x27;&amp;"),
+        ("a&#0;b&#7;c&#10;d", "abc\nd"),  # unprintable characters are dropped (a new line is kept)
+        ("a&#xZZ;b", "a&#xZZ;b"),  # not a reference: text, shown as written
+        ("<script>&#65;&amp;</script>x", "x"),  # references inside dropped content go with it
+        ("&amp;&nbsp;&lt;", "&amp;&nbsp;&lt;"),
+        ("<br/><hr/>", "<br/><hr/>"),
+        ('<img src="data:image/png;base64,AA"/>', '<img src="data:image/png;base64,AA"/>'),
+        ('<img src="http://x/a.png"/>x', "x"),
+        ('<link href="x.css"/><meta charset="utf-8"/>x', "x"),
+        ("<p>a</br></form>b</p>", "<p>ab</p>"),  # end tags of void and dropped elements: nothing
+        ("<td nowrap title='a\"b'>x</td>", '<td nowrap title="a&quot;b">x</td>'),
+        ('<p onclick="x()" class="c" style="color:red">a</p>', '<p class="c" style="color:red">a</p>'),
+        ("<p>url(x) @import</p>", "<p>url(x) @import</p>"),  # text outside a style sheet is text
+        ("<style>p{color:red}</style><p>url(x)</p>", "<style>p{color:red}</style><p>url(x)</p>"),
+        ('<a href="docs/a:b.html">x</a>', '<a href="docs/a:b.html">x</a>'),  # a colon after the first slash
+        ("<!-- <script>alert(1)</script> -->ok", "ok"),
+    ],
+)
+def test_exact_cleaning(markup, clean):
+    assert strip_active(markup) == clean
+
+
+@pytest.mark.parametrize(
+    "word", ["url(x)", "@import 'x'", "expression(x)", "behavior: x", "-moz-binding: x", "image-set(x)"]
+)
+def test_each_fetching_css_word(word):
+    assert strip_active(f'<p style="a;{word}">t</p>') == "<p>t</p>"
+    assert strip_active(f"<style>p{{{word}}}</style>") == "<style></style>"
+
+
+@pytest.mark.parametrize("attr", ["srcset", "imagesrcset", "srcdoc"])
+def test_candidate_lists_and_documents_are_never_kept(attr):
+    assert strip_active(f'<img {attr}="data:image/png;base64,AA 1x">') == ""
+
+
+def test_nothing_is_nothing():
+    assert strip_active(None) == "" and strip_active("") == ""

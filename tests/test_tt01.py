@@ -109,3 +109,34 @@ def test_text_that_would_be_a_formula_is_written_as_text():
         write_text(ws, 1, column, value)
     assert [ws.cell(1, c).data_type for c in range(1, 7)] == ["s", "s", "s", "s", "s", "n"]
     assert ws.cell(1, 1).value == "=1+1"
+
+
+def test_new_postal_dossiers_count_with_the_direct_ones():
+    table = tt01_table(pd.DataFrame([d("Hộ tịch", "2023-07-03", "2023-07-10", "2023-07-05", channel="postal")]), JULY)
+    assert table.set_index("field").loc["Hộ tịch", "received_direct_postal"] == 1
+
+
+def test_the_sheet_is_drawn_like_the_form():
+    wb = Workbook()
+    ws = wb.active
+    write_tt01_sheet(ws, tt01_table(DOSSIERS, JULY), "Biểu TT 01")
+    assert ws["A1"].font.bold
+    for row in range(3, 10):  # the three header rows and the four table rows: thin borders all round
+        for column in range(1, 15):
+            border = ws.cell(row, column).border
+            assert {border.left.style, border.right.style, border.top.style, border.bottom.style} == {"thin"}, (
+                row,
+                column,
+            )
+    for row in range(3, 6):
+        for column in range(1, 15):
+            cell = ws.cell(row, column)
+            assert cell.font.bold, (row, column)
+            assert (cell.alignment.horizontal, cell.alignment.vertical, cell.alignment.wrap_text) == (
+                "center",
+                "center",
+                True,
+            )
+    assert ws.cell(10, 1).border.left.style is None  # nothing drawn below the table
+    widths = {c: ws.column_dimensions[c].width for c in "ABCDEFGHIJKLMN"}
+    assert widths == {"A": 6, "B": 34, **{c: 12 for c in "CDEFGHIJKLMN"}}

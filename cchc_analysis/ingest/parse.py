@@ -46,8 +46,9 @@ def text_matches(values: pd.Series, pattern: str) -> np.ndarray:
     """Cells of a text column that match ``pattern`` whole (RE2 syntax, run by Arrow), as a boolean array."""
     import pyarrow.compute as pc
 
-    arr = _arrow_text(values)
-    return pc.match_substring_regex(arr, f"^(?:{pattern})$").to_numpy(zero_copy_only=False) & values.notna().to_numpy()
+    matched = pc.match_substring_regex(_arrow_text(values), f"^(?:{pattern})$")
+    # A missing cell matches nothing (Arrow answers null for it).
+    return pc.fill_null(matched, False).to_numpy(zero_copy_only=False) & values.notna().to_numpy()
 
 
 def by_distinct(parse):
@@ -175,13 +176,19 @@ def map_vocabulary(values: pd.Series, table: dict[str, tuple[str, ...]]) -> tupl
 
 
 def _lookup(key: str, table: dict[str, tuple[str, ...]]) -> str | None:
-    best, best_len = None, 0
+    """The canonical value of a folded cell: an exact wording, else the longest wording inside the cell as whole
+    words; None when nothing matches, or when two canonical values tie for the longest ("tại quầy bưu điện")."""
+    best, best_len, tied = None, 0, False
     padded = f" {key} "
     for canon, words in table.items():
         for w in words:
             if key == w:
                 return canon
             # digits and one- or two-letter codes ("2", "x") match a whole cell only: "Loại 1" is not channel 1
-            if len(w) > 2 and not w.isdigit() and f" {w} " in padded and len(w) > best_len:
-                best, best_len = canon, len(w)
-    return best
+            if len(w) <= 2 or w.isdigit() or f" {w} " not in padded:
+                continue
+            if len(w) > best_len:
+                best, best_len, tied = canon, len(w), False
+            elif len(w) == best_len and canon != best:
+                tied = True
+    return None if tied else best

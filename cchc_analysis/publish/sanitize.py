@@ -139,8 +139,10 @@ class _Cleaner(HTMLParser):
                 char = chr(int(name[1:], 16) if name[:1] in "xX" else int(name))
             except (ValueError, OverflowError):
                 return
-            # letters back to text (Vietnamese reads as Vietnamese in the source); markup characters stay escaped
-            self.out.append(html.escape(char) if char in "<>&\"'" or not char.isprintable() else char)
+            # letters back to text (Vietnamese reads as Vietnamese in the source); markup characters stay escaped;
+            # NUL and other unprintable characters carry nothing and are dropped
+            if char.isprintable() or char in "\n\t":
+                self.out.append(html.escape(char) if char in "<>&\"'" else char)
 
     def handle_comment(self, data):
         pass  # comments can hide conditional markup; they carry nothing for readers

@@ -199,3 +199,69 @@ def test_amounts_and_vocabularies_of_a_text_column():
     assert channel.dtype == "str"  # Arrow text, as every text column of the reader
     assert channel[0] == "online" and channel[1:].isna().tolist() == [True, False, True]
     assert channel[2] == "postal" and unknown.tolist() == [False, False, False, True]
+
+
+@pytest.mark.parametrize(
+    ("table", "text", "canon"),
+    [
+        ("channel", "Nộp qua DVC", "online"),  # a three-letter wording inside a cell counts
+        ("digitised", "Có bản số", None),  # a two-letter wording ("co") counts only as the whole cell
+        ("digitised", "Có", "yes"),
+        ("channel", "Loại 2", None),  # digits count only as the whole cell
+        ("channel", "2", "online"),
+        ("channel", "Tại quầy bưu điện", None),  # two values tie for the longest wording: not guessed
+        ("channel", "Trực tiếp tại bộ phận một cửa", "direct"),  # the longest wording wins
+        ("status", "Từ chối tiếp nhận", "not_accepted"),  # longer than "từ chối" (returned)
+        ("channel", "", None),
+    ],
+)
+def test_vocabulary_lookup_rules(table, text, canon):
+    values = pd.Series([text], dtype="str")
+    mapped, unknown = map_vocabulary(values, value_vocabularies()[table])
+    assert (None if pd.isna(mapped[0]) else mapped[0]) == canon
+    assert bool(unknown[0]) is (canon is None and text != "")
+
+
+def test_vocabulary_of_mixed_cells_numbers_and_blanks():
+    values = pd.Series(["Trực tuyến", 2.0, None, float("nan"), "  ", "???"], dtype=object, index=[5, 6, 7, 8, 9, 10])
+    mapped, unknown = map_vocabulary(values, value_vocabularies()["channel"])
+    assert mapped.index.tolist() == [5, 6, 7, 8, 9, 10]
+    assert mapped.tolist()[:2] == ["online", "online"]  # the number 2.0 reads as the code "2"
+    assert all(v is None or pd.isna(v) for v in mapped.tolist()[2:])
+    assert unknown.tolist() == [False, False, False, False, False, True] and unknown.dtype == bool
+
+
+def test_text_helpers_keep_the_index():
+    from cchc_analysis.ingest.parse import repeated_text, text_matches, text_series
+
+    index = pd.RangeIndex(10, 13)
+    rep = repeated_text("x", index)
+    assert rep.tolist() == ["x", "x", "x"] and rep.index.equals(index) and rep.dtype == "str"
+    import pyarrow as pa
+
+    ts = text_series(pa.array(["a", None, "c"]), index)
+    assert ts.index.equals(index) and ts.tolist()[0] == "a" and pd.isna(ts.tolist()[1]) and ts.dtype == "str"
+    values = pd.Series(["12", "a12", None, "7"], dtype="str")
+    assert text_matches(values, r"\d+").tolist() == [True, False, False, True]  # the whole text, never a missing one
+    assert text_matches(pd.Series([12, "x"], dtype=object), r"\d+").tolist() == [True, False]
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [("8,417", 8.417), ("73,19%", 73.19), ("73,19 %", 73.19), ("8.417", 8.417), ("-1,5", -1.5), (11.5, 11.5)],
+)
+def test_decimal_scores_and_rates(raw, value):
+    parsed, invalid = parse_decimal(pd.Series([raw], dtype=object))
+    assert parsed[0] == pytest.approx(value) and not invalid[0]
+
+
+def test_unreadable_decimals_are_flagged_blank_ones_are_not():
+    parsed, invalid = parse_decimal(pd.Series(["tám", "", None, "1,2,3"], dtype=object))
+    assert parsed.isna().all() and invalid.tolist() == [True, False, False, True]
+
+
+def test_amounts_keep_object_cells_and_the_index():
+    parsed, invalid = parse_amounts(pd.Series([15000, "2.000", None, True], dtype=object, index=[3, 4, 5, 6]))
+    assert parsed.index.tolist() == [3, 4, 5, 6] and parsed.dtype == "float64"
+    assert parsed.tolist()[:2] == [15000.0, 2000.0] and pd.isna(parsed[5]) and pd.isna(parsed[6])
+    assert invalid.tolist() == [False, False, False, True]  # a boolean is no amount
