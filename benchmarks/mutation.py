@@ -1,7 +1,7 @@
 """`make mutation`: mutation testing of the rule modules (mutmut, configured in pyproject.toml's [tool.mutmut]) and
 the report docs/mutation-report.md: the score per module, and every surviving mutant with why it survives.
 
-Usage: python -m benchmarks.mutation [--jobs N] [--report-only]
+Usage: python -m benchmarks.mutation [--jobs N] [--only MODULE ...] [--report-only]
 
 A mutant that survives is a change to a rule that no test notices. Each one is either killed by a new test, or
 listed in benchmarks/mutation_equivalents.yaml with why it changes nothing a user can see (an equivalent mutant:
@@ -15,6 +15,7 @@ import argparse
 import datetime as dt
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -30,9 +31,13 @@ EQUIVALENTS = ROOT / "benchmarks" / "mutation_equivalents.yaml"
 TARGET = 90.0
 
 
-def run_mutmut(jobs: int) -> float:
+def run_mutmut(jobs: int, only: list[str]) -> float:
+    """A fresh run: mutmut's incremental mode would keep the results of mutants whose tests changed since."""
+    shutil.rmtree(ROOT / "mutants", ignore_errors=True)
     started = time.perf_counter()
-    subprocess.run([*MUTMUT, "run", "--max-children", str(jobs)], cwd=ROOT, check=False, stdout=subprocess.DEVNULL)
+    names = [f"{m}.*" for m in only]
+    cmd = [*MUTMUT, "run", "--max-children", str(jobs), *names]
+    subprocess.run(cmd, cwd=ROOT, check=False, stdout=subprocess.DEVNULL)
     return time.perf_counter() - started
 
 
@@ -100,6 +105,8 @@ def write_report(status: dict[str, str], seconds: float | None, jobs: int) -> st
     by_module: dict[str, Counter] = defaultdict(Counter)
     survivors = []
     for name, state in sorted(status.items()):
+        if state == "not checked":  # a run of some modules only (--only)
+            continue
         module, function = module_and_function(name)
         by_module[module][state] += 1
         if state in ("survived", "no tests"):
@@ -176,8 +183,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--report-only", action="store_true", help="report the last run's results")
+    parser.add_argument("--only", nargs="*", default=[], metavar="MODULE", help="e.g. cchc_analysis.ranking")
     args = parser.parse_args()
-    seconds = None if args.report_only else run_mutmut(args.jobs)
+    seconds = None if args.report_only else run_mutmut(args.jobs, args.only)
     text = write_report(results(), seconds, args.jobs)
     print("\n".join(text.splitlines()[:30]))
 

@@ -525,7 +525,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
             "Hãy chọn kỳ khác, hoặc chép các tệp xuất của kỳ này vào raw/ rồi chạy cchc ingest."
         )
     catalogue = indicator_catalogue()
-    mode = methodology.get("rounding", "mode", default="half_up")
+    mode = methodology.get("rounding", "mode")
     if args.format == "xlsx":
         from .workbook import indicators_workbook
 

@@ -84,7 +84,7 @@ def dossier_states(dossiers: pd.DataFrame, period: Period) -> pd.DataFrame:
     out["stopped_kind"] = d["status"].where(out["stopped"])
     out["pending"] = handled & (finish.isna() | (finish > end))
     out["overdue"] = out["pending"] & due.notna() & (due < end)
-    cls = np.select([finish < due, finish == due, finish > due], ["early", "on_time", "late"], default=None)
+    cls = np.select([finish < due, finish == due], ["early", "on_time"], default="late")  # masked below: no due
     out["resolved_class"] = pd.Series(cls, index=d.index).where(out["resolved"] & due.notna())
     out["channel"] = d["channel"]
     return out
@@ -282,7 +282,7 @@ def par_year_for(period: Period, par: pd.DataFrame, methodology: Methodology | N
     years = sorted(par["year"].unique())
     if period.kind == "year":
         return period.start.year if period.start.year in years else None
-    fallback = methodology.get("par", "publication_fallback") or "03-31"
+    fallback = methodology.get("par", "publication_fallback")
     published = {}
     for y in years:
         dates = par.loc[par["year"] == y, "published_date"].dropna()
@@ -314,8 +314,8 @@ def compute_par_indicators(par: pd.DataFrame, period: Period, methodology: Metho
     if year is None:
         return pd.DataFrame(columns=cols)
     p = par[par["year"] == year].copy()
-    threshold = float(methodology.get("par", "below_threshold_pct", default=75))
-    review_words = [fold(w) for w in methodology.get("par", "self_review_components", default=[])]
+    threshold = float(methodology.get("par", "below_threshold_pct"))
+    review_words = [fold(w) for w in methodology.get("par", "self_review_components")]
     p["pct"] = 100.0 * p["score"] / p["max_score"]
     p["rank"] = p.groupby("component")["score"].transform(lambda s: competition_rank(s))
     p["rank_of"] = p.groupby("component")["score"].transform("count")
@@ -561,7 +561,7 @@ def compute_indicators(
                 rec[key] = None
                 missing[key] = reason
         if o is not None and aggregated is None:
-            unknown_inputs(rec, o, float(methodology.get("ingest", "max_unknown_share", default=0.05)))
+            unknown_inputs(rec, o, float(methodology.get("ingest", "max_unknown_share")))
             _uncovered(rec, unit.unit_id, period, report)
         rec["satisfaction_rate"] = satisfaction_rate(rec)
         if rec["satisfaction_rate"] is None:
@@ -964,7 +964,7 @@ def score_766(rec: dict, methodology: Methodology) -> dict:
     catalogue = indicator_catalogue()
     groups = []
     total, total_max = 0.0, 0.0
-    for g in methodology.get("decision_766", "groups", default=[]):
+    for g in methodology.get("decision_766", "groups"):
         parts, lacking = [], []
         for ind in g["indicators"]:
             value = rec.get(ind["key"])

@@ -19,15 +19,6 @@ def keyed(key: bytes):
     return hashlib.sha256(bytes(b ^ 0x36 for b in block)), hashlib.sha256(bytes(b ^ 0x5C for b in block))
 
 
-def hmac_hex(inner, outer, message: bytes) -> str:
-    """The first 16 bytes of HMAC-SHA256 of ``message``, in hex (32 characters)."""
-    h = inner.copy()
-    h.update(message)
-    o = outer.copy()
-    o.update(h.digest())
-    return o.hexdigest()[:32]
-
-
 # Remembering each identifier's digest pays only where identifiers repeat (one applicant, several dossiers): a
 # dictionary costs about as much per row as a third of an HMAC. The first rows of a column tell which kind it is.
 SAMPLE_ROWS = 2000
@@ -72,7 +63,7 @@ def _hash_rows(rows, data: bytes, id_numbers: bool, inner, outer, out: list[str]
             repeats += 1
             put(digest)
             continue
-        h = fresh_inner()  # hmac_hex, written out: a call per row costs a tenth of the HMAC
+        h = fresh_inner()  # HMAC written out here: a call per row would cost a tenth of the HMAC
         h.update(prefix + text)
         o = fresh_outer()
         o.update(h.digest())

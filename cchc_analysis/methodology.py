@@ -22,13 +22,26 @@ class Methodology:
     version: str
     digest: str
 
-    def get(self, *path, default=None):
+    def get(self, *path):
+        """The setting at ``path`` ("ranking", "min_volume"). The methodology file is the only home of every value:
+        there are no defaults in code, and a file without a setting is refused when it is loaded."""
         node = self.settings
         for key in path:
             if not isinstance(node, dict) or key not in node:
-                return default
+                raise ConfigError(f"Phương pháp {self.version}: thiếu khóa {'.'.join(path)}.")
             node = node[key]
         return node
+
+
+def _missing_keys(user, shipped: dict, prefix: str = "") -> list[str]:
+    """The settings of the shipped file (by dotted path) that a user's file lacks; values may differ."""
+    missing = []
+    for key, value in shipped.items():
+        if not isinstance(user, dict) or key not in user:
+            missing.append(prefix + key)
+        elif isinstance(value, dict):
+            missing += _missing_keys(user[key], value, f"{prefix}{key}.")
+    return missing
 
 
 def load_methodology(path: Path | str | None = None) -> Methodology:
@@ -46,6 +59,13 @@ def load_methodology(path: Path | str | None = None) -> Methodology:
         raise ConfigError(f"Tệp phương pháp {path or 'mặc định'} không phải YAML hợp lệ: {exc}") from None
     if not isinstance(settings, dict) or not settings.get("version"):
         raise ConfigError(f"Tệp phương pháp {path}: thiếu khóa 'version'.")
+    if path is not None:
+        missing = _missing_keys(settings, load_methodology().settings)
+        if missing:
+            raise ConfigError(
+                f"Tệp phương pháp {path} thiếu {len(missing)} khóa: {', '.join(missing)}. Hãy chép tệp mặc định "
+                "(cchc_analysis/data/methodology.yaml) rồi sửa các giá trị cần đổi, giữ đủ mọi khóa."
+            )
     return Methodology(settings, str(settings["version"]), hashlib.sha256(text.encode("utf-8")).hexdigest()[:12])
 
 

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ConfigError
-from .keyed_hash import NONE, column_keys, hmac_hex, keyed
+from .keyed_hash import NONE, column_keys, keyed
 from .text import fold
 
 log = logging.getLogger(__name__)
@@ -67,10 +67,6 @@ class Pseudonymiser:
                 path,
             )
         return cls(path.read_text(encoding="ascii").strip().encode("utf-8"))
-
-    def digest(self, value: str) -> str:
-        """HMAC-SHA256 of a normalised identifier, as 32 hex characters."""
-        return hmac_hex(self._inner, self._outer, value.encode("utf-8"))
 
     def start(self, column: pd.Series, id_numbers: bool = False) -> PendingKeys:
         """Start the digests of a column: of ID numbers (``id_numbers``: their digits, nine at least) or of

@@ -87,7 +87,7 @@ def rank_rates(
     out["rank"] = competition_rank(out["value"].where(has), higher_is_better)
     out["rank_of"] = int(has.sum())
     out["ci_low"], out["ci_high"] = wilson_interval(num, den)
-    limits = methodology.get("ranking", "funnel_limits", default=[95.0, 99.8])
+    limits = methodology.get("ranking", "funnel_limits")
     pooled = num[has].sum() / den[has].sum() if den[has].sum() > 0 else np.nan
     # funnel flags, vectorised: beyond the pooled rate +/- z * sqrt(p(1-p)/n) at the inner and outer limits
     v = out["value"].to_numpy(dtype=float)
@@ -112,7 +112,7 @@ def rank_rates(
         out.loc[idx, "rank_median"] = np.median(ranks, axis=0)
         out.loc[idx, "rank_p05"] = np.percentile(ranks, 5, axis=0)
         out.loc[idx, "rank_p95"] = np.percentile(ranks, 95, axis=0)
-    min_volume = int(methodology.get("ranking", "min_volume", default=30))
+    min_volume = int(methodology.get("ranking", "min_volume"))
     out["low_volume"] = den < min_volume
     # low-volume units stay in rank_of but are never shown with a rank (so never as the best)
     out["rank"] = out["rank"].where(~out["low_volume"])
@@ -125,7 +125,7 @@ def rank_composite(
     """Rank units on the sum of component scores (a units x components table), with a Monte Carlo rank range
     under random component weights within ±perturbation (default ±25%)."""
     methodology = methodology or load_methodology()
-    spread = float(methodology.get("ranking", "composite_weight_perturbation", default=0.25))
+    spread = float(methodology.get("ranking", "composite_weight_perturbation"))
     total = scores.sum(axis=1)
     out = pd.DataFrame({"unit_id": scores.index, "value": total.to_numpy()})
     out["rank"] = competition_rank(out["value"].round(9))

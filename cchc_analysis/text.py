@@ -14,7 +14,6 @@ __all__ = [
     "encode_vni",
     "fold",
     "legacy_encoding",
-    "looks_tcvn3",
     "slugify",
     "starts_like_formula",
     "to_unicode",
@@ -315,11 +314,6 @@ def legacy_encoding(text: str) -> str | None:
     if ratio >= 0.9 or (ratio >= 0.6 and not tcvn_only):
         return "vni"
     return "tcvn3"
-
-
-def looks_tcvn3(text: str) -> bool:
-    """True when ``text`` reads as TCVN3 legacy text rather than Unicode (or VNI)."""
-    return legacy_encoding(text) == "tcvn3"
 
 
 _DECODERS = {"tcvn3": decode_tcvn3, "vni": decode_vni}

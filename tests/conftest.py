@@ -4,11 +4,30 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 
 import pytest
 
 from cchc_analysis.demo import generate_demo_data
 from cchc_analysis.store import ingest
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches_under_mutation():
+    """Under mutation testing (`make mutation`), the cached vocabularies and label matches are built again in each
+    test, by the mutated code: a cache filled by the unmutated code would hide the mutant."""
+    if "MUTANT_UNDER_TEST" in os.environ:
+        from cchc_analysis import methodology
+        from cchc_analysis.ingest import headers, parse
+
+        for cached in (
+            methodology.indicator_catalogue,
+            parse.value_vocabularies,
+            headers.source_vocabulary,
+            headers.onestop_vocabulary,
+            headers._match_label_all,
+        ):
+            cached.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -159,7 +159,7 @@ def store(tmp_path_factory):
     return data
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # per test: mutation testing runs only the tests that call the mutated code
 def records(store):
     return {r["unit_id"]: r for r in compute_indicators(store, JULY)}
 

@@ -62,7 +62,7 @@ def store(tmp_path_factory):
     return data
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # per test: mutation testing runs only the tests that call the mutated code
 def online(store):
     records = compute_rankings(store, Q3, group="Huyện Thanh Miện", indicators=["online_rate"], draws=400)
     return {r["unit_id"]: r for r in records}

@@ -1,5 +1,7 @@
 """The methodology file and display rounding (methodology.py)."""
 
+from pathlib import Path
+
 import pytest
 
 from cchc_analysis.errors import ConfigError
@@ -10,14 +12,19 @@ def test_the_shipped_methodology_reads_with_its_version_and_digest():
     m = load_methodology()
     assert m.version == "2026.1" and len(m.digest) == 12
     assert m.get("ingest", "max_rejected_share") == 0.2 and m.get("par", "below_threshold_pct") == 75
-    assert m.get("par", "nothing", default="x") == "x" and m.get("version", "deeper", default=1) == 1
+    with pytest.raises(ConfigError, match=r"2026\.1: thiếu khóa par\.nothing"):
+        m.get("par", "nothing")
+    with pytest.raises(ConfigError, match="thiếu khóa version.deeper"):
+        m.get("version", "deeper")  # a value has no keys below it
 
 
 def test_a_users_file_needs_a_version_and_valid_yaml(tmp_path):
+    shipped = (Path(__file__).parents[1] / "cchc_analysis" / "data" / "methodology.yaml").read_text(encoding="utf-8")
     good = tmp_path / "m.yaml"
-    good.write_text("version: my-1\nrounding: {mode: truncate}\n", encoding="utf-8")
+    good.write_text(shipped.replace('version: "2026.1"', "version: my-1").replace("mode: half_up", "mode: truncate"))
     m = load_methodology(good)
     assert (m.version, m.get("rounding", "mode")) == ("my-1", "truncate")
+    assert m.get("ranking", "min_volume") == 30  # the rest as shipped
     assert m.digest != load_methodology().digest
     for text, words in (("rounding: {}\n", "version"), ("version: [\n", "YAML"), ("- a\n", "version")):
         bad = tmp_path / "bad.yaml"
@@ -28,9 +35,23 @@ def test_a_users_file_needs_a_version_and_valid_yaml(tmp_path):
         load_methodology(tmp_path / "missing.yaml")
 
 
+def test_a_users_file_must_hold_every_setting_no_default_is_guessed(tmp_path):
+    partial = tmp_path / "m.yaml"
+    partial.write_text("version: my-1\nrounding: {mode: truncate}\nranking: {min_volume: 10}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_methodology(partial)
+    message = str(err.value)
+    assert "ranking.funnel_limits" in message and "ranking.composite_weight_perturbation" in message
+    assert "ingest" in message and "par" in message and "ranking.min_volume" not in message
+    assert "rounding.mode" not in message  # given, so not listed
+    assert "chép tệp mặc định" in message
+
+
 def test_get_walks_nested_keys():
     m = Methodology({"a": {"b": {"c": 3}}, "d": 0}, "v", "x")
-    assert (m.get("a", "b", "c"), m.get("a", "b"), m.get("d"), m.get("a", "z")) == (3, {"c": 3}, 0, None)
+    assert (m.get("a", "b", "c"), m.get("a", "b"), m.get("d")) == (3, {"c": 3}, 0)
+    with pytest.raises(ConfigError, match="thiếu khóa a.z"):
+        m.get("a", "z")
 
 
 @pytest.mark.parametrize(

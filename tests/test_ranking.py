@@ -137,3 +137,149 @@ def test_a_small_unit_ranges_wide_and_a_large_one_does_not():
     r = r.set_index("unit_id")
     assert (r.loc["small", "rank_p05"], r.loc["small", "rank_p95"]) == (1, 3)
     assert (r.loc["b", "rank_p05"], r.loc["b", "rank_p95"]) == (2, 3)
+
+
+# --- issue 17: the funnel, the volume threshold and the Monte Carlo ranges at their edges -------------------------
+
+# Pooled rate 448/560 = 80% exactly, so for 100 dossiers the spread is 100 * sqrt(0.8 * 0.2 / 100) = 4 points:
+#   95% limits 80 ± 1.96 * 4 = 72.16 .. 87.84;  99.8% limits 80 ± 3.09 * 4 = 67.64 .. 92.36
+# For 30 dossiers the spread is 100 * sqrt(0.16 / 30) = 7.30: 95% upper limit 94.31, 99.8% upper limit 102.57;
+# for 29 dossiers 7.43: 94.56 and 102.95; for 1 dossier 40: 80 ± 78.4.
+FUNNEL = {
+    #       num  den   value  flag        beyond 99.8%  shown rank
+    "A": (95, 100, 95.0, "better", True, 4),
+    "B": (88, 100, 88.0, "better", False, 5),  # 88 > 87.84, by 0.16
+    "C": (77, 100, 77.0, "similar", False, 6),
+    "D": (69, 100, 69.0, "worse", False, 7),  # 69 < 72.16 but above 67.64
+    "E": (60, 100, 60.0, "worse", True, 8),
+    "F": (1, 1, 100.0, "similar", False, None),  # one dossier: within 80 ± 78.4; below 30 dossiers, rank hidden
+    "G": (0, 0, None, None, False, None),  # no dossier: no value, no flag, not counted in rank_of
+    "H": (30, 30, 100.0, "better", False, 1),  # exactly the 30-dossier minimum: shown; 100 > 94.31, < 102.57
+    "I": (28, 29, 100 * 28 / 29, "better", False, None),  # 29 dossiers: below the minimum, hidden
+}
+
+
+@pytest.fixture
+def funnel():
+    units = list(FUNNEL)
+    num = np.array([FUNNEL[u][0] for u in units])
+    den = np.array([FUNNEL[u][1] for u in units])
+    return rank_rates(units, num, den, draws=50).set_index("unit_id")
+
+
+def test_funnel_flags_and_limits_by_hand(funnel):
+    for unit, (_n, _d, value, flag, beyond, _rank) in FUNNEL.items():
+        got = funnel.loc[unit]
+        assert (pd.isna(got["value"]) if value is None else got["value"] == pytest.approx(value)), unit
+        assert got["flag"] == flag, unit
+        assert bool(got["beyond_998"]) is beyond, unit
+
+
+def test_ranks_and_the_volume_minimum_by_hand(funnel):
+    # values F 100, H 100, I 96.6, A 95, B 88, C 77, D 69, E 60: competition ranks 1 1 3 4 5 6 7 8 of 8
+    shown = {u: (None if pd.isna(r) else int(r)) for u, r in funnel["rank"].items()}
+    assert shown == {u: spec[5] for u, spec in FUNNEL.items()}
+    assert set(funnel["rank_of"]) == {8}
+    assert funnel["low_volume"].to_dict() == {u: spec[1] < 30 for u, spec in FUNNEL.items()}
+    assert funnel["volume"].to_dict() == {u: float(spec[1]) for u, spec in FUNNEL.items()}
+    assert list(funnel.columns) == [
+        "value", "volume", "rank", "rank_of", "ci_low", "ci_high", "flag", "beyond_998", "rank_median",
+        "rank_p05", "rank_p95", "low_volume",
+    ]  # fmt: skip
+
+
+def test_interval_columns_are_the_wilson_interval_of_each_unit(funnel):
+    for unit in ("B", "F", "H"):
+        n, d = FUNNEL[unit][:2]
+        low, high = proportion_confint(n, d, alpha=0.05, method="wilson")
+        assert (funnel.loc[unit, "ci_low"], funnel.loc[unit, "ci_high"]) == (
+            pytest.approx(100 * low),
+            pytest.approx(100 * high),
+        )
+    assert pd.isna(funnel.loc["G", "ci_low"]) and pd.isna(funnel.loc["G", "ci_high"])
+    assert pd.isna(funnel.loc["G", "rank_median"]) and pd.isna(funnel.loc["G", "rank_p05"])
+
+
+def test_lower_is_better_turns_the_funnel_around(funnel):
+    units = list(FUNNEL)
+    num = np.array([FUNNEL[u][0] for u in units])
+    den = np.array([FUNNEL[u][1] for u in units])
+    down = rank_rates(units, num, den, higher_is_better=False, draws=50).set_index("unit_id")
+    assert down["flag"].to_dict() == {
+        "A": "worse", "B": "worse", "C": "similar", "D": "better", "E": "better", "F": "similar", "G": None,
+        "H": "worse", "I": "worse",
+    }  # fmt: skip
+    assert down["beyond_998"].to_dict() == funnel["beyond_998"].to_dict()  # the distance does not change
+    assert int(down.loc["E", "rank"]) == 1 and int(down.loc["H", "rank"]) == 7  # 60 lowest; 100 (x2) last but one
+
+
+def test_when_every_unit_is_at_100_percent_none_is_flagged():
+    # the pooled rate is 100%, the funnel has no width: a unit at the pooled rate is similar, never better
+    r = rank_rates(["a", "b"], np.array([40, 60]), np.array([40, 60]), draws=10).set_index("unit_id")
+    assert r["flag"].tolist() == ["similar", "similar"] and not r["beyond_998"].any()
+    r = rank_rates(["a", "b"], np.array([0, 0]), np.array([40, 60]), draws=10).set_index("unit_id")
+    assert r["flag"].tolist() == ["similar", "similar"] and not r["beyond_998"].any()  # 0% everywhere
+
+
+def test_the_methodology_sets_the_funnel_limits_and_the_volume_minimum():
+    from cchc_analysis.methodology import Methodology, load_methodology
+
+    settings = {**load_methodology().settings}
+    settings["ranking"] = {**settings["ranking"], "funnel_limits": [99.8, 99.9], "min_volume": 101}
+    m = Methodology(settings, "t", "x")
+    units = list(FUNNEL)
+    num = np.array([FUNNEL[u][0] for u in units])
+    den = np.array([FUNNEL[u][1] for u in units])
+    r = rank_rates(units, num, den, draws=10, methodology=m).set_index("unit_id")
+    # inner limits now 80 ± 3.09 * 4: B (88) and D (69) are similar; every unit is below 101 dossiers
+    assert (r.loc["B", "flag"], r.loc["D", "flag"], r.loc["A", "flag"]) == ("similar", "similar", "better")
+    assert r["low_volume"].all() and r["rank"].isna().all()
+
+
+def _oracle_ranks(values: np.ndarray) -> np.ndarray:
+    """Competition ranks (1 + number strictly better) of each row, larger is better: scipy, not the module."""
+    from scipy.stats import rankdata
+
+    return np.vstack([rankdata(-row, method="min") for row in values])
+
+
+def test_monte_carlo_ranges_are_the_percentiles_of_binomial_draws():
+    # an independent run of the documented method: 1,000 binomial draws (seed 20230831) on each unit's totals,
+    # competition ranks per draw, then the median and the 5th and 95th percentiles of each unit's ranks
+    num, den = np.array([9, 45, 52, 70, 0]), np.array([10, 50, 60, 100, 0])
+    r = rank_rates(list("abcde"), num, den)
+    rng = np.random.default_rng(20230831)
+    have = den > 0
+    draws = rng.binomial(den[have][None, :], (num[have] / den[have])[None, :], size=(1000, have.sum()))
+    ranks = _oracle_ranks(draws / den[have][None, :])
+    expected = r[have]
+    assert expected["rank_median"].tolist() == np.median(ranks, axis=0).tolist()
+    assert expected["rank_p05"].tolist() == np.percentile(ranks, 5, axis=0).tolist()
+    assert expected["rank_p95"].tolist() == np.percentile(ranks, 95, axis=0).tolist()
+    assert r["rank_median"].isna().tolist() == [False, False, False, False, True]
+    lower = rank_rates(list("abcde"), num, den, higher_is_better=False)
+    assert lower[have]["rank_median"].tolist() == np.median(_oracle_ranks(-draws / den[have][None, :]), axis=0).tolist()
+
+
+def test_composite_ranges_are_the_percentiles_of_perturbed_weights():
+    scores = pd.DataFrame({"A": [10.0, 9.0, 7.0, 8.5], "B": [5.0, 6.5, 8.0, 6.0]}, index=list("wxyz"))
+    r = rank_composite(scores)
+    rng = np.random.default_rng(20230831)
+    weights = rng.uniform(0.75, 1.25, size=(1000, 2))  # ±25%, the shipped methodology
+    ranks = _oracle_ranks(weights @ scores.to_numpy().T)
+    assert r["rank_median"].tolist() == np.median(ranks, axis=0).tolist()
+    assert r["rank_p05"].tolist() == np.percentile(ranks, 5, axis=0).tolist()
+    assert r["rank_p95"].tolist() == np.percentile(ranks, 95, axis=0).tolist()
+    # totals 15, 15.5, 15, 14.5: x first, w and y tied second, z last
+    assert r["value"].tolist() == [15.0, 15.5, 15.0, 14.5] and r["rank"].tolist() == [2, 1, 2, 4]
+    assert r["unit_id"].tolist() == list("wxyz") and set(r["rank_of"]) == {4}
+
+
+@settings(max_examples=200)
+@given(st.integers(1, 6), st.integers(1, 8), st.data())
+def test_draw_ranks_are_competition_ranks_of_each_draw(rows, cols, data):
+    from cchc_analysis.ranking import _draw_ranks
+
+    values = np.array(data.draw(st.lists(st.integers(0, 3), min_size=rows * cols, max_size=rows * cols)))
+    order = values.reshape(rows, cols).astype(float)  # few distinct values: many ties
+    assert _draw_ranks(order).tolist() == _oracle_ranks(-order).tolist()

@@ -125,6 +125,55 @@ def test_finished_on_the_first_day_after_the_period_is_pending_at_its_end():
     assert (s["resolved"].iloc[0], s["pending"].iloc[0]) == (False, True)
 
 
+def test_finished_on_the_periods_last_day_is_resolved_not_pending():
+    s = states(
+        dossier("2023-09-20 08:00", "2023-10-05", "2023-09-30 23:59"),
+        dossier("2023-09-20 08:00", "2023-10-05", "2023-09-30 00:00"),
+    )
+    assert s["resolved"].tolist() == [True, True] and s["pending"].tolist() == [False, False]
+
+
+def test_the_finish_is_processing_then_result_then_handover():
+    # due 10/07: processed 09/07 (early) although the result came 11/07; a result alone on 10/07 (on time); only
+    # handed over 12/07 (late); none of the three: pending
+    rows = [dossier("2023-07-03 08:00", "2023-07-10") for _ in range(4)]
+    rows[0].update(processed_at=T("2023-07-09 10:00"), result_at=T("2023-07-11 10:00"), handed_at=T("2023-07-12"))
+    rows[1].update(processed_at=pd.NaT, result_at=T("2023-07-10 16:00"), handed_at=T("2023-07-12"))
+    rows[2].update(processed_at=pd.NaT, result_at=pd.NaT, handed_at=T("2023-07-12 09:00"))
+    rows[3].update(processed_at=pd.NaT, status="in_progress")
+    s = states(*rows)
+    assert s["resolved_class"].tolist()[:3] == ["early", "on_time", "late"] and pd.isna(s["resolved_class"].iloc[3])
+    assert s["finish"].tolist()[:3] == [T("2023-07-09"), T("2023-07-10"), T("2023-07-12")]
+    assert s["pending"].tolist() == [False, False, False, True]
+
+
+def test_states_keep_the_rows_of_the_input_and_leave_not_accepted_ones_out():
+    rows = pd.DataFrame(
+        [
+            dossier("2023-07-03 08:00", "2023-07-10", "2023-07-05"),
+            dossier("2023-07-03 08:00", None, None, "not_accepted"),
+            {**dossier("2023-07-04 08:00", None, "2023-07-06"), "unit_id": "V", "channel": "direct"},
+        ],
+        index=[10, 20, 30],
+    )
+    s = dossier_states(rows, Q3)
+    assert s.index.tolist() == [10, 30]
+    assert s["unit_id"].tolist() == ["U", "V"] and s["channel"].tolist() == ["online", "direct"]
+    # no due date: resolved, in no class
+    assert s["resolved"].tolist() == [True, True] and s["resolved_class"].tolist()[0] == "early"
+    assert pd.isna(s["resolved_class"].loc[30])
+
+
+def test_a_withdrawn_dossier_without_an_end_date_ends_on_its_receipt_day():
+    s = states(
+        dossier("2023-07-03 08:00", "2023-07-10", None, "withdrawn"),
+        dossier("2023-06-20 08:00", "2023-07-10", None, "returned"),  # received (so ended) before the period
+    )
+    assert s["finish"].tolist() == [T("2023-07-03"), T("2023-06-20")]
+    assert s["stopped"].tolist() == [True, False] and s["stopped_kind"].tolist()[0] == "withdrawn"
+    assert not s["pending"].any() and not s["resolved"].any() and s["carried"].tolist() == [False, False]
+
+
 def test_carried_over_means_received_before_and_not_finished_before_the_first_day():
     s = states(
         dossier("2023-06-28 08:00", "2023-07-05", "2023-07-01 00:00"),  # finished on the first day: carried

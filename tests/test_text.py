@@ -4,7 +4,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cchc_analysis.text import clean_text, decode_tcvn3, encode_tcvn3, fold, slugify
+from cchc_analysis.text import (
+    clean_text,
+    decode_tcvn3,
+    encode_tcvn3,
+    fold,
+    legacy_encoding,
+    slugify,
+    to_unicode,
+    to_unicode_many,
+)
 
 
 def test_clean_text_normalises_nfd_and_space():
@@ -141,3 +150,84 @@ def test_every_vni_letter_both_ways(letter, vni, points, name):
     assert vni == "".join(chr(int(p, 16)) for p in points.split())  # the fixture agrees with itself
     assert decode_vni(vni) == letter, name
     assert encode_vni(letter) == vni, name
+
+
+# --- issue 17: number display, folding and the legacy-encoding judgement at their edges ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "shown"),
+    [
+        (1234.5, 1, "1.234,5"),
+        (1234567.25, 2, "1.234.567,25"),
+        (2.5, 2, "2,5"),  # trailing zeros dropped
+        (3.0, 2, "3"),
+        (100, 0, "100"),  # no decimals: the zeros of the number stay
+        (0.125, 2, "0,13"),
+    ],
+)
+def test_vn_decimal(value, places, shown):
+    from cchc_analysis.text import vn_decimal
+
+    assert vn_decimal(value, places) == shown
+
+
+def test_vn_int():
+    from cchc_analysis.text import vn_int
+
+    assert (vn_int(5599554000), vn_int(2527), vn_int(12), vn_int(-1500)) == ("5.599.554.000", "2.527", "12", "-1.500")
+
+
+def test_fold_capital_d_with_stroke():
+    assert fold("ĐƯỜNG Đê") == "duong de"
+
+
+def test_tcvn3_has_no_code_for_latin1_controls():
+    with pytest.raises(ValueError, match="no TCVN3 code"):
+        encode_tcvn3("\x80")
+    assert encode_tcvn3("Hà\x7f") == "H\xb5\x7f"  # ASCII (below 0x80) passes as it is
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        # VNI marks after a vowel ("eä" is ệ) against other high characters: VNI from 90% of them, or from 60% when
+        # none is a code only TCVN3 uses (µ, TCVN3's à)
+        ("eä " * 9 + "nµ", "vni"),  # 9 of 10, one TCVN3-only code
+        ("eä " * 8 + "nä nµ", "tcvn3"),  # 8 of 10 with a TCVN3-only code
+        ("eä " * 3 + "nä nä", "vni"),  # 3 of 5, no TCVN3-only code
+        ("eä " * 3 + "nä nµ", "tcvn3"),  # 3 of 5 with one
+        ("eä " * 2 + "nä nä", "tcvn3"),  # 2 of 4
+        ("NGÖÔØI", "vni"),  # capitals: the single code Ö after a consonant, the mark Ø after a vowel
+        ("Ngöôøi", "vni"),
+        ("Ngµy", "tcvn3"),
+        ("Người", None),  # Unicode
+        ("Ngay", None),
+        ("", None),
+        ("Café", None),  # Latin-1 letters that Vietnamese uses, in their case: nothing to decode
+    ],
+)
+def test_legacy_encoding_thresholds(text, encoding):
+    assert legacy_encoding(text) == encoding
+
+
+def test_a_capital_inside_a_lower_case_word_is_a_legacy_sign():
+    # "nÉ": É is a Latin-1 letter Vietnamese uses, but not as a capital after a small letter
+    assert legacy_encoding("nÉm") == "tcvn3" and legacy_encoding("NÉM") is None and legacy_encoding("Ém") is None
+
+
+def test_to_unicode_normalises_decomposed_text_and_decodes_legacy_text():
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", "Hồ sơ")
+    assert to_unicode(decomposed) == "Hồ sơ" and to_unicode("Ngµy") == "Ngày" and to_unicode("Vieät") == "Việt"
+    assert to_unicode_many([decomposed, "abc"]) == ["Hồ sơ", "abc"]
+    assert to_unicode_many([decomposed, "Ngµy"]) == ["Hồ sơ", "Ngày"]  # a Unicode letter beyond Latin-1: alone
+
+
+def test_a_column_is_judged_as_a_whole_unless_it_mixes_in_unicode():
+    # "Sè hãa" alone shows no TCVN3 sign (è and ã are Vietnamese letters); beside "Ngµy" the column is TCVN3
+    assert to_unicode_many(["Sè hãa", "Ngµy", "STT"]) == ["Số hóa", "Ngày", "STT"]
+    assert to_unicode_many(["Sè hãa"]) == ["Sè hãa"]
+    assert to_unicode_many(["Sè hãa", "Ngµy", "Người"]) == ["Sè hãa", "Ngày", "Người"]  # mixed: each alone
+    assert to_unicode_many([]) == [] and to_unicode_many(["a\x00b"]) == ["a\x00b"]

@@ -172,9 +172,8 @@ def _row_labels(grid: Grid, r: int) -> list[str]:
 def _spread_merged(grid: Grid, r: int, labels: list[str]) -> list[str]:
     """Copy a merged group cell's text across the columns it spans (not a title spanning the whole table)."""
     out = list(labels)
-    width = max(len(out), 1)
     for (r0, c0), (r1, c1) in grid.merged:
-        if r0 <= r <= r1 and c1 > c0 and c0 < len(out) and (c1 - c0 + 1) < 0.8 * width:
+        if r0 <= r <= r1 and (c1 - c0 + 1) < 0.8 * len(out):  # a title spans (nearly) the whole table
             for c in range(c0 + 1, min(c1, len(out) - 1) + 1):
                 if not out[c]:
                     out[c] = out[c0]
@@ -308,16 +307,16 @@ def _header_candidates(grid: Grid, r: int, rows: int | None):
 
 
 def _detect_header(grid: Grid, vocab: Vocabulary, rows=None, fixed=None) -> HeaderMatch | None:
-    best: HeaderMatch | None = None
-    best_key: tuple = (0,)
+    best, best_key = None, None
     first_rows = [rows[0]] if rows is not None else range(min(grid.height, MAX_HEADER_SEARCH_ROWS))
     for r in first_rows:
         for n_rows, parts in _header_candidates(grid, r, rows[1] if rows is not None else None):
             labels = [" ".join(dict.fromkeys(p for p in pair if p)) for pair in parts]
             placed = fixed(labels) if callable(fixed) else dict(fixed or {})
             columns, unmapped, options = _assign(parts, vocab, placed)
+            # the most fields, then the fewest columns left unread, then the fewest rows; the first on a tie
             key = (len(columns), -len(unmapped), -n_rows)
-            if key > best_key or rows is not None:
+            if best_key is None or key > best_key:
                 best_key = key
                 best = HeaderMatch(r, n_rows, labels, columns, unmapped, options, placed)
     if best is None or (len(best.columns) < 3 and rows is None):

@@ -90,14 +90,14 @@ _ZERO_TAIL = r"\s*\d{14,}00\s*"
 class ReadRules:
     """The reader's thresholds, from the methodology file's ``ingest`` section."""
 
-    max_rejected_share: float = 0.2  # more of a file's dossier rows rejected than this: the file is refused
+    max_rejected_share: float  # more of a file's dossier rows rejected than this: the file is refused
 
     @classmethod
     def from_methodology(cls, methodology=None) -> ReadRules:
         from ..methodology import load_methodology
 
         methodology = methodology or load_methodology()
-        return cls(float(methodology.get("ingest", "max_rejected_share", default=cls.max_rejected_share)))
+        return cls(float(methodology.get("ingest", "max_rejected_share")))
 
 
 class ColumnText:

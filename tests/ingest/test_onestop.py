@@ -272,9 +272,9 @@ def test_a_file_is_refused_above_the_methodology_share_of_rejected_rows(tmp_path
     path = simple_export(tmp_path / "x.xlsx", rows)
     if refused:
         with pytest.raises(InputFileError, match="3/10 dòng hồ sơ bị loại"):
-            read(path, rules=ReadRules())
+            read(path, rules=ReadRules.from_methodology())
     else:
-        rep = read(path, rules=ReadRules()).report
+        rep = read(path, rules=ReadRules.from_methodology()).report
         assert rep.rows_rejected == bad and any(f"{bad}/10 dòng hồ sơ bị loại" in w for w in rep.warnings)
 
 

@@ -1,0 +1,310 @@
+"""The header rules at their edges (issue 17): which row is the header, how merged group labels spread, how a
+column's texts score for a field and how columns are given to fields. Scores are worked out by hand from the rules
+in headers.py: an exact wording scores 100 + its number of words, a wording found as a run of words scores its
+number of words + that number / the label's number of words, each later synonym of a field 0.001 less
+(SYNONYM_RANK_STEP); a column's own text adds 1, a group label's words in any order score 0.8 per word, each
+group level further up 0.05 less."""
+
+import pytest
+
+from cchc_analysis.ingest.grid import Grid
+from cchc_analysis.ingest.headers import (
+    HeaderMatch,
+    Vocabulary,
+    _looks_like_data,
+    _row_labels,
+    _spread_merged,
+    assign_columns,
+    column_options,
+    detect_header,
+    missing_fields_message,
+    onestop_vocabulary,
+    source_vocabulary,
+)
+
+READS_FILES = False
+
+
+def grid(rows, merged=()):
+    width = max(len(r) for r in rows)
+    return Grid("t.xlsx", "Sheet1", [list(r) + [""] * (width - len(r)) for r in rows], list(merged))
+
+
+# --- the vocabulary file ---------------------------------------------------------------------------------------
+
+
+def test_a_field_spec_without_options_reads_with_the_documented_defaults():
+    v = Vocabulary.from_yaml("fields:\n  code:\n    synonyms: [Mã Hồ Sơ]\n  x: {}\n")
+    code = v.spec("code")
+    assert (code.synonyms, code.personal, code.label, code.kind, code.read) == (("ma ho so",), False, "code", "any", True)
+    assert v.spec("x").synonyms == () and v.required == ()
+    assert v.personal_fields() == set() and v.unread == frozenset()
+
+
+def test_a_field_spec_reads_every_option():
+    v = Vocabulary.from_yaml(
+        "fields:\n  applicant:\n    synonyms: [chủ hồ sơ]\n    personal: true\n    label: Chủ hồ sơ\n"
+        "    kind: text\n    read: false\nrequired: [applicant]\n"
+    )
+    a = v.spec("applicant")
+    assert (a.personal, a.label, a.kind, a.read) == (True, "Chủ hồ sơ", "text", False)
+    assert v.required == ("applicant",) and v.personal_fields() == {"applicant"} and v.unread == {"applicant"}
+
+
+def test_the_shipped_dossier_vocabulary_marks_personal_unread_and_required_fields():
+    v = onestop_vocabulary()
+    # typed from onestop_headers.yaml: these are pseudonymised or dropped at ingest
+    assert v.personal_fields() == {"applicant", "phone", "id_number", "address", "email"}
+    assert v.unread == {"duration", "result_delivery", "department", "note"}
+    assert v.required == ("code", "received_at")
+    kinds = {f.name: f.kind for f in v.fields}
+    assert {k: kinds[k] for k in ("code", "received_at", "due_at", "fee", "seq", "unit", "duration")} == {
+        "code": "code",
+        "received_at": "date",
+        "due_at": "date",
+        "fee": "amount",
+        "seq": "seq",
+        "unit": "unit",
+        "duration": "duration",
+    }
+    assert kinds["channel"] == "vocabulary:channel" and kinds["applicant"] == "any"
+    assert v.spec("received_at").label == "Ngày tiếp nhận" and v.spec("code").synonyms[0] == "ma ho so"
+
+
+def test_the_shipped_source_vocabularies_need_their_key_fields():
+    assert source_vocabulary("budget").personal_fields() == set()
+    assert "procedure" in source_vocabulary("catalogue").required
+
+
+# --- header rows ------------------------------------------------------------------------------------------------
+
+
+def test_row_labels_drop_column_numbers_and_non_text_cells_and_fill_the_width():
+    g = grid([["STT", "1", "(2)", "3.1", 4, None, " Mã  hồ sơ "], ["x"] * 9])
+    assert _row_labels(g, 0) == ["STT", "", "", "", "", "", "Mã hồ sơ", "", ""]
+    assert _row_labels(g, 5) == [""] * 9  # beyond the last row
+
+
+@pytest.mark.parametrize(
+    ("texts", "data"),
+    [
+        (["H1-2023-0001", "x"], False),  # one text with four digits: a header may have a year in it
+        (["H1-2023-0001", "01/07/2023"], True),
+        (["2023", "2024", "a", "b", "c", "d", "e"], False),  # 2 of 7: below 30% (2.1)
+        (["2023", "2024", "2025", "a", "b", "c", "d", "e", "f", "g"], True),  # 3 of 10: exactly 30%
+        (["2023", "", "", "2024"], True),  # blanks do not count
+        (["", ""], False),
+        (["123", "45"], False),  # fewer than four digits in a row
+    ],
+)
+def test_a_row_of_dates_and_codes_is_data_not_a_header(texts, data):
+    assert _looks_like_data(texts) is data
+
+
+def test_a_merged_group_label_spreads_over_its_empty_columns_only():
+    g = grid([["a"] * 10], merged=[((0, 2), (1, 4))])
+    labels = ["", "x", "Thời gian", "", "kept", "", "", "", "", ""]
+    # rows 0 and 1 are inside the merge: columns 3 (empty) takes the label, 4 keeps its own, 1 (before) is untouched
+    assert _spread_merged(g, 0, labels) == ["", "x", "Thời gian", "Thời gian", "kept", "", "", "", "", ""]
+    assert _spread_merged(g, 1, labels)[3] == "Thời gian"
+    assert _spread_merged(g, 2, labels) == labels  # below the merge
+
+
+def test_a_merge_reaching_the_last_column_or_beyond_fills_to_the_last_column():
+    labels = ["", "", "", "", "", "", "", "G", "", ""]
+    for end in (9, 12):  # 3 or 6 columns (the merge may be recorded wider than the cells read)
+        g = grid([["a"] * 10], merged=[((0, 7), (0, end))])
+        assert _spread_merged(g, 0, labels)[7:] == ["G", "G", "G"]
+
+
+def test_a_title_spanning_most_of_the_table_is_not_a_group_label():
+    labels = ["T"] + [""] * 9
+    # 8 of 10 columns is 80%: a title, not spread; 7 of 10 is a group label
+    assert _spread_merged(grid([["a"] * 10], [((0, 0), (0, 7))]), 0, labels) == labels
+    assert _spread_merged(grid([["a"] * 10], [((0, 0), (0, 6))]), 0, labels) == ["T"] * 7 + [""] * 3
+
+
+def test_a_vertical_merge_spreads_nothing():
+    labels = ["Mã", "", "x"]
+    assert _spread_merged(grid([["a"] * 3], [((0, 1), (3, 1))]), 0, labels) == labels
+
+
+# --- a column's possible fields ---------------------------------------------------------------------------------
+
+
+def test_a_column_s_own_wording_scores_its_match_plus_one():
+    v = onestop_vocabulary()
+    # "ngay nhan" is received_at's first synonym, exactly: 100 + 2 words, + 1 for the column's own text
+    assert column_options(("Ngày nhận",), v) == {"received_at": 103.0}
+    # "so ho so" is code's second synonym, found as a run inside "so ho so cap" (3 of 4 words): 3 + 3/4 - 0.001 + 1
+    assert column_options(("Số hồ sơ cấp",), v) == {"code": pytest.approx(4.749)}
+    assert column_options((), v) == {} and column_options(("", ""), v) == {}
+
+
+def test_a_sub_header_reads_with_its_group_label():
+    v = onestop_vocabulary()
+    # "Số" under "Thông tin hồ sơ": no wording alone; with the group, "so ho so" (code's second synonym) has all
+    # its words, the sub-header giving one: 0.8 x 2 words - 0.001
+    assert column_options(("Thông tin hồ sơ", "Số"), v) == {"code": pytest.approx(1.599)}
+    # a blank middle level is skipped: the group is one level up, not two
+    assert column_options(("Hồ sơ", "", "Số"), v) == {"code": pytest.approx(1.599)}
+    # the same group repeated (a cell merged down) counts once
+    assert column_options(("Hồ sơ", "Hồ sơ", "Số"), v) == {"code": pytest.approx(1.599)}
+
+
+def test_a_group_label_further_up_weighs_a_little_less():
+    v = onestop_vocabulary()
+    # the nearer group ("Hồ sơ") gives code 1.599; from two levels up it gives 1.599 - 0.05
+    assert column_options(("Thông tin", "Hồ sơ", "Số"), v) == {"code": pytest.approx(1.599)}
+    assert column_options(("Hồ sơ", "Thông tin", "Số"), v) == {"code": pytest.approx(1.549)}
+    # the words of a wording in another order, with no group label, are no match
+    assert column_options(("Hồ sơ số",), v) == {}
+
+
+def test_group_and_sub_header_read_as_one_label():
+    v = onestop_vocabulary()
+    # "Mã hồ sơ" over "Số": "ma ho so" is a run of "ma ho so so" (3 of its 4 words): 3 + 3/4
+    assert column_options(("Mã hồ sơ", "Số"), v) == {"code": pytest.approx(3.75)}
+
+
+# --- giving columns to fields -----------------------------------------------------------------------------------
+
+
+def test_columns_are_given_by_score_then_leftmost_and_near_ties_reported():
+    options = [{"code": 5.0}, {"code": 5.0, "procedure": 4.0}, {"procedure": 4.95}]
+    columns, ties = assign_columns(options)
+    # code: columns 0 and 1 tie (the leftmost wins, reported); procedure: 4.95 in column 2 beats 4.0 (not a tie)
+    assert columns == {"code": 0, "procedure": 2}
+    assert ties == [("code", 0, 1, 0.0)]
+
+
+def test_one_column_one_field():
+    columns, ties = assign_columns([{"code": 5.0, "procedure": 4.0}, {"status": 1.0}])
+    assert columns == {"code": 0, "status": 1} and ties == []
+
+
+def test_on_an_exact_tie_in_one_column_the_field_listed_first_wins():
+    columns, _ties = assign_columns([{"procedure": 5.0, "code": 5.0}, {"procedure": 4.0}])
+    assert columns == {"procedure": 0}
+
+
+def test_a_near_tie_is_closer_than_a_tenth():
+    # a difference of 0.1 is not a near tie, 0.05 is; a column already taken is no rival
+    assert assign_columns([{"code": 0.1}, {"code": 0.0}])[1] == []
+    assert assign_columns([{"code": 0.1}, {"code": 0.05}])[1] == [("code", 0, 1, pytest.approx(0.05))]
+    assert assign_columns([{"code": 0.1, "status": 0.2}, {"code": 0.1}])[1] == []  # status took column 0
+
+
+def test_fixed_fields_are_placed_first_and_a_veto_skips_a_pair():
+    columns, ties = assign_columns([{"code": 5.0}, {"code": 4.0}, {"status": 3.0}], fixed={"status": 0})
+    assert columns == {"status": 0, "code": 1} and ties == []
+    columns, _ = assign_columns([{"code": 5.0}, {"code": 4.0}], allowed=lambda col, name: (col, name) != (0, "code"))
+    assert columns == {"code": 1}
+    vetoed = []
+    assign_columns([{"code": 5.0, "status": 4.0}], allowed=lambda col, name: vetoed.append((col, name)) or True)
+    assert vetoed == [(0, "code"), (0, "status")]
+
+
+# --- finding the header -----------------------------------------------------------------------------------------
+
+
+def test_three_fields_make_a_header_two_do_not():
+    three = grid([["Mã hồ sơ", "Ngày nhận", "Trạng thái"], ["H1", "01/07/2023", "x"]])
+    m = detect_header(three)
+    assert (m.first_row, m.n_rows, m.columns) == (0, 1, {"code": 0, "received_at": 1, "status": 2})
+    assert m.unmapped == {} and m.fixed == {} and len(m.options) == 3 and m.options[1] == {"received_at": 103.0}
+    assert detect_header(grid([["Mã hồ sơ", "Ngày nhận", "Ghi nhớ"], ["H1", "01/07/2023", "x"]])) is None
+
+
+def test_the_first_of_two_equal_headers_wins():
+    row = ["Mã hồ sơ", "Ngày nhận", "Trạng thái"]
+    m = detect_header(grid([row, row, ["H1", "01/07/2023", "x"]]))
+    assert (m.first_row, m.n_rows) == (0, 1)
+
+
+def test_a_header_with_fewer_columns_left_unread_wins():
+    # the row below adds two labels that mean nothing: as a second header row they would leave 2 columns unread
+    g = grid([["Mã hồ sơ", "Ngày nhận", "Trạng thái", "", ""], ["", "", "", "Alpha", "Beta"], ["H1", "x", "y"]])
+    m = detect_header(g)
+    assert (m.first_row, m.n_rows, m.unmapped) == (0, 1, {})
+
+
+def test_a_sub_header_row_needs_two_labels():
+    merged = [((0, 0), (0, 1))]
+    one = grid([["Thông tin hồ sơ", "", "Ngày nhận", "Trạng thái"], ["", "Số", "", ""], ["H1"] * 4], merged)
+    assert detect_header(one) is None  # "Số" alone is no sub-header row: only 2 fields
+    two = grid([["Thông tin hồ sơ", "", "Ngày nhận", "Trạng thái"], ["Số", "Thủ tục", "", ""], ["H1"] * 4], merged)
+    m = detect_header(two)
+    assert (m.n_rows, m.columns) == (2, {"code": 0, "procedure": 1, "received_at": 2, "status": 3})
+    assert m.labels == ["Thông tin hồ sơ Số", "Thông tin hồ sơ Thủ tục", "Ngày nhận", "Trạng thái"]
+
+
+def test_a_header_has_at_most_three_rows():
+    g = grid(
+        [
+            ["Mã hồ sơ", "Ngày nhận", "Trạng thái", "X1", "Y1"],
+            ["", "", "", "X2", "Y2"],
+            ["", "", "", "X3", "Y3"],
+            ["", "", "", "Kênh", "Phí"],  # a fourth row would map two more fields
+            ["H1", "01/07/2023", "x", "y", "z"],
+        ]
+    )
+    m = detect_header(g)
+    assert (m.first_row, m.n_rows, set(m.columns)) == (0, 1, {"code", "received_at", "status"})
+
+
+def test_a_middle_header_row_spreads_its_merged_labels_the_lowest_does_not():
+    g = grid(
+        [
+            ["Hồ sơ", "", "", "Trạng thái"],
+            ["Thời gian", "", "Mã", ""],
+            ["Ngày nhận", "Hạn xử lý", "Số", ""],
+            ["01/07/2023", "03/07/2023", "H1", "x"],
+        ],
+        merged=[((0, 0), (0, 2)), ((1, 0), (1, 1)), ((2, 2), (2, 3)), ((0, 3), (2, 3))],
+    )
+    m = detect_header(g)
+    assert (m.first_row, m.n_rows) == (0, 3)
+    # row 1's "Thời gian" spreads to column 1; row 2's merged "Số" does not spread to column 3
+    assert m.labels == ["Hồ sơ Thời gian Ngày nhận", "Hồ sơ Thời gian Hạn xử lý", "Hồ sơ Mã Số", "Trạng thái"]
+    assert m.columns == {"received_at": 0, "due_at": 1, "code": 2, "status": 3}
+
+
+def test_a_header_found_once_per_grid():
+    g = grid([["Mã hồ sơ", "Ngày nhận", "Trạng thái"], ["H1", "01/07/2023", "x"]])
+    v = onestop_vocabulary()
+    first = detect_header(g)
+    assert detect_header(g, v) is first and g.header_cache[v] is first
+    blank = grid([["", ""], ["", ""]])
+    assert detect_header(blank) is None and blank.header_cache[v] is None
+
+
+def test_a_mapping_fixes_the_rows_and_fields_whatever_they_score():
+    g = grid([["Báo cáo", ""], ["Cột 1", "Cột 2"], ["Mã", ""], ["H1", "01/07/2023"]])
+    m = detect_header(g, rows=(1, 2), fixed=lambda labels: {"code": labels.index("Cột 1 Mã")})
+    assert (m.first_row, m.n_rows, m.columns, m.fixed) == (1, 2, {"code": 0}, {"code": 0})
+    assert m.labels == ["Cột 1 Mã", "Cột 2"] and m.unmapped == {1: "Cột 2"}
+    m = detect_header(g, rows=(0, 1), fixed={"code": 1})  # one label: still the header the mapping names
+    assert (m.first_row, m.n_rows, m.columns, m.labels) == (0, 1, {"code": 1}, ["Báo cáo", ""])
+    assert detect_header(g, rows=(3, 2), fixed={}) is None  # rows beyond the sheet
+    assert g.header_cache == {} or list(g.header_cache) == ["_width"]  # a mapping's header is not cached
+
+
+def test_the_message_for_an_unrecognised_layout_names_the_closest_columns():
+    g = grid([["Mã hồ sơ", "Ngày tiếp nhân", "Ghi chú"], ["H1", "x", "y"]])
+    m = HeaderMatch(0, 1, ["Mã hồ sơ", "Ngày tiếp nhân", "Ghi chú"], {"code": 0})
+    assert missing_fields_message(g, m) == (
+        "t.xlsx, trang 'Sheet1': không nhận ra bố cục bảng. Các cột tìm thấy: Mã hồ sơ, Ngày tiếp nhân, Ghi chú. "
+        "Thiếu trường bắt buộc: «Ngày tiếp nhận» (cột gần giống nhất: Ngày tiếp nhân). "
+        "Có thể khai báo cách ánh xạ cột trong tệp --mapping (YAML)."
+    )
+
+
+def test_the_message_without_a_header_reads_the_first_row():
+    g = grid([["Cột A", "Xyz"], ["Mã số hồ sơ", "Ngày"]])
+    assert missing_fields_message(g, None) == (
+        "t.xlsx, trang 'Sheet1': không nhận ra bố cục bảng. Các cột tìm thấy: Cột A, Xyz. "
+        "Thiếu trường bắt buộc: «Mã hồ sơ» (cột gần giống nhất: không có); "
+        "«Ngày tiếp nhận» (cột gần giống nhất: không có). "
+        "Có thể khai báo cách ánh xạ cột trong tệp --mapping (YAML)."
+    )
