@@ -294,7 +294,13 @@ def par_component_table(records: list[dict], value: str = "pct") -> pd.DataFrame
 
 
 def rank_history(
-    data_dir, period, *, group: str | None = None, indicator: str = "on_time_rate_766", quarters: int = 6
+    data_dir,
+    period,
+    *,
+    group: str | None = None,
+    indicator: str = "on_time_rate_766",
+    quarters: int = 6,
+    methodology: Methodology | None = None,
 ) -> pd.DataFrame:
     """Ranks of every unit of a group on one rate over the calendar quarters up to the end of ``period``.
 
@@ -304,7 +310,7 @@ def rank_history(
     from .indicators import INDICATOR_COLUMNS, _read, compute_onestop_indicators, open_store
     from .periods import parse_period
 
-    methodology = load_methodology()
+    methodology = methodology or load_methodology()
     _settings, processed, registry = open_store(data_dir)
     members = {u.unit_id for u in registry.units(group=group)} if group else None
     dossiers = _read(processed, "dossiers", INDICATOR_COLUMNS)

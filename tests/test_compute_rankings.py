@@ -143,3 +143,127 @@ def test_rank_history_over_quarters(store):
     assert history.loc[history["unit_id"] == TG, "value"].tolist() == [25.0, 90.0]
     empty = rank_history(store, parse_period("2021Q1"), group="Huyện Thanh Miện", indicator="online_rate")
     assert empty.empty and empty.columns.tolist() == ["period", "unit_id", "unit_name", "value", "rank", "rank_of"]
+
+
+def test_every_field_of_a_par_record_by_hand(store):
+    records = compute_rankings(store, Q3, group="Huyện Thanh Miện", draws=50)
+    assert {r["indicator"] for r in records} == {
+        "resolved_early_pct", "online_rate", "on_time_rate_766", "online_payment_rate", "procedures_online_share",
+        "resolved_late_pct", "par_total_score", "par_component",
+    }  # fmt: skip
+    total = next(r for r in records if r["indicator"] == "par_total_score" and r["unit_id"] == TG)
+    # weights within ±25%: Thanh Giang - Lam Sơn = 3 w1 - 1,5 w2 >= 2,25 - 1,875 > 0, always first
+    assert total == {
+        "unit_code": "11287", "unit_id": TG, "unit_name": "Xã Thanh Giang", "indicator": "par_total_score",
+        "value": 17.0, "rank": 1, "rank_of": 2, "change": None, "ci_low": None, "ci_high": None, "flag": None,
+        "rank_median": 1.0, "rank_p05": 1.0, "rank_p95": 1.0, "low_volume": False, "volume": None,
+    }  # fmt: skip
+    component = next(
+        r for r in records if r["indicator"] == "par_component" and r["unit_id"] == TG and r["component"] == INST
+    )
+    assert component == {
+        "unit_code": "11287", "unit_id": TG, "unit_name": "Xã Thanh Giang", "indicator": "par_component",
+        "component": INST, "value": 9.0, "score": 9.0, "max_score": 10.0, "pct": 90.0, "below_75": False,
+        "rank": 1, "rank_of": 2, "change": None, "ci_low": None, "ci_high": None, "flag": None, "rank_median": None,
+        "rank_p05": None, "rank_p95": None, "low_volume": False, "par_year": 2022,
+    }  # fmt: skip
+    late = {r["unit_id"]: r for r in records if r["indicator"] == "resolved_late_pct"}
+    # no dossier late anywhere: all tie at 0%, lower is better, rank 1 for the units of 30 dossiers or more
+    assert [late[u]["rank"] for u in (TG, LS, CT)] == [1, 1, None]
+
+
+INST = "Cải cách thể chế"
+
+
+@pytest.fixture
+def second_store(tmp_path):
+    """Two units over six quarters (30+ dossiers each where they have any) and a PAR sheet where Lam Sơn lacks a
+    component."""
+    processed = tmp_path / "processed"
+    processed.mkdir()
+
+    def dossiers(unit, year, month, n, late):
+        return [
+            {
+                "unit_id": unit,
+                "code": f"{unit}-{year}{month}-{i}",
+                "status": "resolved",
+                "channel": "online",
+                "received_at": T(f"{year}-{month:02d}-03 08:00"),
+                "due_at": T(f"{year}-{month:02d}-10"),
+                "processed_at": T(f"{year}-{month:02d}-{12 if i < late else 5} 08:00"),
+                "result_at": pd.NaT,
+                "handed_at": pd.NaT,
+                "fee": 0.0,
+                "payment_method": None,
+                "procedure": "A" if i % 2 else "B",
+                "digitised": None,
+            }
+            for i in range(n)
+        ]
+
+    rows = (
+        dossiers(TG, 2022, 2, 30, 0) + dossiers(LS, 2022, 2, 30, 30)  # 2022Q1: before a six-quarter window
+        + dossiers(TG, 2022, 5, 30, 3) + dossiers(LS, 2022, 5, 30, 6)  # 2022Q2: 10% and 20% late
+        + dossiers(TG, 2023, 8, 30, 9) + dossiers(LS, 2023, 8, 30, 0)  # 2023Q3: 30% and 0% late
+        + dossiers(CT, 2023, 8, 10, 0)  # 10 dossiers: below the shipped 30, above a minimum of 5
+        + dossiers(TG, 2023, 11, 30, 0) + dossiers(LS, 2023, 11, 30, 30)  # 2023Q4: after the periods asked
+    )  # fmt: skip
+    pd.DataFrame(rows).to_parquet(processed / "dossiers.parquet")
+    catalogue = pd.DataFrame({"unit_id": [TG] * 4, "procedure_key": ["a", "b", "c", "d"], "procedure": list("ABCD")})
+    catalogue.to_parquet(processed / "catalogue.parquet")
+    par = [
+        {"unit_id": u, "year": 2022, "published_date": T("2023-03-28"), "component": c, "score": s, "max_score": 10.0}
+        for u, c, s in ((TG, INST, 6.0), (TG, "Chính quyền số", 7.0), (LS, INST, 8.0))
+    ]
+    pd.DataFrame(par).to_parquet(processed / "par.parquet")
+    return tmp_path
+
+
+def test_rank_history_window_of_six_quarters(second_store):
+    # ending in July or in August 2023 (2023Q3): 2022Q2 to 2023Q3; 2022Q3-2023Q2 have no dossier, 2022Q1 is
+    # before the window, 2023Q4 after it. Late share, lower is better: 2022Q2 Thanh Giang 10% (1), Lam Sơn 20%
+    # (2); 2023Q3 Lam Sơn 0% and Cao Thắng 0% (1), Thanh Giang 30% (3 of 3); Cao Thắng has 10 dossiers: counted,
+    # never shown, so left out
+    for end in ("2023-07-31", "2023-08-15"):
+        history = rank_history(second_store, parse_period(f"2023-07-01..{end}"), indicator="resolved_late_pct")
+        assert {(r.period, r.unit_id): (r.rank, r.rank_of) for r in history.itertuples()} == {
+            ("2022Q2", TG): (1, 2),
+            ("2022Q2", LS): (2, 2),
+            ("2023Q3", LS): (1, 3),
+            ("2023Q3", TG): (3, 3),
+        }
+        assert history["period"].tolist() == ["2022Q2", "2022Q2", "2023Q3", "2023Q3"]  # oldest first
+        assert history.index.tolist() == [0, 1, 2, 3] and history["rank"].dtype == "int64"
+    # the default indicator (on_time_rate_766) over a window of seven quarters, which reaches 2022Q1; ending in
+    # 2024Q1 (no dossier), the window reaches back over the year's turn to 2022Q4
+    seven = rank_history(second_store, parse_period("2023Q3"), quarters=7)
+    assert sorted(set(seven["period"])) == ["2022Q1", "2022Q2", "2023Q3"]
+    assert sorted(set(rank_history(second_store, parse_period("2024Q1"))["period"])) == ["2023Q3", "2023Q4"]
+
+
+def test_rankings_follow_the_methodology_given(second_store):
+    from cchc_analysis.methodology import Methodology, load_methodology
+
+    settings = {**load_methodology().settings}
+    settings["ranking"] = {**settings["ranking"], "min_volume": 5, "composite_weight_perturbation": 0.0}
+    settings["par"] = {**settings["par"], "below_threshold_pct": 65}
+    m = Methodology(settings, "t", "x")
+    records = compute_rankings(second_store, Q3, methodology=m, draws=20)
+    late = {r["unit_id"]: r for r in records if r["indicator"] == "resolved_late_pct"}
+    # Lam Sơn 0% and Cao Thắng 0% (10 dossiers, now enough) share rank 1, Thanh Giang 30% is 3rd
+    assert [late[u]["rank"] for u in (LS, CT, TG)] == [1, 1, 3]
+    assert late[CT]["low_volume"] is False
+    # Lam Sơn lacks a component: 8 + 0 = 8 against Thanh Giang's 6 + 7 = 13; no perturbation: exact ranges
+    total = {r["unit_id"]: r for r in records if r["indicator"] == "par_total_score"}
+    assert [(total[u]["value"], total[u]["rank"], total[u]["rank_p05"], total[u]["rank_p95"]) for u in (TG, LS)] == [
+        (13.0, 1, 1.0, 1.0),
+        (8.0, 2, 2.0, 2.0),
+    ]
+    below = {(r["unit_id"], r["component"]): r["below_75"] for r in records if r["indicator"] == "par_component"}
+    assert below == {(TG, INST): True, (TG, "Chính quyền số"): False, (LS, INST): False}  # 60% < 65% only
+    # two of the four procedures of Thanh Giang's catalogue (A and B) have online dossiers: 50%
+    share = next(r for r in records if r["indicator"] == "procedures_online_share" and r["unit_id"] == TG)
+    assert share["value"] == 50.0
+    history = rank_history(second_store, Q3, indicator="resolved_late_pct", methodology=m)
+    assert set(history[history["period"] == "2023Q3"]["unit_id"]) == {LS, CT, TG}  # Cao Thắng shown with 5

@@ -14,7 +14,7 @@ def test_the_shipped_methodology_reads_with_its_version_and_digest():
     assert m.get("ingest", "max_rejected_share") == 0.2 and m.get("par", "below_threshold_pct") == 75
     with pytest.raises(ConfigError, match=r"2026\.1: thiếu khóa par\.nothing"):
         m.get("par", "nothing")
-    with pytest.raises(ConfigError, match="thiếu khóa version.deeper"):
+    with pytest.raises(ConfigError, match=r"thiếu khóa version\.deeper"):
         m.get("version", "deeper")  # a value has no keys below it
 
 
@@ -50,7 +50,7 @@ def test_a_users_file_must_hold_every_setting_no_default_is_guessed(tmp_path):
 def test_get_walks_nested_keys():
     m = Methodology({"a": {"b": {"c": 3}}, "d": 0}, "v", "x")
     assert (m.get("a", "b", "c"), m.get("a", "b"), m.get("d")) == (3, {"c": 3}, 0)
-    with pytest.raises(ConfigError, match="thiếu khóa a.z"):
+    with pytest.raises(ConfigError, match=r"thiếu khóa a\.z"):
         m.get("a", "z")
 
 

@@ -97,6 +97,9 @@ def test_par_rank_change_against_the_previous_published_year(tmp_path):
     total = {r["unit_id"]: (r["rank"], r["change"]) for r in records if r["indicator"] == "par_total_score"}
     # 2022 (shown for this period) against 2021 (shown for 01/01-31/08/2022): Thanh Giang rose from 2nd to 1st
     assert total == {"30-11287": (1, 1), "30-11260": (2, -1)}
+    # the one component moves the same way: 2nd to 1st and 1st to 2nd
+    component = {r["unit_id"]: (r["rank"], r["change"]) for r in records if r["indicator"] == "par_component"}
+    assert component == {"30-11287": (1, 1), "30-11260": (2, -1)}
 
 
 def test_no_unit_with_a_denominator():
@@ -170,7 +173,7 @@ def funnel():
 def test_funnel_flags_and_limits_by_hand(funnel):
     for unit, (_n, _d, value, flag, beyond, _rank) in FUNNEL.items():
         got = funnel.loc[unit]
-        assert (pd.isna(got["value"]) if value is None else got["value"] == pytest.approx(value)), unit
+        assert pd.isna(got["value"]) if value is None else got["value"] == pytest.approx(value), unit
         assert got["flag"] == flag, unit
         assert bool(got["beyond_998"]) is beyond, unit
 
@@ -283,3 +286,10 @@ def test_draw_ranks_are_competition_ranks_of_each_draw(rows, cols, data):
     values = np.array(data.draw(st.lists(st.integers(0, 3), min_size=rows * cols, max_size=rows * cols)))
     order = values.reshape(rows, cols).astype(float)  # few distinct values: many ties
     assert _draw_ranks(order).tolist() == _oracle_ranks(-order).tolist()
+
+
+def test_wilson_bounds_stay_within_0_and_100_percent():
+    # in floating point, 0 of 21 gives a lower bound of -1,4e-15 and 16 of 16 an upper bound of 100,00000000000003
+    low, high = wilson_interval(np.array([0, 16, 0]), np.array([21, 16, 0]))
+    assert (low[0], high[1]) == (0.0, 100.0)
+    assert np.isnan(low[2]) and np.isnan(high[2])  # no dossier, no interval

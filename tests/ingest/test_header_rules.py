@@ -36,7 +36,8 @@ def grid(rows, merged=()):
 def test_a_field_spec_without_options_reads_with_the_documented_defaults():
     v = Vocabulary.from_yaml("fields:\n  code:\n    synonyms: [Mã Hồ Sơ]\n  x: {}\n")
     code = v.spec("code")
-    assert (code.synonyms, code.personal, code.label, code.kind, code.read) == (("ma ho so",), False, "code", "any", True)
+    got = (code.synonyms, code.personal, code.label, code.kind, code.read)
+    assert got == (("ma ho so",), False, "code", "any", True)
     assert v.spec("x").synonyms == () and v.required == ()
     assert v.personal_fields() == set() and v.unread == frozenset()
 
