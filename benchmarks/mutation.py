@@ -94,6 +94,17 @@ def module_and_function(name: str) -> tuple[str, str]:
     return module, re.sub(r"^x[ǁ_]", "", function).replace("ǁ", ".")
 
 
+def _matches(entry: dict, module: str, function: str, before: str, after: str) -> bool:
+    """An entry names one mutant (module, function, before, after: the report's strings exactly) or, for a change
+    that is equivalent wherever it occurs (a codec name's case, zip's strict flag on lists equal by construction),
+    a family of them: `function: "*"` and `before_re`/`after_re` (regular expressions searched in the lines)."""
+    if entry["module"] != module or entry["function"] not in (function, "*"):
+        return False
+    if "before_re" in entry or "after_re" in entry:
+        return bool(re.search(entry.get("before_re", ""), before) and re.search(entry.get("after_re", ""), after))
+    return entry["before"] == before and entry["after"] == after
+
+
 def load_equivalents() -> list[dict]:
     if not EQUIVALENTS.is_file():
         return []
@@ -111,17 +122,7 @@ def write_report(status: dict[str, str], seconds: float | None, jobs: int) -> st
         by_module[module][state] += 1
         if state in ("survived", "no tests"):
             before, after = diff_of(name)
-            why = next(
-                (
-                    e["why"]
-                    for e in equivalents
-                    if e["module"] == module
-                    and e["function"] == function
-                    and e["before"] == before
-                    and e["after"] == after
-                ),
-                None,
-            )
+            why = next((e["why"] for e in equivalents if _matches(e, module, function, before, after)), None)
             survivors.append((module, function, before, after, state, why))
     lines = [
         "# Mutation testing of the rule modules",
