@@ -80,7 +80,12 @@ def diff_of(name: str) -> tuple[str, str]:
     original = functions.get(re.sub(r"__mutmut_\d+$", "__mutmut_orig", function), "")
     mutated = functions.get(function, "")
     before, after = [], []
-    for line in difflib.unified_diff(original.splitlines()[1:], mutated.splitlines()[1:], lineterm="", n=0):
+    # the def line counts (a default argument is mutated there) without the mutant's own name
+    def body(text: str) -> list[str]:
+        lines = text.splitlines()
+        return [re.sub(r"__mutmut_\w+\(", "(", lines[0]), *lines[1:]] if lines else []
+
+    for line in difflib.unified_diff(body(original), body(mutated), lineterm="", n=0):
         if line.startswith("-") and not line.startswith("---"):
             before.append(line[1:].strip())
         elif line.startswith("+") and not line.startswith("+++"):

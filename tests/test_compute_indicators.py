@@ -279,3 +279,129 @@ def test_a_period_the_units_exports_do_not_cover_is_missing_not_zero(store):
     assert rec["received_total"] is None
     assert rec["missing"]["received_total"].startswith("không có tệp xuất hồ sơ nào của đơn vị trong kỳ")
     assert "01/07/2023–31/07/2023" in rec["missing"]["online_rate"]
+
+
+# --- the record's types, successors, corrections, a user's methodology, inputs the exports did not give -----------
+
+
+def test_ranks_and_years_are_whole_numbers(records):
+    tg = records[TG]
+    for key in ("par_year", "par_rank", "par_rank_of", "received_total", "resolved_late", "fee_dossiers"):
+        assert type(tg[key]) is int, key  # "1/2", never "1.0/2" in a brief
+    for key in ("par_total_score", "par_total_max", "online_rate", "revenue_execution_pct"):
+        assert type(tg[key]) is float, key
+
+
+def test_a_unit_without_dossiers_has_every_dossier_rate_missing_for_that_reason(store):
+    (rec,) = compute_indicators(store, JULY, units=["Tân Trào"])
+    reason = "không có danh sách hồ sơ của đơn vị trong kỳ"
+    for key in ("online_rate", "resolved_early_pct", "on_time_rate_766", "online_payment_rate", "digitised_rate"):
+        assert rec[key] is None and rec["missing"][key] == reason, key
+
+
+def test_a_name_two_units_bore_is_the_one_of_the_periods_date(store):
+    # "Thanh Miện" is the town until 30/06/2025 and the commune that succeeded it from 01/07/2025
+    (rec,) = compute_indicators(store, JULY, units=["Thanh Miện"])
+    assert rec["unit_id"] == "30-11239" and rec["unit_name"] == "Thị trấn Thanh Miện"
+
+
+def test_a_successor_unit_before_it_existed_adds_up_its_predecessors(store):
+    # Nam Thanh Miện (31-11284) took the whole of Thanh Giang and three units with no data here; Bắc Thanh Miện
+    # (31-11254) the whole of Lam Sơn
+    south, north = compute_indicators(store, JULY, units=["Nam Thanh Miện", "Bắc Thanh Miện"])
+    assert (south["unit_id"], north["unit_id"]) == ("31-11284", "31-11254")
+    assert south["aggregated_from"] == [{"unit_id": TG, "name": "Xã Thanh Giang", "share": 1.0}]
+    # Thanh Giang's counts, as worked out in test_dossier_counts_by_hand
+    assert [south[k] for k in ("received_total", "resolved_total", "resolved_early", "pending_total")] == [5, 3, 1, 1]
+    assert south["online_rate"] == 50.0 and south["on_time_rate_766"] == 75.0
+    assert south["procedures_online_share"] is None
+    assert south["missing"]["procedures_online_share"] == "đơn vị hợp nhất: không cộng số thủ tục của các đơn vị cũ"
+    assert "received_total" not in south["missing"]
+    assert north["received_total"] == 1 and north["aggregated_from"][0]["unit_id"] == LS
+
+
+@pytest.fixture
+def own_store(store, tmp_path):
+    """A copy of the store that a test may change."""
+    import shutil
+
+    shutil.copytree(store, tmp_path / "s")
+    return tmp_path / "s"
+
+
+def test_approved_corrections_in_the_data_folder_are_applied(own_store):
+    (own_store / "corrections.yaml").write_text(
+        "- {unit: Thanh Giang, period: 2023-07, indicator: withdrawn, value: 2, reason: ghi nhầm, "
+        "approved_by: UBND xã, date: 2023-08-10}\n",
+        encoding="utf-8",
+    )
+    by = {r["unit_id"]: r for r in compute_indicators(own_store, JULY)}
+    assert by[TG]["withdrawn"] == 2 and by[LS]["withdrawn"] == 0
+    assert by[TG]["corrections"] == [
+        {
+            "indicator": "withdrawn",
+            "computed": 1,
+            "value": 2,
+            "reason": "ghi nhầm",
+            "approved_by": "UBND xã",
+            "date": "2023-08-10",
+        }
+    ]
+    assert by[LS]["corrections"] == []
+
+
+def test_the_methodology_given_is_the_one_used(store):
+    import copy
+
+    from cchc_analysis.methodology import Methodology, load_methodology
+
+    settings = copy.deepcopy(load_methodology().settings)
+    settings["online_payment"]["tracked_from"] = "2023-07-05"  # payment counted from 05/07 only
+    settings["par"]["below_threshold_pct"] = 70.0  # Thanh Giang's e-government 73,2% is no longer below
+    settings["ingest"]["max_unknown_share"] = 0.0
+    custom = Methodology(settings, "thu-1", "x")
+    tg = next(r for r in compute_indicators(store, JULY, methodology=custom) if r["unit_id"] == TG)
+    assert tg["methodology_version"] == "thu-1"
+    # new fee-bearing dossiers from 05/07: only 4 (cash)
+    assert (tg["payment_tracked_from"], tg["fee_dossiers"], tg["fee_paid_online"]) == ("2023-07-05", 1, 0)
+    assert tg["online_payment_rate"] == 0.0
+    egov = next(c for c in tg["par_components"] if c["component"] == EGOV)
+    assert (egov["below_75"], egov["self_review_required"]) == (False, False)
+
+
+def test_unknown_inputs_checks_and_the_units_with_any_source(own_store):
+    from cchc_analysis.indicators import MISSING_REASONS
+
+    processed = own_store / "processed"
+    d = pd.DataFrame(
+        [
+            *DOSSIERS,
+            # a new dossier of unknown channel: 1 of 6 new (1, 2, 4, 5, 8, 9; 17%, above 5%): channel figures missing
+            dossier(TG, "8", "2023-07-11 08:00", "2023-07-20", "2023-07-12 08:00", "resolved", None),
+            # finished before it was received
+            dossier(TG, "9", "2023-07-15 08:00", "2023-07-20", "2023-07-14 08:00", "returned", "direct"),
+        ]
+    )
+    d.drop(columns=["status_raw", "payment_raw"]).to_parquet(processed / "dossiers.parquet")
+    (processed / "manual.parquet").unlink()  # no manual-input workbook read
+    (processed / "ingest_report.json").write_text("{}", encoding="utf-8")  # a report without files
+    pd.DataFrame(
+        [
+            budget(TG, "revenue", 0.0, 10.0),  # an estimate of 0: no execution rate, not a division by zero
+            budget(TG, "expenditure", 800.0, 200.0),
+            budget("30-11293", "revenue", 100.0, 50.0),  # Hồng Phong: a budget report only
+        ]
+    ).to_parquet(processed / "budget.parquet")
+    p = pd.read_parquet(processed / "par.parquet")
+    pd.concat([p, pd.DataFrame([par("30-11257", EGOV, 5.0, 11.5)])]).to_parquet(processed / "par.parquet")
+    by = {r["unit_id"]: r for r in compute_indicators(own_store, JULY)}
+    assert set(by) == {TG, LS, "30-11293", "30-11257"}  # dossiers, budget only, PAR only (Tân Trào)
+    tg = by[TG]
+    assert tg["online_rate"] is None and "1/6 hồ sơ mới không rõ kênh nộp" in tg["missing"]["online_rate"]
+    assert tg["warnings"][0].startswith("1/6 hồ sơ mới không rõ kênh nộp")
+    assert "1 hồ sơ có ngày kết thúc trước ngày tiếp nhận." in tg["warnings"]
+    assert tg["revenue_execution_pct"] is None and tg["expenditure_execution_pct"] == 25.0
+    assert tg["manual"] == {} and tg["satisfaction_rate"] is None
+    assert by["30-11293"]["revenue_execution_pct"] == 50.0 and by["30-11293"]["received_total"] is None
+    assert by["30-11293"]["missing"]["received_total"] == MISSING_REASONS["no_dossiers"]
+    assert by["30-11257"]["par_total_score"] == 5.0

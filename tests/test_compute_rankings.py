@@ -267,3 +267,84 @@ def test_rankings_follow_the_methodology_given(second_store):
     assert share["value"] == 50.0
     history = rank_history(second_store, Q3, indicator="resolved_late_pct", methodology=m)
     assert set(history[history["period"] == "2023Q3"]["unit_id"]) == {LS, CT, TG}  # Cao Thắng shown with 5
+
+
+def _par_store(tmp_path, scores_by_year, published=None):
+    processed = tmp_path / "processed"
+    processed.mkdir(parents=True)
+    pd.DataFrame(columns=["unit_id", "code", "status", "received_at"]).to_parquet(processed / "dossiers.parquet")
+    rows = [
+        {
+            "unit_id": unit,
+            "year": year,
+            "published_date": T(published[year]) if published else pd.NaT,
+            "component": INST,
+            "score": score,
+            "max_score": 10.0,
+        }
+        for year, scores in scores_by_year.items()
+        for unit, score in scores.items()
+    ]
+    pd.DataFrame(rows).to_parquet(processed / "par.parquet")
+    return tmp_path
+
+
+def test_the_previous_periods_par_year_follows_the_methodology_given(tmp_path):
+    from cchc_analysis.methodology import Methodology, load_methodology
+
+    # no publication date on the sheets: a year counts as published on the methodology's fallback day of the next
+    # year. With 15 January, 2022's scores are shown from January 2023 on: February and January 2023 show the same
+    # year, so no rank change (the shipped 31 March would show 2021 in January and a change in February)
+    store = _par_store(tmp_path, {2021: {TG: 5.0, LS: 9.0}, 2022: {TG: 9.0, LS: 6.0}})
+    settings = {**load_methodology().settings}
+    settings["par"] = {**settings["par"], "publication_fallback": "01-15"}
+    m = Methodology(settings, "t", "x")
+    records = compute_rankings(store, parse_period("2023-02"), indicators=["par_total_score"], methodology=m, draws=5)
+    total = {r["unit_id"]: (r["value"], r["rank"], r["change"]) for r in records if r["indicator"] == "par_total_score"}
+    assert total == {TG: (9.0, 1, None), LS: (6.0, 2, None)}
+    # shipped methodology: 2021 until 31/03/2023, so February 2023 shows 2021 and so did January: no change either
+    shipped = compute_rankings(store, parse_period("2023-02"), indicators=["par_total_score"], draws=5)
+    assert {r["unit_id"]: (r["value"], r["change"]) for r in shipped if r["indicator"] == "par_total_score"} == {
+        TG: (5.0, None),
+        LS: (9.0, None),
+    }
+
+
+def test_one_unit_scored_and_a_period_after_one_without_dossiers(tmp_path, store):
+    one = _par_store(tmp_path, {2022: {TG: 7.0}}, {2022: "2023-03-28"})
+    records = compute_rankings(one, Q3, indicators=["par_total_score"], draws=5)
+    assert [(r["indicator"], r["rank"], r["rank_of"], r["change"]) for r in records] == [
+        ("par_total_score", 1, 1, None),
+        ("par_component", 1, 1, None),
+    ]
+    # 2023Q2 after a first quarter without any dossier: ranks, and no change to speak of (Cao Thắng, whose dossiers
+    # are all of Q3, has a row and no rank)
+    q2 = compute_rankings(store, parse_period("2023Q2"), group="Huyện Thanh Miện", indicators=["online_rate"], draws=5)
+    assert {r["unit_id"]: (r["rank"], r["change"]) for r in q2} == {LS: (1, None), TG: (2, None), CT: (None, None)}
+
+
+def test_the_composite_perturbation_is_the_methodologys(second_store):
+    from cchc_analysis.methodology import Methodology, load_methodology
+
+    # Thanh Giang 6 + 7 = 13 against Lam Sơn 10 + 2,5 = 12,5: Lam Sơn is ahead when 4 w1 > 4,5 w2, i.e. when the
+    # first weight outweighs the second by more than 12,5%, which weights drawn within ±25% often do; without
+    # perturbation the ranks never move
+    par = [
+        {"unit_id": u, "year": 2022, "published_date": T("2023-03-28"), "component": c, "score": s, "max_score": 10.0}
+        for u, c, s in ((TG, INST, 6.0), (TG, "Chính quyền số", 7.0), (LS, INST, 10.0), (LS, "Chính quyền số", 2.5))
+    ]
+    pd.DataFrame(par).to_parquet(second_store / "processed" / "par.parquet")
+    settings = {**load_methodology().settings}
+    settings["ranking"] = {**settings["ranking"], "composite_weight_perturbation": 0.0}
+    still = compute_rankings(
+        second_store, Q3, indicators=["par_total_score"], methodology=Methodology(settings, "t", "x")
+    )
+    moved = compute_rankings(second_store, Q3, indicators=["par_total_score"])
+    ranges = {
+        (name, r["unit_id"]): (r["rank"], r["rank_p05"], r["rank_p95"])
+        for name, records in (("still", still), ("moved", moved))
+        for r in records
+        if r["indicator"] == "par_total_score"
+    }
+    assert ranges[("still", TG)] == (1, 1.0, 1.0) and ranges[("still", LS)] == (2, 2.0, 2.0)
+    assert ranges[("moved", TG)] == (1, 1.0, 2.0) and ranges[("moved", LS)] == (2, 1.0, 2.0)

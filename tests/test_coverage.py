@@ -146,3 +146,83 @@ def test_monthly_summary_by_hand():
     # on time share of each month's resolved dossiers: July 1/1; August 1/2 (one late, one on time); September none
     assert out.loc["2023-07", "on_time_pct"] == 100.0 and out.loc["2023-08", "on_time_pct"] == 50.0
     assert pd.isna(out.loc["2023-09", "on_time_pct"])
+
+
+def test_a_month_without_new_dossiers_is_a_row_of_zeros_and_an_undated_deadline_is_not_counted():
+    import pandas as pd
+
+    from cchc_analysis.coverage import monthly_counts, monthly_summary
+
+    def d(received, due, done, channel, status="resolved"):
+        return {
+            "unit_id": "U",
+            "received_at": pd.Timestamp(received),
+            "due_at": pd.Timestamp(due) if due else pd.NaT,
+            "processed_at": pd.Timestamp(done) if done else pd.NaT,
+            "result_at": pd.NaT,
+            "handed_at": pd.NaT,
+            "status": status,
+            "channel": channel,
+        }
+
+    frame = pd.DataFrame(
+        [
+            d("2023-07-03", "2023-07-10", "2023-07-12", "online"),  # July: late
+            d("2023-07-04", None, "2023-08-08", "direct"),  # resolved in August, due date unknown: not in the share
+            d("2023-09-05", "2023-09-20", "2023-09-06", "postal"),  # September: early
+        ]
+    )
+    q3 = parse_period("2023Q3")
+    counts = monthly_counts(frame, q3).set_index("month")
+    # July has online and direct, September postal only: the channels a month lacks are 0, whole numbers
+    assert counts.loc["2023-07", ["online", "direct", "postal"]].tolist() == [1, 1, 0]
+    assert counts.loc["2023-09", ["online", "direct", "postal"]].tolist() == [0, 0, 1]
+    assert all(counts[c].dtype == "int64" for c in ("online", "direct", "postal"))
+    out = monthly_summary(frame, q3).set_index("month")
+    # August: no new dossier (a row of zeros, not a missing row); its one resolved dossier has no due date, so
+    # neither the resolved count (of known due date) nor the on-time share counts it
+    assert out.loc["2023-08", ["online", "direct", "postal", "resolved"]].tolist() == [0, 0, 0, 0]
+    assert out["resolved"].tolist() == [1, 0, 1]
+    assert (
+        out["on_time_pct"].iloc[0] == 0.0
+        and pd.isna(out["on_time_pct"].iloc[1])
+        and out["on_time_pct"].iloc[2] == 100.0
+    )
+    assert out["resolved"].dtype == "int64" and out["on_time_pct"].dtype == "float64"
+    assert all(out[c].dtype == "int64" for c in ("online", "direct", "postal"))
+
+
+def test_coverage_reads_files_in_any_order_and_skips_what_covers_no_unit():
+    report = {
+        "files": [
+            {"kind": "budget", "unit_id": "A", "period_start": "2023-01-01", "period_end": "2023-08-31"},
+            {"kind": "dossier_list", "period_start": "2023-07-01", "period_end": "2023-09-30"},  # no unit said
+            {"kind": "dossier_list", "unit_id": None, "period_start": "2023-07-01", "period_end": "2023-09-30"},
+            {"kind": "dossier_list", "unit_id": "A", "period_start": "2023-07-01", "period_end": "2023-09-30"},
+        ]
+    }
+    table = dossier_coverage(report, parse_period("2023Q3"))
+    assert table["unit_id"].tolist() == ["A"] and table["complete"].tolist() == [True]
+    assert dossier_coverage({}, parse_period("2023Q3")).empty  # a report without files
+
+
+def test_the_budget_report_of_the_periods_last_day_stands_for_it_and_no_budget_file_is_no_column(tmp_path):
+    import pandas as pd
+
+    from cchc_analysis.coverage import coverage_table, store_span
+
+    files = [{"kind": "dossier_list", "unit_id": "A", "period_start": "2023-07-01", "period_end": "2023-09-30"}]
+    budget = [
+        {"unit_id": "A", "fiscal_year": 2023, "as_of": pd.Timestamp("2023-08-31")},
+        {"unit_id": "A", "fiscal_year": 2023, "as_of": pd.Timestamp("2023-09-30")},  # the period's last day
+    ]
+    table = coverage_table(_store(tmp_path / "b", files, budget), parse_period("2023Q3")).set_index("unit_id")
+    assert table.loc["A", "budget_as_of"] == pd.Timestamp("2023-09-30")
+    no_budget = coverage_table(_store(tmp_path / "n", files), parse_period("2023Q3"))
+    assert "budget_as_of" not in no_budget.columns and no_budget["unit_id"].tolist() == ["A"]
+    no_dossiers = coverage_table(_store(tmp_path / "e", [], budget), parse_period("2023Q3"))
+    assert no_dossiers.empty and "budget_as_of" not in no_dossiers.columns
+    processed = tmp_path / "x" / "processed"
+    processed.mkdir(parents=True)
+    (processed / "ingest_report.json").write_text("{}", encoding="utf-8")  # a report without files
+    assert store_span(tmp_path / "x") == "kho chưa có tệp xuất hồ sơ nào"

@@ -47,6 +47,14 @@ def test_a_users_file_must_hold_every_setting_no_default_is_guessed(tmp_path):
     assert "chép tệp mặc định" in message
 
 
+def test_missing_keys_are_listed_by_their_dotted_path():
+    from cchc_analysis.methodology import _missing_keys
+
+    shipped = {"a": {"b": 1, "c": {"d": 2}}, "e": 3, "f": {"g": 4}}
+    assert _missing_keys({"a": {"c": {}}, "f": 5}, shipped) == ["a.b", "a.c.d", "e", "f.g"]
+    assert _missing_keys(shipped, shipped) == [] and _missing_keys({}, {"x": 1}) == ["x"]
+
+
 def test_get_walks_nested_keys():
     m = Methodology({"a": {"b": {"c": 3}}, "d": 0}, "v", "x")
     assert (m.get("a", "b", "c"), m.get("a", "b"), m.get("d")) == (3, {"c": 3}, 0)

@@ -174,3 +174,36 @@ def test_ranges_a_dying_worker_leaves_are_hashed_here(tmp_path, monkeypatch):
     keys = Pseudonymiser(key).applicant_keys(ids, None, None)
     assert keys[:3].tolist() == ["f" * 32] * 3  # the range the worker answered
     assert keys[3:].tolist() == [expected_key(key, f"id:0012030{n:05d}") for n in range(3, 8)]
+
+
+def test_a_worker_gone_before_it_has_the_texts_leaves_them_all_here(monkeypatch):
+    # 20,000 ID numbers (about 240 kB) cannot all go into the pipe before /bin/false has exited: the writing of the
+    # texts fails, before any range was taken
+    monkeypatch.setattr(pseudonym, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(sys, "executable", "/bin/false")
+    key = b"a-test-key-of-enough-length"
+    ids = pd.Series([f"0012030{n:05d}" for n in range(20_000)], dtype="str")
+    keys = Pseudonymiser(key).applicant_keys(ids, None, None)
+    assert keys[0] == expected_key(key, "id:001203000000") and keys[19_999] == expected_key(key, "id:001203019999")
+
+
+def test_without_a_python_to_start_everything_is_hashed_here_and_a_worker_never_writes_to_the_terminal(monkeypatch):
+    import subprocess
+
+    monkeypatch.setattr(pseudonym, "PARALLEL_MIN", 0)
+    key = b"a-test-key-of-enough-length"
+    started = []
+    real = subprocess.Popen
+
+    def spy(*args, **kwargs):
+        started.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", spy)
+    keys = Pseudonymiser(key).applicant_keys(pd.Series(IDS, dtype="str"), None, None)
+    assert keys[0] == expected_key(key, "id:001203004567")
+    assert [k["stderr"] for k in started] == [subprocess.DEVNULL]  # a dying worker's traceback is not shown
+    started.clear()
+    monkeypatch.setattr(sys, "executable", "")  # embedded interpreters may have none
+    keys = Pseudonymiser(key).applicant_keys(pd.Series(IDS, dtype="str"), None, None)
+    assert keys[1] == expected_key(key, "id:079188000123") and started == []

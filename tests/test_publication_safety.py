@@ -126,6 +126,26 @@ def test_each_fetching_css_word(word):
 @pytest.mark.parametrize("attr", ["srcset", "imagesrcset", "srcdoc"])
 def test_candidate_lists_and_documents_are_never_kept(attr):
     assert strip_active(f'<img {attr}="data:image/png;base64,AA 1x">') == ""
+    # not even a relative path, on a picture with a safe source or on any element
+    picture = '<img src="data:image/png;base64,AA">'
+    assert strip_active(f'<img src="data:image/png;base64,AA" {attr}="a.png 2x">') == picture
+    assert strip_active(f'<p {attr}="a.png">x</p>') == "<p>x</p>"
+
+
+@pytest.mark.parametrize(
+    ("markup", "clean"),
+    [
+        ('<img src="data:image/svg+xml;base64,AA">x', "x"),  # SVG pictures can carry scripts
+        ('<img src="DATA:IMAGE/SVG+XML;base64,AA">x', "x"),
+        ('<a href="#muc:1">x</a>', '<a href="#muc:1">x</a>'),  # an in-page link, colon and all
+        ('<p onclick="a()" onmouseover="b()" class="c" id="d">x</p>', '<p class="c" id="d">x</p>'),
+        ('<a href="http://x" title="t">x</a>', '<a title="t">x</a>'),  # the attributes after a dropped one stay
+        ("<form><select><option>a</option></select><textarea>b</textarea></form>", "ab"),
+        ("<p><input value=x><button>ok</button></p>", "<p>ok</p>"),
+    ],
+)
+def test_dropped_attributes_and_tags_leave_the_rest(markup, clean):
+    assert strip_active(markup) == clean
 
 
 def test_nothing_is_nothing():

@@ -231,3 +231,22 @@ def test_a_column_is_judged_as_a_whole_unless_it_mixes_in_unicode():
     assert to_unicode_many(["Sè hãa"]) == ["Sè hãa"]
     assert to_unicode_many(["Sè hãa", "Ngµy", "Người"]) == ["Sè hãa", "Ngày", "Người"]  # mixed: each alone
     assert to_unicode_many([]) == [] and to_unicode_many(["a\x00b"]) == ["a\x00b"]
+
+
+@pytest.mark.parametrize(
+    ("ch", "prev", "ok"),
+    [
+        ("à", " ", True),  # a word may start with a small letter
+        ("à", "1", True),
+        ("À", " ", True),
+        ("à", "b", True),
+        ("À", "B", True),  # capitals after a capital
+        ("à", "B", True),  # "Bà": a small letter after a capital
+        ("À", "b", False),  # a capital inside a small-letter word: not Vietnamese
+        ("°", "b", True),  # not a letter: case says nothing
+    ],
+)
+def test_case_agreement_of_a_letter_with_the_one_before(ch, prev, ok):
+    from cchc_analysis.text import _case_ok
+
+    assert _case_ok(ch, prev) is ok

@@ -138,5 +138,7 @@ def test_the_sheet_is_drawn_like_the_form():
                 True,
             )
     assert ws.cell(10, 1).border.left.style is None  # nothing drawn below the table
-    widths = {c: ws.column_dimensions[c].width for c in "ABCDEFGHIJKLMN"}
-    assert widths == {"A": 6, "B": 34, **{c: 12 for c in "CDEFGHIJKLMN"}}
+    for row in range(3, 10):  # nor right of it (column O)
+        assert (ws.cell(row, 15).border.left.style, ws.cell(row, 15).font.bold) == (None, False), row
+    widths = {c: ws.column_dimensions[c].width for c in "ABCDEFGHIJKLMNO"}
+    assert widths == {"A": 6, "B": 34, **{c: 12 for c in "CDEFGHIJKLMN"}, "O": 13}  # 13: openpyxl's default

@@ -265,3 +265,24 @@ def test_amounts_keep_object_cells_and_the_index():
     assert parsed.index.tolist() == [3, 4, 5, 6] and parsed.dtype == "float64"
     assert parsed.tolist()[:2] == [15000.0, 2000.0] and pd.isna(parsed[5]) and pd.isna(parsed[6])
     assert invalid.tolist() == [False, False, False, True]  # a boolean is no amount
+
+
+def test_a_shorter_wording_of_another_value_inside_the_cell_is_no_tie():
+    # "nop truc tuyen" (14 letters, online) and "buu dien" (8, postal) are both inside the cell: the longer one
+    # wins; a tie is only between wordings of equal length
+    table = {"online": ("nop truc tuyen",), "postal": ("buu dien",)}
+    for values in (pd.Series(["Nộp trực tuyến qua bưu điện"], dtype="str"), pd.Series(["Nộp trực tuyến qua bưu điện"])):
+        mapped, unknown = map_vocabulary(values, table)
+        assert mapped[0] == "online" and not unknown[0]
+    flipped = {"postal": ("buu dien",), "online": ("nop truc tuyen",)}
+    assert map_vocabulary(pd.Series(["Nộp trực tuyến qua bưu điện"], dtype="str"), flipped)[0][0] == "online"
+
+
+def test_vocabulary_of_a_text_column_keeps_its_index_and_gives_a_boolean_mask():
+    values = pd.Series(["Trực tuyến", "???", None, " "], dtype="str", index=[10, 11, 12, 13])
+    mapped, unknown = map_vocabulary(values, value_vocabularies()["channel"])
+    assert mapped.index.tolist() == [10, 11, 12, 13] and unknown.index.tolist() == [10, 11, 12, 13]
+    assert mapped[10] == "online" and mapped[11:].isna().all()
+    assert unknown.dtype == bool and unknown.tolist() == [False, True, False, False]
+    nothing, unknown = map_vocabulary(pd.Series(["???", "!!!"], dtype="str"), value_vocabularies()["channel"])
+    assert nothing.dtype == "str" and nothing.isna().all() and unknown.tolist() == [True, True]
