@@ -73,11 +73,11 @@ def rank_rates(
     *,
     higher_is_better: bool = True,
     methodology: Methodology | None = None,
-    draws: int = 1000,
-    seed: int = 20230831,
+    draws: int | None = None,
 ) -> pd.DataFrame:
     """Rank units on a rate num/den (percent), with Wilson 95% intervals, funnel flags against the group's pooled
-    rate and a Monte Carlo rank range from binomial draws on each unit's totals (seeded, reproducible)."""
+    rate and a Monte Carlo rank range from binomial draws on each unit's totals (seeded, reproducible; draws, seed
+    and percentiles from the methodology, ``draws`` overriding its number)."""
     methodology = methodology or load_methodology()
     num = np.asarray(num, dtype=float)
     den = np.asarray(den, dtype=float)
@@ -102,7 +102,7 @@ def rank_rates(
     out["beyond_998"] = usable & (np.abs(v - p0) > _z(limits[-1]) * spread)
     # Monte Carlo: binomial draws on each unit's totals, ranks recomputed every draw
     out["rank_median"] = out["rank_p05"] = out["rank_p95"] = np.nan
-    rng = np.random.default_rng(seed)
+    draws, rng, (low, high) = _monte_carlo(methodology, draws)
     idx = np.flatnonzero(has.to_numpy())
     if len(idx):
         n = den[idx].astype(np.int64)
@@ -110,8 +110,8 @@ def rank_rates(
         sims = rng.binomial(n[None, :], p[None, :], size=(draws, len(idx))) / n[None, :]
         ranks = _draw_ranks(-sims if higher_is_better else sims)
         out.loc[idx, "rank_median"] = np.median(ranks, axis=0)
-        out.loc[idx, "rank_p05"] = np.percentile(ranks, 5, axis=0)
-        out.loc[idx, "rank_p95"] = np.percentile(ranks, 95, axis=0)
+        out.loc[idx, "rank_p05"] = np.percentile(ranks, low, axis=0)
+        out.loc[idx, "rank_p95"] = np.percentile(ranks, high, axis=0)
     min_volume = int(methodology.get("ranking", "min_volume"))
     out["low_volume"] = den < min_volume
     # low-volume units stay in rank_of but are never shown with a rank (so never as the best)
@@ -119,8 +119,16 @@ def rank_rates(
     return out.drop(columns=["num"]).rename(columns={"den": "volume"})
 
 
+def _monte_carlo(methodology: Methodology, draws: int | None) -> tuple[int, np.random.Generator, list[float]]:
+    """The number of draws (the methodology's unless given), the seeded generator and the rank range's percentiles."""
+    if draws is None:
+        draws = int(methodology.get("ranking", "monte_carlo_draws"))
+    rng = np.random.default_rng(int(methodology.get("ranking", "monte_carlo_seed")))
+    return draws, rng, list(methodology.get("ranking", "rank_range_percentiles"))
+
+
 def rank_composite(
-    scores: pd.DataFrame, *, methodology: Methodology | None = None, draws: int = 1000, seed: int = 20230831
+    scores: pd.DataFrame, *, methodology: Methodology | None = None, draws: int | None = None
 ) -> pd.DataFrame:
     """Rank units on the sum of component scores (a units x components table), with a Monte Carlo rank range
     under random component weights within ±perturbation (default ±25%)."""
@@ -130,13 +138,13 @@ def rank_composite(
     out = pd.DataFrame({"unit_id": scores.index, "value": total.to_numpy()})
     out["rank"] = competition_rank(out["value"].round(9))
     out["rank_of"] = len(out)
-    rng = np.random.default_rng(seed)
+    draws, rng, (low, high) = _monte_carlo(methodology, draws)
     weights = rng.uniform(1 - spread, 1 + spread, size=(draws, scores.shape[1]))
     sims = weights @ scores.to_numpy().T  # draws x units
     ranks = _draw_ranks(-sims)
     out["rank_median"] = np.median(ranks, axis=0)
-    out["rank_p05"] = np.percentile(ranks, 5, axis=0)
-    out["rank_p95"] = np.percentile(ranks, 95, axis=0)
+    out["rank_p05"] = np.percentile(ranks, low, axis=0)
+    out["rank_p95"] = np.percentile(ranks, high, axis=0)
     return out
 
 
@@ -147,7 +155,7 @@ def compute_rankings(
     group: str | None = None,
     indicators: list[str] | None = None,
     methodology: Methodology | None = None,
-    draws: int = 1000,
+    draws: int | None = None,
 ) -> list[dict]:
     """Records per unit and indicator for every unit of a group with data (see ``cchc rank``)."""
     from .errors import ConfigError
@@ -207,7 +215,7 @@ def compute_rankings(
             comps = pd.DataFrame(
                 {row.unit_id: {c["component"]: c["score"] for c in row.par_components} for row in p.itertuples()}
             ).T
-            ranked = rank_composite(comps.fillna(0), methodology=methodology, draws=max(draws, 1))
+            ranked = rank_composite(comps.fillna(0), methodology=methodology, draws=_at_least_one(draws))
             for r in ranked.itertuples(index=False):
                 old = prev_total.get(r.unit_id)
                 rec = _record(unit_of(r.unit_id), "par_total_score", r, None if old is None else int(old) - int(r.rank))
@@ -247,7 +255,9 @@ def compute_rankings(
     return records
 
 
-def _rank_table(table: pd.DataFrame, key: str, higher: bool, methodology: Methodology, draws: int) -> pd.DataFrame:
+def _rank_table(
+    table: pd.DataFrame, key: str, higher: bool, methodology: Methodology, draws: int | None
+) -> pd.DataFrame:
     if table.empty:
         return pd.DataFrame(columns=["unit_id", "value", "rank"])
     num, den = RATE_PARTS[key](table)
@@ -257,8 +267,13 @@ def _rank_table(table: pd.DataFrame, key: str, higher: bool, methodology: Method
         den.fillna(0).to_numpy(),
         higher_is_better=higher,
         methodology=methodology,
-        draws=max(draws, 1),
+        draws=_at_least_one(draws),
     )
+
+
+def _at_least_one(draws: int | None) -> int | None:
+    """Draws asked (0 for ranks only still draws once, so the table has its columns); None: the methodology's."""
+    return None if draws is None else max(draws, 1)
 
 
 def _record(unit, key, r, change) -> dict:

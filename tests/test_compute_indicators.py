@@ -375,11 +375,12 @@ def test_unknown_inputs_checks_and_the_units_with_any_source(own_store):
     processed = own_store / "processed"
     d = pd.DataFrame(
         [
+            # finished before it was received (the store's first row: a unit without dossiers is never checked
+            # against another unit's)
+            dossier(TG, "9", "2023-07-15 08:00", "2023-07-20", "2023-07-14 08:00", "returned", "direct"),
             *DOSSIERS,
             # a new dossier of unknown channel: 1 of 6 new (1, 2, 4, 5, 8, 9; 17%, above 5%): channel figures missing
             dossier(TG, "8", "2023-07-11 08:00", "2023-07-20", "2023-07-12 08:00", "resolved", None),
-            # finished before it was received
-            dossier(TG, "9", "2023-07-15 08:00", "2023-07-20", "2023-07-14 08:00", "returned", "direct"),
         ]
     )
     d.drop(columns=["status_raw", "payment_raw"]).to_parquet(processed / "dossiers.parquet")
@@ -388,7 +389,7 @@ def test_unknown_inputs_checks_and_the_units_with_any_source(own_store):
     pd.DataFrame(
         [
             budget(TG, "revenue", 0.0, 10.0),  # an estimate of 0: no execution rate, not a division by zero
-            budget(TG, "expenditure", 800.0, 200.0),
+            {**budget(TG, "expenditure", 800.0, 200.0), "adjusted_estimate": 1000.0},
             budget("30-11293", "revenue", 100.0, 50.0),  # Hồng Phong: a budget report only
         ]
     ).to_parquet(processed / "budget.parquet")
@@ -405,3 +406,13 @@ def test_unknown_inputs_checks_and_the_units_with_any_source(own_store):
     assert by["30-11293"]["revenue_execution_pct"] == 50.0 and by["30-11293"]["received_total"] is None
     assert by["30-11293"]["missing"]["received_total"] == MISSING_REASONS["no_dossiers"]
     assert by["30-11257"]["par_total_score"] == 5.0
+    assert by["30-11293"]["warnings"] == [] and by["30-11257"]["warnings"] == []
+    # a methodology that divides by the adjusted estimate: 200 of 1.000
+    import copy
+
+    from cchc_analysis.methodology import Methodology, load_methodology
+
+    settings = copy.deepcopy(load_methodology().settings)
+    settings["budget"]["denominator"] = "adjusted"
+    adjusted = compute_indicators(own_store, JULY, units=["Thanh Giang"], methodology=Methodology(settings, "a", "x"))
+    assert adjusted[0]["expenditure_execution_pct"] == 20.0 and adjusted[0]["expenditure_estimate"] == 1000

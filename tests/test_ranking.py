@@ -293,3 +293,35 @@ def test_wilson_bounds_stay_within_0_and_100_percent():
     low, high = wilson_interval(np.array([0, 16, 0]), np.array([21, 16, 0]))
     assert (low[0], high[1]) == (0.0, 100.0)
     assert np.isnan(low[2]) and np.isnan(high[2])  # no dossier, no interval
+
+
+def test_the_monte_carlo_settings_are_the_methodologys():
+    from cchc_analysis.methodology import Methodology, load_methodology
+
+    def method(**ranking):
+        settings = {**load_methodology().settings}
+        settings["ranking"] = {**settings["ranking"], **ranking}
+        return Methodology(settings, "t", "x")
+
+    # five units close together: 50%, 52%, 54%, 56%, 58% of 50 dossiers, so the drawn ranks move a lot
+    ids = list("abcde")
+    num, den = np.array([25, 26, 27, 28, 29]), np.array([50] * 5)
+    widest = rank_rates(ids, num, den, methodology=method(rank_range_percentiles=[0, 100]))
+    shipped = rank_rates(ids, num, den)
+    # the 0th and 100th percentiles are the best and worst ranks drawn: at least as wide as the 5th-95th
+    assert (widest["rank_p05"] <= shipped["rank_p05"]).all() and (widest["rank_p95"] >= shipped["rank_p95"]).all()
+    assert (widest["rank_p95"] - widest["rank_p05"]).sum() > (shipped["rank_p95"] - shipped["rank_p05"]).sum()
+    once = rank_rates(ids, num, den, methodology=method(monte_carlo_draws=1))  # one draw: no range at all
+    assert (once["rank_p05"] == once["rank_p95"]).all() and (once["rank_median"] == once["rank_p05"]).all()
+    assert rank_rates(ids, num, den).equals(shipped)  # the same seed: the same ranges, run after run
+    # another seed, 10 draws each (a thousand give ranges too steady to tell seeds apart)
+    ten = [rank_rates(ids, num, den, draws=10, methodology=method(monte_carlo_seed=s)) for s in (20230831, 1)]
+    assert not ten[0][["rank_median", "rank_p05", "rank_p95"]].equals(ten[1][["rank_median", "rank_p05", "rank_p95"]])
+    assert rank_rates(ids, num, den, draws=1)["rank_p05"].equals(once["rank_p05"])  # draws given: they count
+    # three tied totals of 10,4: b (5,2 + 5,2) is always second; a wins when the second weight is the larger, c
+    # when the first is: each first or third about half the time
+    composite = pd.DataFrame({"x": [5.0, 5.2, 5.4], "y": [5.4, 5.2, 5.0]}, index=["a", "b", "c"])
+    wide = rank_composite(composite, methodology=method(rank_range_percentiles=[0, 100])).set_index("unit_id")
+    assert wide[["rank_p05", "rank_p95"]].values.tolist() == [[1.0, 3.0], [2.0, 2.0], [1.0, 3.0]]
+    narrow = rank_composite(composite, methodology=method(monte_carlo_draws=1))
+    assert (narrow["rank_p05"] == narrow["rank_p95"]).all()
