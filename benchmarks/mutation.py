@@ -80,6 +80,7 @@ def diff_of(name: str) -> tuple[str, str]:
     original = functions.get(re.sub(r"__mutmut_\d+$", "__mutmut_orig", function), "")
     mutated = functions.get(function, "")
     before, after = [], []
+
     # the def line counts (a default argument is mutated there) without the mutant's own name
     def body(text: str) -> list[str]:
         lines = text.splitlines()
