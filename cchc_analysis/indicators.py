@@ -207,8 +207,10 @@ def compute_onestop_indicators(
     # procedures
     online_new = new & (channel == "online").to_numpy(dtype=bool, na_value=False)
     names = d.loc[online_new, "procedure"]
-    folded = names.map({u: fold(u) for u in pd.unique(names)})  # fold each distinct name once
-    key = d["catalogue_code"][online_new] if "catalogue_code" in d else None
+    # fold each distinct name once; as plain objects, since the store's text columns are categoricals and a code
+    # missing here and there must be filled from the names' categories
+    folded = names.map({u: fold(u) for u in pd.unique(names)}).astype(object)
+    key = d["catalogue_code"][online_new].astype(object) if "catalogue_code" in d else None
     proc = key.where(key.notna(), folded) if key is not None else folded
     proc_codes, proc_uniques = pd.factorize(proc)  # missing names are -1 and not counted, as nunique does
     unit_codes = codes[online_new]

@@ -101,7 +101,7 @@ def fold(value: object) -> str:
     """
     text = unicodedata.normalize("NFD", clean_text(value).lower())
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
-    text = text.replace("đ", "d").replace("Đ", "d")
+    text = text.replace("đ", "d")  # lower case already: no "Đ" left
     return _NON_ALNUM.sub(" ", text).strip()
 
 

@@ -601,3 +601,105 @@ def test_budget_execution_of_a_zero_or_unknown_estimate_is_missing_and_the_colum
     assert compute_budget_indicators(pd.DataFrame(), JULY, m).columns.tolist() == BUDGET_COLUMNS
     other_year = compute_budget_indicators(pd.DataFrame([_line("revenue", 10.0, 5.0, 2022, "2022-12-31")]), JULY, m)
     assert other_year.empty and other_year.columns.tolist() == BUDGET_COLUMNS
+
+
+# --- the dossier counts of compute_onestop_indicators, every input kind at once --------------------------------
+
+
+def _od(unit, received, due=None, done=None, status="resolved", channel="online", **extra):
+    return {
+        "unit_id": unit,
+        "received_at": T(received),
+        "due_at": T(due) if due else pd.NaT,
+        "processed_at": T(done) if done else pd.NaT,
+        "result_at": pd.NaT,
+        "handed_at": pd.NaT,
+        "status": status,
+        "status_raw": extra.get("status_raw", status),
+        "channel": channel,
+        "fee": extra.get("fee", 0.0),
+        "catalogue_fee_kind": extra.get("kind"),
+        "payment_method": extra.get("pay"),
+        "payment_raw": extra.get("pay_raw", extra.get("pay")),
+        "procedure": extra.get("procedure", "Thủ tục X"),
+        "catalogue_code": extra.get("code"),
+        "digitised": extra.get("digitised"),
+    }
+
+
+ONESTOP = [
+    _od("B", "2023-07-10", "2023-07-15", "2023-07-11"),  # B first: rows come out sorted by unit
+    # a1: received on the period's last day, late in the evening: new, pending within its deadline
+    _od("A", "2023-07-31 23:00", "2023-08-05", None, "in_progress", procedure="Cấp phép", code="C1"),
+    # a2: carried over, finished at 00:00 on the period's first day, a day after its due date: resolved late
+    _od("A", "2023-06-20", "2023-06-30", "2023-07-01 00:00"),
+    # a3: channel and status not recognised (status written "Lạ"): new, resolved early
+    _od("A", "2023-07-05", "2023-07-10", "2023-07-06", None, None, status_raw="Lạ"),
+    # a4: direct, status left blank (not an unknown status), no due date: pending, deadline unknown
+    _od("A", "2023-07-06", None, None, None, "direct", status_raw=None),
+    # a5: online, resolved without a due date; no fee written and the catalogue silent: fee unknown
+    _od("A", "2023-07-07", None, "2023-07-08", fee=float("nan"), procedure="Cấp phép", code="C2"),
+    # a6: online, early; a fee of 1 đồng paid online (the first payment recorded: tracking starts 03/07)
+    _od("A", "2023-07-03", "2023-07-10", "2023-07-04", fee=1.0, pay="online", procedure="Đăng ký", digitised=True),
+    # a7: postal, early; fee 0 but the catalogue says the procedure has one; payment written but not recognised
+    _od(
+        "A", "2023-07-08", "2023-07-12", "2023-07-09", channel="postal", kind="amount", pay_raw="Ví lạ", digitised=False
+    ),
+    # a8: never received
+    _od("A", "2023-07-09", None, None, "not_accepted"),
+]
+
+
+@pytest.mark.parametrize("text", ["object", "category"])  # tests build object columns; the store gives categoricals
+def test_onestop_counts_of_every_input_kind_by_hand(text):
+    from cchc_analysis.indicators import compute_onestop_indicators
+    from cchc_analysis.methodology import load_methodology
+
+    frame = pd.DataFrame(ONESTOP)
+    for c in ("status", "status_raw", "channel", "payment_method", "payment_raw", "procedure", "catalogue_code"):
+        frame[c] = frame[c].astype(text)
+    got = compute_onestop_indicators(frame, JULY, None, load_methodology())
+    assert got["unit_id"].tolist() == ["A", "B"]
+    a = got.set_index("unit_id").loc["A"]
+    # new: a1, a3, a4, a5, a6, a7 (6); carried: a2
+    assert [a[k] for k in ("new_total", "carried_over", "received_total")] == [6, 1, 7]
+    assert [a[k] for k in ("received_online", "received_direct", "received_postal", "channel_unknown")] == [3, 1, 1, 1]
+    # resolved: a2 late, a3, a6, a7 early, a5 without a due date; pending: a1 and a4, neither overdue
+    assert [a[k] for k in ("resolved_total", "resolved_early", "resolved_on_time", "resolved_late")] == [5, 3, 0, 1]
+    assert [a[k] for k in ("resolved_unknown_deadline", "pending_total", "pending_within_deadline")] == [1, 2, 2]
+    assert [a[k] for k in ("pending_overdue", "pending_unknown_deadline", "finish_unknown")] == [0, 1, 0]
+    assert [a[k] for k in ("status_unknown", "handled_total", "withdrawn", "returned")] == [1, 7, 0, 0]
+    assert a["online_rate"] == 50.0 and a["resolved_early_pct"] == 60.0 and a["resolved_late_pct"] == 20.0
+    assert a["on_time_rate_766"] == pytest.approx(100 * 5 / 7)  # (3 early + 0 on time + 2 pending within) / 7
+    # payment from 03/07 (a6): all six new dossiers are in the window; fee-bearing a6 (1 đồng) and a7 (catalogue)
+    assert a["payment_tracked_from"] == T("2023-07-03")
+    assert [a[k] for k in ("window_total", "fee_dossiers", "fee_paid_online", "fee_unknown", "payment_unknown")] == [
+        6,
+        2,
+        1,
+        1,
+        1,
+    ]
+    assert a["online_payment_rate"] == 50.0
+    # online new dossiers' procedures: catalogue codes C1 and C2 (the same name twice), and "Đăng ký" by name
+    assert a["procedures_with_online_dossiers"] == 3
+    assert pd.isna(a["procedures_total"]) and pd.isna(a["procedures_online_share"])  # no catalogue
+    assert (a["digitised_known"], a["digitised_rate"]) == (2, 50.0)
+    b = got.set_index("unit_id").loc["B"]
+    assert (b["new_total"], b["resolved_early"], b["window_total"], b["fee_dossiers"]) == (1, 1, 0, 0)
+    assert pd.isna(b["payment_tracked_from"]) and pd.isna(b["online_payment_rate"])
+    counts = [c for c in got.columns if c.endswith(("_total", "_unknown", "_deadline")) and c != "procedures_total"]
+    assert all(got[c].dtype == "int64" for c in counts), counts
+
+
+def test_onestop_without_the_optional_columns_and_without_dossiers():
+    from cchc_analysis.indicators import COUNT_KEYS, compute_onestop_indicators
+    from cchc_analysis.methodology import load_methodology
+
+    bare = pd.DataFrame(ONESTOP).drop(columns=["status_raw", "payment_raw", "catalogue_fee_kind", "catalogue_code"])
+    a = compute_onestop_indicators(bare, JULY, None, load_methodology()).set_index("unit_id").loc["A"]
+    # without the raw columns nothing counts as written-but-unknown; without the catalogue's fee kinds a7 owes no fee
+    assert (a["status_unknown"], a["payment_unknown"], a["fee_dossiers"]) == (0, 0, 1)
+    assert a["procedures_with_online_dossiers"] == 2  # by name only: "cap phep" and "dang ky"
+    empty = compute_onestop_indicators(bare.iloc[:0], JULY, None, load_methodology())
+    assert empty.empty and empty.columns.tolist() == ["unit_id", *COUNT_KEYS]

@@ -207,3 +207,13 @@ def test_without_a_python_to_start_everything_is_hashed_here_and_a_worker_never_
     monkeypatch.setattr(sys, "executable", "")  # embedded interpreters may have none
     keys = Pseudonymiser(key).applicant_keys(pd.Series(IDS, dtype="str"), None, None)
     assert keys[1] == expected_key(key, "id:079188000123") and started == []
+
+
+def test_an_id_column_in_several_arrow_chunks_is_keyed_row_by_row():
+    key = b"a-test-key-of-enough-length"
+    first = pd.Series(["001203004567", None], dtype="string[pyarrow]")
+    second = pd.Series(["079188000123"], dtype="string[pyarrow]")
+    ids = pd.concat([first, second], ignore_index=True)  # two Arrow chunks under one column
+    keys = Pseudonymiser(key).applicant_keys(ids, None, None)
+    assert keys[0] == expected_key(key, "id:001203004567") and keys[2] == expected_key(key, "id:079188000123")
+    assert pd.isna(keys[1])

@@ -325,3 +325,20 @@ def test_the_monte_carlo_settings_are_the_methodologys():
     assert wide[["rank_p05", "rank_p95"]].values.tolist() == [[1.0, 3.0], [2.0, 2.0], [1.0, 3.0]]
     narrow = rank_composite(composite, methodology=method(monte_carlo_draws=1))
     assert (narrow["rank_p05"] == narrow["rank_p95"]).all()
+
+
+def test_funnel_limits_to_the_hundredth_of_a_point():
+    # pooled 16,000/20,000 = 80%; for 10,000 dossiers the spread is 100 * sqrt(0.8 * 0.2 / 10,000) = 0.4 points and
+    # the 95% limits 80 ± 1.96 * 0.4 = 79.216 .. 80.784: 80.79 is above by 0.006, 79.21 below by 0.006
+    r = rank_rates(["x", "y"], np.array([8079, 7921]), np.array([10_000, 10_000]), draws=5).set_index("unit_id")
+    assert r["flag"].to_dict() == {"x": "better", "y": "worse"}
+    # a group of one unit of one dossier: the pooled rate is its own, so it is "similar" (never left unflagged)
+    one = rank_rates(["z"], np.array([1]), np.array([1]), draws=5)
+    assert one["flag"].tolist() == ["similar"] and one["value"].tolist() == [100.0]
+
+
+def test_draw_ranks_of_nothing_keep_their_shape():
+    from cchc_analysis.ranking import _draw_ranks
+
+    assert _draw_ranks(np.empty((3, 0))).shape == (3, 0) and _draw_ranks(np.empty((0, 4))).shape == (0, 4)
+    assert _draw_ranks(np.empty((3, 0))).dtype == np.int32

@@ -250,3 +250,29 @@ def test_case_agreement_of_a_letter_with_the_one_before(ch, prev, ok):
     from cchc_analysis.text import _case_ok
 
     assert _case_ok(ch, prev) is ok
+
+
+@pytest.mark.parametrize(
+    ("text", "junk"),
+    [
+        ("\x80", 1),  # the first code of the range (TCVN3's "À")
+        ("ÿ", 1),  # the last (TCVN3's "Ố"); not a letter of Unicode Vietnamese
+        ("Ā", 0),  # beyond Latin-1: Unicode, not junk
+        ("a¬b¬", 2),  # each one counts
+        ("AaÀ", 1),  # a capital after a small letter (the letter just before it decides)
+        ("À", 0),
+    ],
+)
+def test_junk_characters_are_counted_one_by_one(text, junk):
+    from cchc_analysis.text import _junk
+
+    assert _junk(text) == junk
+
+
+def test_legacy_text_at_the_edges_of_latin_1():
+    assert to_unicode_many(["Ng\x80y"]) == ["NgÀy"]  # 0x80 is TCVN3's "À", a legacy sign like any other
+    assert legacy_encoding("Ngµy Ā") is None and legacy_encoding("ă¬") is None  # a character beyond Latin-1: Unicode
+    # "Sè hãa" (TCVN3 "Số hóa") has no sign of its own: decoded with its group, unless a text of the group holds a
+    # character beyond Latin-1 ("Ā", U+0100); "ÿ" (U+00FF) is still Latin-1, TCVN3's "Ố"
+    assert to_unicode_many(["Sè hãa", "Ngµy", "Ā"]) == ["Sè hãa", "Ngày", "Ā"]
+    assert to_unicode_many(["Sè hãa", "Ngµy", "ÿ"]) == ["Số hóa", "Ngày", "Ố"]
