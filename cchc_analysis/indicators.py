@@ -911,7 +911,7 @@ def load_corrections(path: Path | str, registry: UnitRegistry) -> list[dict]:
     if isinstance(items, dict):
         items = items.get("corrections", [])
     out = []
-    known = set(indicator_catalogue()) | set(COUNT_KEYS) | {"fee_dossiers", "fee_paid_online"}
+    known = set(indicator_catalogue())  # every count and rate of a record is in the catalogue (tested)
     for i, item in enumerate(items, start=1):
         where = f"{path}, hiệu chỉnh thứ {i}"
         if not isinstance(item, dict):

@@ -343,7 +343,9 @@ def rank_history(
         table = compute_onestop_indicators(dossiers, p, catalogue, methodology)
         if members is not None:
             table = table[table["unit_id"].isin(members)]
-        if table.empty:
+        if (
+            table.empty or not table["handled_total"].sum()
+        ):  # no dossier in the quarter: no figure (a share of procedures is not 0%)
             continue
         ranked = _rank_table(table.reset_index(drop=True), indicator, higher, methodology, draws=0)
         ranked = ranked.dropna(subset=["rank"])

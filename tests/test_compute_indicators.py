@@ -416,3 +416,11 @@ def test_unknown_inputs_checks_and_the_units_with_any_source(own_store):
     settings["budget"]["denominator"] = "adjusted"
     adjusted = compute_indicators(own_store, JULY, units=["Thanh Giang"], methodology=Methodology(settings, "a", "x"))
     assert adjusted[0]["expenditure_execution_pct"] == 20.0 and adjusted[0]["expenditure_estimate"] == 1000
+
+
+def test_units_the_data_folder_adds_are_known(own_store):
+    (own_store / "units.yaml").write_text(
+        "- {unit_id: 99-00001, name: Thử Nghiệm, type: xã, group: Huyện Thanh Miện}\n", encoding="utf-8"
+    )
+    (rec,) = compute_indicators(own_store, JULY, units=["Thử Nghiệm"])
+    assert (rec["unit_id"], rec["unit_name"], rec["received_total"]) == ("99-00001", "Xã Thử Nghiệm", None)

@@ -348,3 +348,22 @@ def test_the_composite_perturbation_is_the_methodologys(second_store):
     }
     assert ranges[("still", TG)] == (1, 1.0, 1.0) and ranges[("still", LS)] == (2, 2.0, 2.0)
     assert ranges[("moved", TG)] == (1, 1.0, 2.0) and ranges[("moved", LS)] == (2, 1.0, 2.0)
+
+
+def test_a_share_of_procedures_needs_the_units_catalogue(second_store):
+    from cchc_analysis.methodology import Methodology, load_methodology
+
+    # only Thanh Giang has a catalogue (A, B, C, D): the online dossiers use A and B, 2 of 4 = 50%; Lam Sơn and Cao
+    # Thắng have none, so no share and no rank (never a share of 100 x 2 / 1). Four procedures are below the
+    # shipped minimum of 30 (a rank hidden); with a minimum of 1 it is shown
+    records = compute_rankings(second_store, Q3, indicators=["procedures_online_share"], draws=5)
+    share = {r["unit_id"]: (r["value"], r["rank"], r["rank_of"], r["low_volume"]) for r in records}
+    assert share == {TG: (50.0, None, 1, True), LS: (None, None, 1, True), CT: (None, None, 1, True)}
+    settings = {**load_methodology().settings}
+    settings["ranking"] = {**settings["ranking"], "min_volume": 1}
+    m = Methodology(settings, "t", "x")
+    history = rank_history(second_store, Q3, indicator="procedures_online_share", methodology=m)
+    assert history[["period", "unit_id", "value", "rank"]].values.tolist() == [
+        ["2022Q2", TG, 50.0, 1],
+        ["2023Q3", TG, 50.0, 1],
+    ]  # 2022Q1 is before the six quarters

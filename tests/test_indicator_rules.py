@@ -703,3 +703,105 @@ def test_onestop_without_the_optional_columns_and_without_dossiers():
     assert a["procedures_with_online_dossiers"] == 2  # by name only: "cap phep" and "dang ky"
     empty = compute_onestop_indicators(bare.iloc[:0], JULY, None, load_methodology())
     assert empty.empty and empty.columns.tolist() == ["unit_id", *COUNT_KEYS]
+
+
+# --- more edges: corrections' forms, PAR years and tables, checks given, ranks' type ------------------------------
+
+
+def test_every_count_and_rate_of_a_record_can_be_corrected():
+    from cchc_analysis.indicators import COUNT_KEYS
+    from cchc_analysis.methodology import indicator_catalogue
+
+    assert {*COUNT_KEYS, "fee_dossiers", "fee_paid_online", "online_rate"} <= set(indicator_catalogue())
+
+
+def test_a_correction_of_a_year_and_a_file_without_the_list(tmp_path):
+    from cchc_analysis.indicators import apply_corrections
+
+    items, _ = _corrections(tmp_path, "- " + ITEM % ("Thanh Giang", 2023, "withdrawn", 4) + "\n")  # 2023: a number
+    assert items[0]["period"] == "2023"
+    rec = {"unit_id": "30-11287", "withdrawn": 1, "missing": {}}
+    assert len(apply_corrections(rec, items, parse_period("2023"))) == 1 and rec["withdrawn"] == 4
+    assert _corrections(tmp_path, "ghi_chu: chưa có hiệu chỉnh\n")[0] == []  # a mapping without "corrections"
+
+
+def test_the_par_year_a_period_shows():
+    from cchc_analysis.indicators import par_year_for
+
+    par = pd.DataFrame(
+        {
+            "year": [2021, 2022, 2023],
+            # 2022's scores were published on 01/02/2023, before the 31 March fallback; 2021 and 2023 carry no date
+            "published_date": [pd.NaT, T("2023-02-01"), pd.NaT],
+        }
+    )
+    assert par_year_for(parse_period("2023-02"), par) == 2022  # the sheet's date, not the fallback
+    assert par_year_for(parse_period("2023-01"), par) == 2021  # 2022 not yet published; 2021 by 31/03/2022
+    assert par_year_for(parse_period("2022-01"), par) is None  # nothing published by then
+    assert par_year_for(parse_period("2022"), par) == 2022  # a whole year shows its own year
+    assert par_year_for(parse_period("2024"), par) is None  # no scores for 2024
+    assert par_year_for(parse_period("2023-02"), par.iloc[:0]) is None
+
+
+def test_par_tables_keep_their_columns_and_whole_ranks():
+    from cchc_analysis.indicators import compute_par_indicators
+
+    columns = ["unit_id", "par_year", "par_total_score", "par_total_max", "par_total_pct", "par_rank", "par_rank_of"]
+    par = pd.DataFrame(
+        [
+            {
+                "unit_id": u,
+                "year": 2022,
+                "published_date": T("2023-03-28"),
+                "component": "C",
+                "score": s,
+                "max_score": 10.0,
+            }
+            for u, s in (("A", 7.0), ("B", 9.0))
+        ]
+    )
+    got = compute_par_indicators(par, JULY)
+    assert got.columns.tolist() == [*columns, "par_components"]
+    assert (
+        got["par_rank"].tolist() == [2, 1] and got["par_rank"].dtype == "int64" and got["par_rank_of"].dtype == "int64"
+    )
+    early = compute_par_indicators(par, parse_period("2023-01"))  # before 2022's publication: no PAR year
+    assert early.empty and early.columns.tolist() == [*columns, "par_components"]
+
+
+def test_checks_given_are_used_and_par_files_may_lack_warnings():
+    frame = pd.DataFrame([_d("U", "2023-07-10", "2023-07-09")])  # finished before received
+    rec = {"unit_id": "U", "unit_name": "Xã U", "received_total": None, "par_year": 2022}
+    none = pd.Series({"finish_before_receipt": 0, "fee_on_free": 0, "free_on_fee": 0})
+    assert consistency_warnings(rec, frame, JULY, {}, none) == []  # the unit's own counts, not the frame's
+    assert consistency_warnings(rec, frame, JULY, {}) == ["1 hồ sơ có ngày kết thúc trước ngày tiếp nhận."]
+    report = {"files": [{"kind": "par", "period_start": "2022-01-01", "file": "p.xlsx"}]}
+    assert consistency_warnings(rec, frame.iloc[:0], JULY, report) == []
+
+
+def test_a_result_date_alone_can_be_before_the_receipt():
+    got = dossier_checks(pd.DataFrame([_d("A", "2023-07-10", "2023-07-08", via="result_at")]), JULY)
+    assert got.loc["A", "finish_before_receipt"] == 1
+
+
+def test_competition_ranks_are_whole_numbers_or_missing():
+    from cchc_analysis.indicators import competition_rank
+
+    ranks = competition_rank(pd.Series([3.0, None, 5.0, 3.0]))
+    assert ranks.dtype == "Int64" and ranks.tolist() == [2, pd.NA, 1, 2]
+
+
+def test_two_predecessors_of_unknown_share_are_both_named(registry, tmp_path):
+    onestop = _onestop({"C": _row([1] * 11, None), "D": _row([1] * 11, None)})
+    (tmp_path / "u2").mkdir()
+    (tmp_path / "u2" / "units.yaml").write_text(
+        """
+- {unit_id: C, name: Cũ C, type: xã, group: H, valid_to: 2025-06-30, successors: [{unit_id: M}]}
+- {unit_id: D, name: Cũ D, type: xã, group: H, valid_to: 2025-06-30, successors: [{unit_id: M}]}
+- {unit_id: M, name: Mới M, type: xã, group: T, valid_from: 2025-07-01}
+""",
+        encoding="utf-8",
+    )
+    reg = UnitRegistry.load(tmp_path / "u2")
+    got = _aggregate_predecessors(reg.get("M"), reg, onestop)
+    assert got["missing"]["received_total"] == "chưa biết tỷ lệ phần của Xã Cũ C, Xã Cũ D chuyển về Xã Mới M"

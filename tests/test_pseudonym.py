@@ -217,3 +217,12 @@ def test_an_id_column_in_several_arrow_chunks_is_keyed_row_by_row():
     keys = Pseudonymiser(key).applicant_keys(ids, None, None)
     assert keys[0] == expected_key(key, "id:001203004567") and keys[2] == expected_key(key, "id:079188000123")
     assert pd.isna(keys[1])
+
+
+def test_a_column_of_missing_id_numbers_keys_nothing(monkeypatch):
+    for parallel in (0, 10**9):  # in the worker and here
+        monkeypatch.setattr(pseudonym, "PARALLEL_MIN", parallel)
+        keys = Pseudonymiser(b"a-test-key-of-enough-length").applicant_keys(
+            pd.Series([None, None], dtype="str"), None, None
+        )
+        assert keys.isna().all() and len(keys) == 2
