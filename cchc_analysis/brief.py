@@ -576,17 +576,11 @@ def unit_brief(
 
 
 def _annex(processed: Path, rec: dict, p: Period, coverage: pd.DataFrame, methodology) -> Section:
-    annex = Section("annex", "Phụ lục. Chất lượng dữ liệu")
+    from .ingest.classify import KINDS as kinds  # one home for the names of the kinds of file (the classifier's)
     from .store import load_ingest_report
 
+    annex = Section("annex", "Phụ lục. Chất lượng dữ liệu")
     report = load_ingest_report(processed)
-    kinds = {
-        "dossier_list": "Danh sách hồ sơ",
-        "catalogue": "Danh mục TTHC",
-        "budget": "Báo cáo ngân sách",
-        "par": "Bảng điểm chỉ số CCHC",
-        "manual": "Biểu nhập liệu",
-    }
     rows = []
     rejected = 0
     warnings = []

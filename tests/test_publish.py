@@ -384,3 +384,30 @@ def test_briefs_from_a_run_folder_equal_briefs_computed_afresh(ingested, demo_di
     assert "999.999" in render_brief_html(unit_brief(demo_dir, quarter, "Thanh Giang", group, run_dir=tmp_path))
     other = render_brief_html(unit_brief(demo_dir, parse_period("2023Q2"), "Thanh Giang", group, run_dir=tmp_path))
     assert "01/04/2023" in other and "999.999" not in other
+
+
+def test_the_annex_names_each_kind_of_file_as_the_classifier_does(tmp_path):
+    import json
+
+    from cchc_analysis.brief import _annex
+    from cchc_analysis.ingest.classify import KINDS
+    from cchc_analysis.methodology import load_methodology
+    from cchc_analysis.periods import parse_period
+
+    files = [
+        {"file": "u/ds.xlsx", "kind": "dossier_list", "unit_id": "U", "period_start": "2023-07-01",
+         "period_end": "2023-07-31", "rows_kept": 10, "rows_rejected": 0},
+        {"file": "u/bieu.xlsx", "kind": "manual_input", "unit_id": "U", "rows_kept": 5, "rows_rejected": 0},
+        {"file": "u/dm.xlsx", "kind": "catalogue", "unit_id": "U", "rows_kept": 3, "rows_rejected": 0},
+    ]  # fmt: skip
+    (tmp_path / "ingest_report.json").write_text(json.dumps({"files": files}), encoding="utf-8")
+    rec = {"unit_id": "U", "warnings": [], "missing": {}}
+    annex = _annex(tmp_path, rec, parse_period("2023-07"), pd.DataFrame(), load_methodology())
+    table = annex.blocks[0].frame
+    # the manual-input workbook was listed under its internal key ("manual_input") before: every kind by its name
+    assert table["Loại"].tolist() == [KINDS["dossier_list"], KINDS["manual_input"], KINDS["catalogue"]]
+    assert table["Loại"].tolist() == [
+        "Danh sách hồ sơ một cửa",
+        "Biểu nhập số liệu thủ công",
+        "Danh mục thủ tục hành chính",
+    ]
