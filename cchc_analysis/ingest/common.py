@@ -48,13 +48,22 @@ class FileReport:
     error: str | None = None
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """The report as the ingest report stores it; the keys of its mappings sorted, as the reader's cache stores
+        them, so that a file read again and a file taken from the cache write the same bytes."""
+        doc = asdict(self)
+        for name in ("unknown_values", "date_orders", "values_dropped"):
+            doc[name] = _sorted(doc[name])
+        return doc
 
     @classmethod
     def from_dict(cls, doc: dict) -> FileReport:
         """A report stored by an earlier run (keys it does not know are ignored)."""
         known = {f for f in cls.__dataclass_fields__}
         return cls(**{k: v for k, v in doc.items() if k in known})
+
+
+def _sorted(value):
+    return {k: _sorted(value[k]) for k in sorted(value)} if isinstance(value, dict) else value
 
 
 @dataclass
