@@ -23,15 +23,6 @@ from .periods import Period, parse_period
 
 FLAG_VI = {"better": "Tốt hơn mức chung", "similar": "Tương đương", "worse": "Kém hơn mức chung"}
 MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
-RANKED_LABELS = {
-    "on_time_rate_766": "Hồ sơ giải quyết, đang giải quyết trong hạn",
-    "resolved_early_pct": "Hồ sơ giải quyết trước hạn",
-    "online_rate": "Hồ sơ nộp trực tuyến",
-    "online_payment_rate": "Thanh toán trực tuyến",
-    "procedures_online_share": "Thủ tục có phát sinh hồ sơ trực tuyến",
-    "resolved_late_pct": "Hồ sơ giải quyết quá hạn (thấp là tốt)",
-    "par_total_score": "Tổng điểm chỉ số CCHC",
-}
 
 
 @dataclass
@@ -304,13 +295,9 @@ def unit_brief(
 
     ``run_dir``: a ``cchc run`` folder whose indicators and rankings are reused instead of recomputed (the same
     figures: they come from the same store and period)."""
-    from .coverage import coverage_table, monthly_summary
-    from .indicators import compute_indicators, open_store
-    from .plots import monthly_trend_with_on_time
-    from .ranking import compute_rankings
-    from .store import load_dossiers
-    from .tt01 import GROUPS as TT01_GROUPS
-    from .tt01 import TT01_COLUMNS, tt01_table
+    from .coverage import coverage_table
+    from .indicators import compute_indicators
+    from .store import load_dossiers, open_store
 
     p = parse_period(period) if isinstance(period, str) else period
     _settings, processed, registry = open_store(data_dir)
@@ -321,11 +308,54 @@ def unit_brief(
         (rec,) = compute_indicators(data_dir, p, units=[unit])
     unit_obj = registry.get(rec["unit_id"])
     group = group or rec["group"]
-    catalogue = indicator_catalogue()
     methodology = load_methodology()
-    sections: list[Section] = []
+    kf = _key_figures(rec)
+    narrative = narrative_by_topic(rec, p)
+    dossiers = load_dossiers(data_dir, units=[rec["unit_id"]])
+    if cached_ranks and group in cached_ranks:
+        ranks = cached_ranks[group]
+    else:
+        from .ranking import compute_rankings
 
-    # key figures
+        ranks = compute_rankings(data_dir, p, group=group)
+    sections = [
+        Section("key_figures", "Số liệu chính", [kf]),
+        _onestop_section(rec, p, narrative, dossiers, unit_obj.full_name),
+        _online_section(rec, narrative),
+        _budget_section(rec, p, narrative),
+        _par_section(rec, narrative),
+        _rank_section(rec, group, [r for r in ranks if r["unit_id"] == rec["unit_id"]]),
+        _annex(processed, rec, p, coverage_table(data_dir, p), methodology),
+    ]
+
+    notice = (
+        "THIẾU DỮ LIỆU: các tệp xuất chưa phủ hết kỳ báo cáo; số liệu dưới đây chưa đầy đủ, không dùng như số liệu "
+        "chính thức."
+        if incomplete
+        else ""
+    )
+    return Brief(
+        kind="unit",
+        slug=unit_obj.slug,
+        name=unit_obj.full_name,
+        period=p,
+        issuer=("ỦY BAN NHÂN DÂN", unit_obj.full_name.upper()),
+        place=_place(unit_obj.full_name),
+        subject=f"Kết quả thực hiện công tác cải cách hành chính từ {p.start:%d/%m/%Y} đến {p.end:%d/%m/%Y}",
+        sections=sections,
+        notice=notice,
+        recipients=(
+            "UBND " + group + ";" if group else "UBND cấp trên;",
+            "TT Đảng ủy, TT HĐND;",
+            "Lãnh đạo UBND;",
+            "Lưu: VT.",
+        ),
+        key_figures={k.label: k.value for k in kf},
+    )
+
+
+def _key_figures(rec: dict) -> list[KeyFigure]:
+    """The figures at the top of a unit's brief."""
     kf = [
         KeyFigure("Hồ sơ tiếp nhận", _vn(rec.get("received_total")), "hồ sơ, gồm cả chuyển từ kỳ trước"),
         KeyFigure("Nộp trực tuyến", _pct(rec.get("online_rate")), "hồ sơ tiếp nhận mới"),
@@ -349,11 +379,16 @@ def unit_brief(
                 f"xếp thứ {rec['par_rank']}/{rec['par_rank_of']}",
             )
         )
-    sections.append(Section("key_figures", "Số liệu chính", [kf]))
+    return kf
 
-    # one-stop results: narrative + TT01 + trend
-    dossiers = load_dossiers(data_dir, units=[rec["unit_id"]])
-    narrative = narrative_by_topic(rec, p)
+
+def _onestop_section(rec: dict, p: Period, narrative: dict, dossiers: pd.DataFrame, unit_name: str) -> Section:
+    """I. Dossiers: the narrative, the TT 01/2020 table by field and the monthly trend."""
+    from .coverage import monthly_summary
+    from .plots import monthly_trend_with_on_time
+    from .tt01 import GROUPS as TT01_GROUPS
+    from .tt01 import TT01_COLUMNS, tt01_table
+
     onestop = Section("onestop", "I. Kết quả giải quyết thủ tục hành chính", list(narrative["onestop"]))
     if not dossiers.empty:
         t = tt01_table(dossiers, p)
@@ -374,16 +409,19 @@ def unit_brief(
         monthly = monthly_summary(dossiers, p)
         onestop.blocks.append(
             _figure(
-                monthly_trend_with_on_time(monthly, unit_obj.full_name),
+                monthly_trend_with_on_time(monthly, unit_name),
                 "Hình 1. Hồ sơ tiếp nhận mới theo tháng (trực tuyến, trực tiếp) và tỷ lệ giải quyết đúng hạn, "
                 "trước hạn",
             )
         )
     else:
         onestop.blocks.append(Notice("Không có hồ sơ nào của đơn vị trong dữ liệu đã nhập."))
-    sections.append(onestop)
+    return onestop
 
-    # online services and payment
+
+def _online_section(rec: dict, narrative: dict) -> Section:
+    """II. Online services and payment: each rate with its numerator and denominator."""
+    catalogue = indicator_catalogue()
     online = Section("online", "II. Dịch vụ công trực tuyến và thanh toán trực tuyến", list(narrative["online"]))
     rows = []
     for key, num, den in (
@@ -413,9 +451,11 @@ def unit_brief(
             f"Thanh toán trực tuyến được ghi nhận từ ngày {_date(rec['payment_tracked_from'])}; tỷ lệ chỉ tính các "
             "hồ sơ tiếp nhận từ ngày đó."
         )
-    sections.append(online)
+    return online
 
-    # budget
+
+def _budget_section(rec: dict, p: Period, narrative: dict) -> Section:
+    """III. Budget execution to the latest report of the fiscal year."""
     budget = Section("budget", "III. Thực hiện dự toán ngân sách", list(narrative["budget"]))
     if rec.get("budget_as_of"):
         rows = [
@@ -450,9 +490,11 @@ def unit_brief(
             )
     else:
         budget.blocks.append(Notice(rec["missing"].get("revenue_execution_pct", "Chưa có báo cáo ngân sách của kỳ.")))
-    sections.append(budget)
+    return budget
 
-    # PAR
+
+def _par_section(rec: dict, narrative: dict) -> Section:
+    """IV. The PAR index by component, with ranks and the below-75% self-review notes."""
     par = Section("par", "IV. Chỉ số cải cách hành chính", list(narrative["par"]))
     if rec.get("par_components"):
         rows = [
@@ -486,19 +528,14 @@ def unit_brief(
         )
     else:
         par.blocks.append(Notice("Chưa có bảng điểm chỉ số CCHC công bố đến cuối kỳ."))
-    sections.append(par)
+    return par
 
-    # rank in group
+
+def _rank_section(rec: dict, group: str, ranks: list[dict]) -> Section:
+    """V. The unit's rank in its group on each ranked indicator, with intervals and rank ranges."""
     rank = Section("rank", "V. Xếp hạng trong nhóm")
-    ranks = [
-        r
-        for r in (
-            cached_ranks[group]
-            if cached_ranks and group in cached_ranks
-            else compute_rankings(data_dir, p, group=group)
-        )
-        if r["unit_id"] == rec["unit_id"] and r["indicator"] in RANKED_LABELS
-    ]
+    ranks = [r for r in ranks if r["indicator"] != "par_component"]
+    catalogue = indicator_catalogue()
     if ranks:
         rows = []
         for r in ranks:
@@ -513,7 +550,7 @@ def unit_brief(
             )
             rows.append(
                 (
-                    RANKED_LABELS[r["indicator"]],
+                    catalogue[r["indicator"]]["short_label"],
                     (f"{_vn(r['value'], 3)} điểm" if is_par else _pct(r["value"])) if r["value"] is not None else "—",
                     f"{r['rank']}/{r['rank_of']}" if r["rank"] is not None else "—",
                     interval,
@@ -545,34 +582,7 @@ def unit_brief(
         )
     else:
         rank.blocks.append(Notice("Không xếp hạng được: nhóm không có đơn vị nào khác có dữ liệu."))
-    sections.append(rank)
-
-    # data-quality annex
-    sections.append(_annex(processed, rec, p, coverage_table(data_dir, p), methodology))
-    notice = (
-        "THIẾU DỮ LIỆU: các tệp xuất chưa phủ hết kỳ báo cáo; số liệu dưới đây chưa đầy đủ, không dùng như số liệu "
-        "chính thức."
-        if incomplete
-        else ""
-    )
-    return Brief(
-        kind="unit",
-        slug=unit_obj.slug,
-        name=unit_obj.full_name,
-        period=p,
-        issuer=("ỦY BAN NHÂN DÂN", unit_obj.full_name.upper()),
-        place=_place(unit_obj.full_name),
-        subject=f"Kết quả thực hiện công tác cải cách hành chính từ {p.start:%d/%m/%Y} đến {p.end:%d/%m/%Y}",
-        sections=sections,
-        notice=notice,
-        recipients=(
-            "UBND " + group + ";" if group else "UBND cấp trên;",
-            "TT Đảng ủy, TT HĐND;",
-            "Lãnh đạo UBND;",
-            "Lưu: VT.",
-        ),
-        key_figures={k.label: k.value for k in kf},
-    )
+    return rank
 
 
 def _annex(processed: Path, rec: dict, p: Period, coverage: pd.DataFrame, methodology) -> Section:
@@ -660,9 +670,9 @@ def _used(f: dict, rec: dict, p: Period) -> bool:
 def group_brief(data_dir, period: Period | str, group: str, *, run_dir=None) -> Brief:
     """The brief of a group of units: ranking table with intervals and flags, dot plot, bump chart, funnel plot
     and PAR component heatmap. ``run_dir``: as for ``unit_brief``."""
-    from .indicators import open_store
     from .plots import bump_chart, component_heatmap, funnel_plot, interval_dot_plot
     from .ranking import compute_rankings, par_component_table, rank_history
+    from .store import open_store
     from .text import slugify
 
     p = parse_period(period) if isinstance(period, str) else period
@@ -674,7 +684,7 @@ def group_brief(data_dir, period: Period | str, group: str, *, run_dir=None) -> 
     group_name = registry.units(group=group)[0].group if registry.units(group=group) else group
     sections: list[Section] = []
     main = "on_time_rate_766"
-    frame = pd.DataFrame([r for r in records if r["indicator"] in RANKED_LABELS])
+    frame = pd.DataFrame([r for r in records if r["indicator"] != "par_component"])
     summary = Section("ranking", "I. Bảng xếp hạng")
     if frame.empty:
         summary.blocks.append(Notice("Không có dữ liệu để xếp hạng các đơn vị của nhóm trong kỳ."))

@@ -22,7 +22,7 @@ from . import __version__
 from .errors import CchcError, ConfigError, UsageError
 from .registry import UnitRegistry
 from .settings import Settings
-from .text import vn_decimal, vn_int
+from .text import format_table, vn_decimal, vn_int
 
 log = logging.getLogger("cchc_analysis")
 
@@ -139,6 +139,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(parser, in_subcommand=False)
     sub = parser.add_subparsers(dest="command", metavar="LỆNH/COMMAND")
 
+    _add_data_commands(sub)
+    _add_figure_commands(sub)
+    _add_report_commands(sub)
+    _add_demo_commands(sub)
+    return parser
+
+
+def _add_data_commands(sub) -> None:
+    """Subcommands that read the exports: units, ingest, inspect."""
     p = _subcommand(
         sub,
         "units",
@@ -194,6 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json"), default="table", help="Định dạng. / Output format.")
     p.set_defaults(handler=cmd_inspect)
 
+
+def _add_figure_commands(sub) -> None:
+    """Subcommands that compute figures: indicators, rank."""
     p = _subcommand(
         sub,
         "indicators",
@@ -231,6 +243,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_output(p, ("table", "json", "csv", "xlsx"))
     p.set_defaults(handler=cmd_rank)
 
+
+def _add_report_commands(sub) -> None:
+    """Subcommands that produce reports: run, publish, template."""
     p = _subcommand(
         sub,
         "run",
@@ -294,6 +309,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FILE", help="Tệp ra (.xlsx). / Output file.")
     p.set_defaults(handler=cmd_template)
 
+
+def _add_demo_commands(sub) -> None:
+    """Subcommands of the demo district: demo-data, demo."""
     p = _subcommand(
         sub,
         "demo-data",
@@ -319,7 +337,6 @@ def build_parser() -> argparse.ArgumentParser:
         "and print where the outputs are.",
     )
     p.set_defaults(handler=cmd_demo)
-    return parser
 
 
 # --- commands --------------------------------------------------------------------------------------
@@ -368,15 +385,6 @@ def _write_bytes(path: Path, data: bytes) -> None:
     from .fileio import write_atomic
 
     log.info("Đã ghi %s", write_atomic(path, data))
-
-
-def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """A plain-text table with aligned columns."""
-    cells = [[str(h) for h in headers]] + [["" if v is None else str(v) for v in row] for row in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines) + "\n"
 
 
 def cmd_units(args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ import pandas as pd
 
 from .periods import Period
 from .settings import Settings
+from .states import dossier_states, received_in
 
 
 def dossier_coverage(report: dict, period: Period) -> pd.DataFrame:
@@ -93,12 +94,7 @@ def coverage_table(data_dir: Path | str | None, period: Period) -> pd.DataFrame:
 
 def monthly_counts(dossiers: pd.DataFrame, period: Period) -> pd.DataFrame:
     """New dossiers per unit and month of the period, by channel (for coverage and trend views)."""
-    received = dossiers["received_at"]
-    d = dossiers[
-        (dossiers["status"] != "not_accepted")
-        & (received >= pd.Timestamp(period.start))
-        & (received < pd.Timestamp(period.end) + pd.Timedelta(days=1))  # 00:00 of the next day is not in the period
-    ]
+    d = dossiers[received_in(dossiers, period)]
     month = d["received_at"].dt.to_period("M").astype(str)
     return (
         d.assign(month=month)
@@ -112,8 +108,6 @@ def monthly_counts(dossiers: pd.DataFrame, period: Period) -> pd.DataFrame:
 def monthly_summary(dossiers: pd.DataFrame, period: Period) -> pd.DataFrame:
     """One unit's months of the period: new dossiers by channel, dossiers resolved, and the share of them resolved
     early or on time (``on_time_pct``, None in a month with no resolved dossier of known due date)."""
-    from .indicators import dossier_states
-
     months = pd.period_range(period.start, period.end, freq="M").astype(str)
     counts = monthly_counts(dossiers, period).groupby("month").sum(numeric_only=True)
     out = pd.DataFrame(index=pd.Index(months, name="month"))

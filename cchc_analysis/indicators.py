@@ -14,16 +14,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputFileError
 from .methodology import Methodology, load_methodology
 from .periods import Period
+from .rates import missing_reason, rate_definitions, rate_value
 from .registry import UnitRegistry
-from .settings import Settings
+from .states import calendar_day, dossier_states, finish_time, may_count_in, received_in
+from .store import FIGURE_COLUMNS, load_ingest_report, open_store, read_table
 from .text import fold
 
 log = logging.getLogger(__name__)
 
-STOPPED = ("withdrawn", "returned")
 COUNT_KEYS = [
     "received_total",
     "received_online",
@@ -49,47 +49,6 @@ def _half_up(value) -> int:
     return int(round_display(float(value), 0))
 
 
-def _day(series: pd.Series) -> pd.Series:
-    return pd.to_datetime(series).dt.normalize()
-
-
-def dossier_states(dossiers: pd.DataFrame, period: Period) -> pd.DataFrame:
-    """Per dossier, how it counts in ``period`` (columns are booleans unless said otherwise).
-
-    - ``finish``: first present of processing finished, result available, result handed over; withdrawn and
-      returned dossiers end on it or, lacking one, on their receipt date;
-    - ``new``: received in the period; ``carried``: received before it and not finished before its first day;
-    - ``resolved``: finished in the period (not withdrawn or returned), with ``resolved_class`` early / on_time /
-      late per calendar day against the due date (None when the due date is unknown);
-    - ``pending``: received by the period's end and not finished by then, ``overdue`` when its due day is before
-      the period's end; ``stopped``: withdrawn or returned in the period (``stopped_kind``).
-    "Not accepted" dossiers were never received and take no part.
-    """
-    start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
-    d = dossiers[dossiers["status"] != "not_accepted"]
-    received = _day(d["received_at"])
-    finish = _day(d["processed_at"].fillna(d["result_at"]).fillna(d["handed_at"]))
-    is_stopped = d["status"].isin(STOPPED)
-    finish = finish.where(~(is_stopped & finish.isna()), received)
-    due = _day(d["due_at"])
-    out = pd.DataFrame(index=d.index)
-    out["unit_id"] = d["unit_id"]
-    out["finish"] = finish
-    out["new"] = received.between(start, end)
-    out["carried"] = (received < start) & (finish.isna() | (finish >= start))
-    handled = out["new"] | out["carried"]
-    ended_in = finish.between(start, end)
-    out["resolved"] = handled & ended_in & ~is_stopped
-    out["stopped"] = handled & ended_in & is_stopped
-    out["stopped_kind"] = d["status"].where(out["stopped"])
-    out["pending"] = handled & (finish.isna() | (finish > end))
-    out["overdue"] = out["pending"] & due.notna() & (due < end)
-    cls = np.select([finish < due, finish == due], ["early", "on_time"], default="late")  # masked below: no due
-    out["resolved_class"] = pd.Series(cls, index=d.index).where(out["resolved"] & due.notna())
-    out["channel"] = d["channel"]
-    return out
-
-
 def compute_onestop_indicators(
     dossiers: pd.DataFrame,
     period: Period,
@@ -104,15 +63,10 @@ def compute_onestop_indicators(
     accepted = (dossiers["status"] != "not_accepted").to_numpy(dtype=bool, na_value=True)
     all_codes, uniques = pd.factorize(dossiers["unit_id"].where(accepted), sort=True)
     k = len(uniques)
-    # only dossiers that can count in the period go through dossier_states: received by its end and not finished
-    # before its start (a year-long store holds a quarter's dossiers and many more)
+    # only dossiers that can count in the period go through dossier_states (a year-long store holds a quarter's
+    # dossiers and many more)
     received_all = dossiers["received_at"]
-    finish_all = dossiers["processed_at"].fillna(dossiers["result_at"]).fillna(dossiers["handed_at"])
-    relevant = (
-        accepted
-        & (received_all < pd.Timestamp(period.end) + pd.Timedelta(days=1)).to_numpy(dtype=bool, na_value=False)
-        & (finish_all.isna() | (finish_all >= pd.Timestamp(period.start))).to_numpy(dtype=bool, na_value=False)
-    )
+    relevant = may_count_in(dossiers, period)
     s = dossier_states(dossiers[relevant], period)
     d = dossiers.loc[s.index]
     codes = all_codes[relevant]  # dossier_states keeps every relevant row (it drops only not-accepted ones)
@@ -152,15 +106,6 @@ def compute_onestop_indicators(
     # a dossier whose status says it was resolved but that has no finish date: counted as pending, but unknown
     res["finish_unknown"] = count(s["pending"] & (d["status"] == "resolved").to_numpy(dtype=bool, na_value=False))
 
-    def pct(num, den):
-        return (100.0 * num / den).where(den > 0)
-
-    res["resolved_early_pct"] = pct(res["resolved_early"], res["resolved_total"])
-    res["resolved_on_time_pct"] = pct(res["resolved_on_time"], res["resolved_total"])
-    res["resolved_late_pct"] = pct(res["resolved_late"], res["resolved_total"])
-    res["online_rate"] = pct(res["received_online"], res["new_total"])
-    in_time = res["resolved_early"] + res["resolved_on_time"] + res["pending_within_deadline"]
-    res["on_time_rate_766"] = pct(in_time, res["resolved_total"] + res["pending_total"])
     # online payment, among the new dossiers owing a fee since payment methods are recorded
     fee_bearing = d["fee"].fillna(0) > 0
     if "catalogue_fee_kind" in d:
@@ -170,13 +115,13 @@ def compute_onestop_indicators(
     )
     paid_online = d["payment_method"].isin(online_kinds)
     tracked_from = methodology.get("online_payment", "tracked_from")
-    received = _day(d["received_at"])
+    received = calendar_day(d["received_at"])
     if tracked_from:
         since = pd.Series(pd.Timestamp(tracked_from), index=d.index)
     else:
         # from the first dossier with a payment method recorded, over all the unit's dossiers (not only the period's)
         recorded = accepted & dossiers["payment_method"].notna().to_numpy()
-        first = _day(received_all[recorded]).groupby(all_codes[recorded]).min().reindex(range(k))
+        first = calendar_day(received_all[recorded]).groupby(all_codes[recorded]).min().reindex(range(k))
         first.index = res.index
         since = pd.Series(first.to_numpy()[codes], index=d.index)
     window = new & (since.notna() & (received >= since)).to_numpy(dtype=bool, na_value=False)
@@ -201,38 +146,39 @@ def compute_onestop_indicators(
         res["payment_unknown"] = count(window & fee_bearing & unknown_pay)
     else:
         res["payment_unknown"] = 0
-    res["online_payment_rate"] = pct(res["fee_paid_online"], res["fee_dossiers"]).where(
-        res["payment_tracked_from"].notna()
-    )
     # procedures
     online_new = new & (channel == "online").to_numpy(dtype=bool, na_value=False)
-    names = d.loc[online_new, "procedure"]
-    # fold each distinct name once; as plain objects, since the store's text columns are categoricals and a code
-    # missing here and there must be filled from the names' categories
-    folded = names.map({u: fold(u) for u in pd.unique(names)}).astype(object)
-    key = d["catalogue_code"][online_new].astype(object) if "catalogue_code" in d else None
-    proc = key.where(key.notna(), folded) if key is not None else folded
-    proc_codes, proc_uniques = pd.factorize(proc)  # missing names are -1 and not counted, as nunique does
-    unit_codes = codes[online_new]
-    known = proc_codes >= 0
-    pairs = pd.unique(unit_codes[known].astype(np.int64) * max(len(proc_uniques), 1) + proc_codes[known])
-    res["procedures_with_online_dossiers"] = np.bincount(pairs // max(len(proc_uniques), 1), minlength=k)
+    res["procedures_with_online_dossiers"] = _distinct_procedures(d[online_new], codes[online_new], k)
     if catalogue is not None and not catalogue.empty:
         res["procedures_total"] = catalogue.groupby("unit_id").size()
     else:
         res["procedures_total"] = np.nan
-    res["procedures_online_share"] = pct(res["procedures_with_online_dossiers"], res["procedures_total"])
     # digitisation, where the export carries it
     has_digit = new & d["digitised"].notna().to_numpy()
     res["digitised_known"] = count(has_digit)
     digitised = has_digit & d["digitised"].fillna(False).astype(bool).to_numpy()
-    res["digitised_rate"] = pct(pd.Series(count(digitised), index=res.index), res["digitised_known"])
-    rates = {"on_time_rate_766", "payment_tracked_from"}
-    counts = [c for c in res.columns if c not in rates and not c.endswith(("_pct", "_rate", "_share"))]
-    for c in counts:
-        if c != "procedures_total":
+    res["digitised"] = count(digitised)
+    for c in res.columns:
+        if c not in ("procedures_total", "payment_tracked_from"):  # unknown without a catalogue; a date
             res[c] = res[c].fillna(0).astype("int64")
+    for key, rate in rate_definitions().items():  # every rate of the catalogue, from these counts
+        res[key] = rate_value(res, rate)
     return res.reset_index()
+
+
+def _distinct_procedures(d: pd.DataFrame, unit_codes: np.ndarray, k: int) -> np.ndarray:
+    """Per unit (codes 0..k-1), the number of distinct procedures among dossiers ``d``: by catalogue code where the
+    store gives one, else by the folded procedure name; a dossier with neither is not counted."""
+    names = d["procedure"]
+    # fold each distinct name once; as plain objects, since the store's text columns are categoricals and a code
+    # missing here and there must be filled from the names' categories
+    folded = names.map({u: fold(u) for u in pd.unique(names)}).astype(object)
+    key = d["catalogue_code"].astype(object) if "catalogue_code" in d else None
+    proc = key.where(key.notna(), folded) if key is not None else folded
+    proc_codes, proc_uniques = pd.factorize(proc)  # missing names are -1 and not counted, as nunique does
+    known = proc_codes >= 0
+    pairs = pd.unique(unit_codes[known].astype(np.int64) * max(len(proc_uniques), 1) + proc_codes[known])
+    return np.bincount(pairs // max(len(proc_uniques), 1), minlength=k)
 
 
 def compute_budget_indicators(
@@ -383,66 +329,6 @@ def compute_manual_indicators(manual: pd.DataFrame, period: Period) -> pd.DataFr
 
 # --- from the store -----------------------------------------------------------------------------------------------
 
-MISSING_REASONS = {
-    "no_dossiers": "không có danh sách hồ sơ của đơn vị trong kỳ",
-    "no_new": "không có hồ sơ mới trong kỳ",
-    "no_resolved": "không có hồ sơ nào được giải quyết trong kỳ",
-    "no_payment": "kỳ này không có dữ liệu về hình thức thanh toán",
-    "no_catalogue": "chưa có danh mục thủ tục hành chính của đơn vị",
-    "no_digitised": "tệp xuất không có cột số hóa",
-    "no_budget": "không có báo cáo ngân sách trong năm tài chính đến cuối kỳ",
-    "no_par": "chưa có kết quả chỉ số CCHC được công bố đến cuối kỳ",
-}
-
-
-def open_store(data_dir: Path | str | None) -> tuple[Settings, Path, UnitRegistry]:
-    """Settings, the processed folder (which must hold an ingested store) and the unit registry."""
-    settings = Settings.resolve(data_dir)
-    processed = settings.processed_dir
-    if not (processed / "dossiers.parquet").is_file():
-        raise InputFileError(f"Chưa có dữ liệu đã xử lý trong {processed}. Hãy chạy `cchc ingest` trước.")
-    return settings, processed, UnitRegistry.load(settings.data_dir)
-
-
-# the dossier columns indicators and rankings use: the others (codes, applicant keys, provenance) stay on disk
-INDICATOR_COLUMNS = (
-    "unit_id",
-    "status",
-    "channel",
-    "received_at",
-    "due_at",
-    "processed_at",
-    "result_at",
-    "handed_at",
-    "fee",
-    "payment_method",
-    "payment_raw",
-    "status_raw",
-    "procedure",
-    "digitised",
-    "catalogue_code",
-    "catalogue_fee_kind",
-)
-
-
-def _read(processed: Path, name: str, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
-    path = processed / f"{name}.parquet"
-    if not path.is_file():
-        return pd.DataFrame()
-    if columns is None:
-        return pd.read_parquet(path)
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    schema = pq.read_schema(path)
-    columns = [c for c in columns if c in schema.names]
-    # text columns come as dictionary-encoded (pandas categorical): filters and row selections then move small
-    # integer codes instead of millions of strings
-    text = [
-        c for c in columns if pa.types.is_string(schema.field(c).type) or pa.types.is_large_string(schema.field(c).type)
-    ]
-    return pq.read_table(path, columns=columns, read_dictionary=text).to_pandas()
-
 
 def compute_indicators(
     data_dir: Path | str | None,
@@ -457,19 +343,17 @@ def compute_indicators(
     ``cchc indicators``)."""
     methodology = methodology or load_methodology()
     settings, processed, registry = open_store(data_dir)
-    dossiers = _read(processed, "dossiers", INDICATOR_COLUMNS)
-    catalogue = _read(processed, "catalogue")
+    dossiers = read_table(processed, "dossiers", FIGURE_COLUMNS)
+    catalogue = read_table(processed, "catalogue")
     onestop = compute_onestop_indicators(dossiers, period, catalogue, methodology).set_index("unit_id")
-    budget = compute_budget_indicators(_read(processed, "budget"), period, methodology).set_index("unit_id")
-    par = compute_par_indicators(_read(processed, "par"), period, methodology).set_index("unit_id")
-    manual = compute_manual_indicators(_read(processed, "manual"), period).set_index("unit_id")
+    budget = compute_budget_indicators(read_table(processed, "budget"), period, methodology).set_index("unit_id")
+    par = compute_par_indicators(read_table(processed, "par"), period, methodology).set_index("unit_id")
+    manual = compute_manual_indicators(read_table(processed, "manual"), period).set_index("unit_id")
     if units:
         chosen = [registry.lookup(u, on=period.end) for u in units]
     else:
         present = set(onestop.index) | set(budget.index) | set(par.index)
         chosen = [u for u in registry.units(group=group) if u.unit_id in present]
-    from .store import load_ingest_report
-
     report = load_ingest_report(processed)
     files_of: dict[str, list[dict]] = {}
     for f in report.get("files", []):
@@ -505,57 +389,29 @@ def compute_indicators(
         for key in COUNT_KEYS:
             rec[key] = int(o[key]) if o is not None else None
             if o is None:
-                missing[key] = MISSING_REASONS["no_dossiers"]
-        rate_reasons = {
-            "resolved_early_pct": "no_resolved",
-            "resolved_on_time_pct": "no_resolved",
-            "resolved_late_pct": "no_resolved",
-            "online_rate": "no_new",
-            "on_time_rate_766": "no_resolved",
-            "online_payment_rate": "no_payment",
-            "procedures_online_share": "no_catalogue",
-            "digitised_rate": "no_digitised",
-        }
-        for key, reason in rate_reasons.items():
+                missing[key] = missing_reason("no_dossiers")
+        for key, rate in rate_definitions().items():
             value = o[key] if o is not None else None
             rec[key] = None if value is None or pd.isna(value) else float(value)
             if rec[key] is None:
-                missing[key] = MISSING_REASONS["no_dossiers" if o is None else reason]
+                missing[key] = missing_reason("no_dossiers" if o is None else rate.missing)
         for key in ("fee_dossiers", "fee_paid_online", "procedures_with_online_dossiers"):
             rec[key] = int(o[key]) if o is not None and pd.notna(o[key]) else None
         rec["procedures_total"] = (
             int(o["procedures_total"]) if o is not None and pd.notna(o["procedures_total"]) else None
         )
         if rec["procedures_total"] is None:
-            missing["procedures_total"] = MISSING_REASONS["no_catalogue"]
+            missing["procedures_total"] = missing_reason("no_catalogue")
         tracked = o["payment_tracked_from"] if o is not None else None
         rec["payment_tracked_from"] = (
             None if tracked is None or pd.isna(tracked) else pd.Timestamp(tracked).date().isoformat()
         )
         if rec["payment_tracked_from"] is None:
             rec["fee_dossiers"] = rec["fee_paid_online"] = None
-            missing.setdefault("fee_dossiers", MISSING_REASONS["no_payment"])
-            missing.setdefault("fee_paid_online", MISSING_REASONS["no_payment"])
-        b = budget.loc[unit.unit_id] if unit.unit_id in budget.index else None
-        for key in ("revenue_estimate", "revenue_actual", "expenditure_estimate", "expenditure_actual"):
-            rec[key] = None if b is None or pd.isna(b[key]) else _half_up(b[key])
-        for key in ("revenue_execution_pct", "expenditure_execution_pct"):
-            rec[key] = None if b is None or b[key] is None or pd.isna(b[key]) else float(b[key])
-        rec["budget_as_of"] = b["budget_as_of"].date().isoformat() if b is not None else None
-        if b is None:
-            for key in ("budget_as_of", "revenue_execution_pct", "expenditure_execution_pct"):
-                missing[key] = MISSING_REASONS["no_budget"]
-        p = par.loc[unit.unit_id] if unit.unit_id in par.index else None
-        for key in ("par_year", "par_total_score", "par_total_max", "par_total_pct", "par_rank", "par_rank_of"):
-            value = None if p is None else p[key]
-            rec[key] = (
-                None
-                if value is None or pd.isna(value)
-                else (int(value) if key in ("par_year", "par_rank", "par_rank_of") else float(value))
-            )
-        rec["par_components"] = list(p["par_components"]) if p is not None else []
-        if p is None:
-            missing["par_year"] = MISSING_REASONS["no_par"]
+            missing.setdefault("fee_dossiers", missing_reason("no_payment"))
+            missing.setdefault("fee_paid_online", missing_reason("no_payment"))
+        _budget_fields(rec, budget.loc[unit.unit_id] if unit.unit_id in budget.index else None)
+        _par_fields(rec, par.loc[unit.unit_id] if unit.unit_id in par.index else None)
         rec["manual"] = dict(manual.loc[unit.unit_id, "manual"]) if unit.unit_id in manual.index else {}
         if aggregated is not None:
             rec["aggregated_from"] = aggregated["sources"]
@@ -580,6 +436,34 @@ def compute_indicators(
         rec["score_766"] = score_766(rec, methodology)
         records.append(rec)
     return records
+
+
+def _budget_fields(rec: dict, b: pd.Series | None) -> None:
+    """The budget figures of a record from the unit's row of the budget table (None: missing, with the reason)."""
+    missing = rec["missing"]
+    for key in ("revenue_estimate", "revenue_actual", "expenditure_estimate", "expenditure_actual"):
+        rec[key] = None if b is None or pd.isna(b[key]) else _half_up(b[key])
+    for key in ("revenue_execution_pct", "expenditure_execution_pct"):
+        rec[key] = None if b is None or b[key] is None or pd.isna(b[key]) else float(b[key])
+    rec["budget_as_of"] = b["budget_as_of"].date().isoformat() if b is not None else None
+    if b is None:
+        for key in ("budget_as_of", "revenue_execution_pct", "expenditure_execution_pct"):
+            missing[key] = missing_reason("no_budget")
+
+
+def _par_fields(rec: dict, p: pd.Series | None) -> None:
+    """The PAR figures of a record from the unit's row of the PAR table (None: missing, with the reason)."""
+    missing = rec["missing"]
+    for key in ("par_year", "par_total_score", "par_total_max", "par_total_pct", "par_rank", "par_rank_of"):
+        value = None if p is None else p[key]
+        rec[key] = (
+            None
+            if value is None or pd.isna(value)
+            else (int(value) if key in ("par_year", "par_rank", "par_rank_of") else float(value))
+        )
+    rec["par_components"] = list(p["par_components"]) if p is not None else []
+    if p is None:
+        missing["par_year"] = missing_reason("no_par")
 
 
 # --- inputs the exports did not give --------------------------------------------------------------------------------
@@ -782,18 +666,6 @@ def _aggregate_predecessors(unit, registry: UnitRegistry, onestop: pd.DataFrame)
     for c in counts:
         row[c] = _half_up(row[c])
 
-    def pct(num, den):
-        return 100.0 * num / den if den else float("nan")
-
-    row["resolved_early_pct"] = pct(row["resolved_early"], row["resolved_total"])
-    row["resolved_on_time_pct"] = pct(row["resolved_on_time"], row["resolved_total"])
-    row["resolved_late_pct"] = pct(row["resolved_late"], row["resolved_total"])
-    row["online_rate"] = pct(row["received_online"], row["new_total"])
-    row["on_time_rate_766"] = pct(
-        row["resolved_early"] + row["resolved_on_time"] + row["pending_within_deadline"],
-        row["resolved_total"] + row["pending_total"],
-    )
-    row["online_payment_rate"] = pct(row["fee_paid_online"], row["fee_dossiers"])
     row["payment_tracked_from"] = min(
         (
             onestop.loc[u.unit_id, "payment_tracked_from"]
@@ -802,7 +674,12 @@ def _aggregate_predecessors(unit, registry: UnitRegistry, onestop: pd.DataFrame)
         ),
         default=pd.NaT,
     )
-    for c in ("procedures_with_online_dossiers", "procedures_total", "procedures_online_share", "digitised_rate"):
+    # counts of distinct procedures do not add up across units: they and the rates of them stay missing
+    not_summed = ("procedures_with_online_dossiers", "procedures_total", "procedures_online_share", "digitised_rate")
+    rates = [key for key in rate_definitions() if key not in not_summed]
+    for key in rates:
+        row[key] = rate_value(row, rate_definitions()[key])
+    for c in not_summed:
         row[c] = float("nan")
     missing = {
         "procedures_with_online_dossiers": "đơn vị hợp nhất: không cộng số thủ tục của các đơn vị cũ",
@@ -810,14 +687,6 @@ def _aggregate_predecessors(unit, registry: UnitRegistry, onestop: pd.DataFrame)
     }
     if unknown:
         reason = f"chưa biết tỷ lệ phần của {', '.join(unknown)} chuyển về {unit.full_name}"
-        rates = [
-            "resolved_early_pct",
-            "resolved_on_time_pct",
-            "resolved_late_pct",
-            "online_rate",
-            "on_time_rate_766",
-            "online_payment_rate",
-        ]
         missing.update({c: reason for c in [*COUNT_KEYS, *rates]})
     sources = [{"unit_id": u.unit_id, "name": u.full_name, "share": share} for u, share in preds]
     return {"row": row, "sources": sources, "missing": missing}
@@ -830,14 +699,14 @@ def dossier_checks(dossiers: pd.DataFrame, period: Period) -> pd.DataFrame:
     columns = ["finish_before_receipt", "fee_on_free", "free_on_fee"]
     if dossiers.empty:
         return pd.DataFrame(columns=columns, index=pd.Index([], name="unit_id"))
-    finish = dossiers["processed_at"].fillna(dossiers["result_at"]).fillna(dossiers["handed_at"])
+    finish = finish_time(dossiers)
     start, end = pd.Timestamp(period.start), pd.Timestamp(period.end) + pd.Timedelta(days=1)
     received = dossiers["received_at"]
     in_period = received.between(start, end) | finish.between(start, end)
     out = pd.DataFrame(index=dossiers.index)
     out["finish_before_receipt"] = in_period & (finish.dt.normalize() < received.dt.normalize())
     if "catalogue_fee_kind" in dossiers:
-        new = received.between(start, end) & (dossiers["status"] != "not_accepted")
+        new = received_in(dossiers, period)
         fee = dossiers["fee"]
         kind = dossiers["catalogue_fee_kind"]
         out["fee_on_free"] = new & (fee.fillna(0) > 0) & (kind == "none").fillna(False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import decimal
 import hashlib
+import os
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -69,11 +70,35 @@ def load_methodology(path: Path | str | None = None) -> Methodology:
     return Methodology(settings, str(settings["version"]), hashlib.sha256(text.encode("utf-8")).hexdigest()[:12])
 
 
-@cache
+INDICATORS_FILE_ENV = "CCHC_INDICATORS_FILE"  # another catalogue (an indicator tried before it is shipped)
+
+
 def indicator_catalogue() -> dict[str, dict]:
-    """key -> {label, unit, direction, decimals, source, formula} from ``data/indicators.yaml``."""
-    text = (resources.files("cchc_analysis") / "data" / "indicators.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)["indicators"]
+    """key -> {label, unit, direction, decimals, source, formula, and for a rate numerator, denominator, missing,
+    ranked} from ``data/indicators.yaml`` (or the file ``CCHC_INDICATORS_FILE`` names)."""
+    return _indicator_file(os.environ.get(INDICATORS_FILE_ENV) or None)["indicators"]
+
+
+def missing_reasons() -> dict[str, str]:
+    """Why a figure can be missing: reason key -> the sentence the outputs show (``missing_reasons`` of the
+    catalogue)."""
+    return _indicator_file(os.environ.get(INDICATORS_FILE_ENV) or None)["missing_reasons"]
+
+
+@cache
+def _indicator_file(path: str | None) -> dict:
+    if path is None:
+        text = (resources.files("cchc_analysis") / "data" / "indicators.yaml").read_text(encoding="utf-8")
+    else:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"Không đọc được danh mục chỉ số {path} ({INDICATORS_FILE_ENV}): {exc}") from None
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict) or not isinstance(data.get("indicators"), dict):
+        raise ConfigError(f"Danh mục chỉ số {path or 'mặc định'}: thiếu mục 'indicators'.")
+    data.setdefault("missing_reasons", {})
+    return data
 
 
 def round_display(value: float, places: int, mode: str = "half_up") -> decimal.Decimal:

@@ -42,6 +42,8 @@ def parse_period(text: str, cutoff: str = "calendar") -> Period:
     >>> parse_period("2023-01-01..2023-08-31").id
     '2023-01-01_2023-08-31'
     """
+    if str(text).strip().lower().endswith("-official"):  # an official period's id (see period_spec)
+        text, cutoff = str(text).strip()[: -len("-official")], "official"
     period = _parse_calendar(text)
     if cutoff == "official" and period.kind != "range":
         first = period.start.replace(day=1)
@@ -50,6 +52,12 @@ def parse_period(text: str, cutoff: str = "calendar") -> Period:
     if cutoff not in ("calendar", "official"):
         raise ConfigError(f"Cách tính kỳ '{cutoff}' không hợp lệ: dùng 'calendar' hoặc 'official'.")
     return period
+
+
+def period_spec(period: Period) -> str:
+    """The text ``parse_period`` turns back into ``period`` with its kind and id: the id ("2023Q3",
+    "2023Q3-official"), or "start..end" for a range. How a period travels to notebooks and worker processes."""
+    return f"{period.start}..{period.end}" if period.kind == "range" else period.id
 
 
 def previous_period(period: Period) -> Period:

@@ -10,23 +10,10 @@ import pandas as pd
 
 from .indicators import competition_rank
 from .methodology import Methodology, load_methodology
+from .rates import Rate, ranked_rates, rate_parts
 
 Z95 = 1.959963984540054
 FLAGS_VI = {"better": "tốt hơn", "similar": "tương đương", "worse": "kém hơn", None: "—"}
-
-# rate indicators: how to get (numerator, denominator) from the dossier indicator table
-RATE_PARTS = {
-    "resolved_early_pct": lambda t: (t["resolved_early"], t["resolved_total"]),
-    "online_rate": lambda t: (t["received_online"], t["new_total"]),
-    "on_time_rate_766": lambda t: (
-        t["resolved_early"] + t["resolved_on_time"] + t["pending_within_deadline"],
-        t["resolved_total"] + t["pending_total"],
-    ),
-    "online_payment_rate": lambda t: (t["fee_paid_online"], t["fee_dossiers"]),
-    "procedures_online_share": lambda t: (t["procedures_with_online_dossiers"], t["procedures_total"]),
-    "resolved_late_pct": lambda t: (t["resolved_late"], t["resolved_total"]),
-}
-DIRECTION = {"resolved_late_pct": "lower"}
 
 
 def wilson_interval(num: np.ndarray, den: np.ndarray, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
@@ -159,22 +146,24 @@ def compute_rankings(
 ) -> list[dict]:
     """Records per unit and indicator for every unit of a group with data (see ``cchc rank``)."""
     from .errors import ConfigError
-    from .indicators import INDICATOR_COLUMNS, _read, compute_onestop_indicators, compute_par_indicators, open_store
+    from .indicators import compute_onestop_indicators, compute_par_indicators
     from .periods import previous_period
+    from .store import FIGURE_COLUMNS, open_store, read_table
 
     methodology = methodology or load_methodology()
     _settings, processed, registry = open_store(data_dir)
-    wanted = indicators or [*RATE_PARTS, "par_total_score"]
-    unknown = [k for k in wanted if k not in RATE_PARTS and k != "par_total_score"]
+    rates = ranked_rates()
+    wanted = indicators or [*rates, "par_total_score"]
+    unknown = [k for k in wanted if k not in rates and k != "par_total_score"]
     if unknown:
         raise ConfigError(
             f"Không xếp hạng được theo: {', '.join(unknown)}. Các chỉ số xếp hạng được: "
-            f"{', '.join([*RATE_PARTS, 'par_total_score'])}."
+            f"{', '.join([*rates, 'par_total_score'])}."
         )
     members = {u.unit_id: u for u in registry.units(group=group)} if group else None
-    dossiers = _read(processed, "dossiers", INDICATOR_COLUMNS)
-    catalogue = _read(processed, "catalogue")
-    par = _read(processed, "par")
+    dossiers = read_table(processed, "dossiers", FIGURE_COLUMNS)
+    catalogue = read_table(processed, "catalogue")
+    par = read_table(processed, "par")
 
     def table_for(p):
         t = compute_onestop_indicators(dossiers, p, catalogue, methodology)
@@ -187,10 +176,9 @@ def compute_rankings(
 
     current, previous = table_for(period), table_for(previous_period(period))
     records = []
-    for key in [k for k in wanted if k in RATE_PARTS]:
-        higher = DIRECTION.get(key, "higher") == "higher"
-        ranked = _rank_table(current, key, higher, methodology, draws)
-        before = _rank_table(previous, key, higher, methodology, draws=0) if len(previous) else None
+    for key in [k for k in wanted if k in rates]:
+        ranked = _rank_table(current, rates[key], methodology, draws)
+        before = _rank_table(previous, rates[key], methodology, draws=0) if len(previous) else None
         prev_rank = dict(zip(before["unit_id"], before["rank"], strict=True)) if before is not None else {}
         for r in ranked.itertuples(index=False):
             unit = unit_of(r.unit_id)
@@ -255,17 +243,15 @@ def compute_rankings(
     return records
 
 
-def _rank_table(
-    table: pd.DataFrame, key: str, higher: bool, methodology: Methodology, draws: int | None
-) -> pd.DataFrame:
+def _rank_table(table: pd.DataFrame, rate: Rate, methodology: Methodology, draws: int | None) -> pd.DataFrame:
     if table.empty:
         return pd.DataFrame(columns=["unit_id", "value", "rank"])
-    num, den = RATE_PARTS[key](table)
+    num, den = rate_parts(table, rate)
     return rank_rates(
         list(table["unit_id"]),
         num.fillna(0).to_numpy(),
         den.fillna(0).to_numpy(),
-        higher_is_better=higher,
+        higher_is_better=rate.higher_is_better,
         methodology=methodology,
         draws=_at_least_one(draws),
     )
@@ -322,15 +308,22 @@ def rank_history(
     Quarters with no dossiers are left out; the result (columns ``period``, ``unit_id``, ``unit_name``, ``value``,
     ``rank``, ``rank_of``) feeds a bump chart. Ranks are plain competition ranks (no resampling).
     """
-    from .indicators import INDICATOR_COLUMNS, _read, compute_onestop_indicators, open_store
+    from .indicators import compute_onestop_indicators
     from .periods import parse_period
+    from .store import FIGURE_COLUMNS, open_store, read_table
 
     methodology = methodology or load_methodology()
     _settings, processed, registry = open_store(data_dir)
     members = {u.unit_id for u in registry.units(group=group)} if group else None
-    dossiers = _read(processed, "dossiers", INDICATOR_COLUMNS)
-    catalogue = _read(processed, "catalogue")
-    higher = DIRECTION.get(indicator, "higher") == "higher"
+    dossiers = read_table(processed, "dossiers", FIGURE_COLUMNS)
+    catalogue = read_table(processed, "catalogue")
+    rate = ranked_rates().get(indicator)
+    if rate is None:
+        from .errors import ConfigError
+
+        raise ConfigError(
+            f"Không xếp hạng được theo: {indicator}. Các chỉ số xếp hạng được: {', '.join(ranked_rates())}."
+        )
     end = period.end
     labels = []
     year, q = end.year, (end.month - 1) // 3 + 1
@@ -347,7 +340,7 @@ def rank_history(
             table.empty or not table["handled_total"].sum()
         ):  # no dossier in the quarter: no figure (a share of procedures is not 0%)
             continue
-        ranked = _rank_table(table.reset_index(drop=True), indicator, higher, methodology, draws=0)
+        ranked = _rank_table(table.reset_index(drop=True), rate, methodology, draws=0)
         ranked = ranked.dropna(subset=["rank"])
         if ranked.empty:
             continue

@@ -17,7 +17,7 @@ from pathlib import Path
 from . import __version__
 from .errors import CchcError
 from .fileio import write_atomic
-from .periods import Period
+from .periods import Period, period_spec
 from .registry import Unit, UnitRegistry
 from .settings import Settings
 from .text import slugify
@@ -193,7 +193,7 @@ def run_period(
                 UNIT_NOTEBOOK,
                 {
                     "data_dir": str(settings.data_dir),
-                    "period": _period_text(period),
+                    "period": period_spec(period),
                     "unit": unit.unit_id,
                     "group": unit.group,
                     "incomplete": not complete,
@@ -212,7 +212,7 @@ def run_period(
                     g,
                     slug,
                     GROUP_NOTEBOOK,
-                    {"data_dir": str(settings.data_dir), "period": _period_text(period), "group": g},
+                    {"data_dir": str(settings.data_dir), "period": period_spec(period), "group": g},
                     str(out_nb / f"{slug}_{period.id}.ipynb"),
                     str(folder / f"{slug}_{period.id}"),
                 )
@@ -292,10 +292,6 @@ def run_period(
         package_log.removeHandler(run_log)
         run_log.close()
         lock.unlink(missing_ok=True)
-
-
-def _period_text(period: Period) -> str:
-    return f"{period.start}..{period.end}"
 
 
 def _redirect_stderr(path: str) -> None:  # worker initializer

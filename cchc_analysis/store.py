@@ -24,21 +24,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import CchcError, ConfigError, InputFileError
+from .errors import CchcError, InputFileError
 from .fileio import replace_if_changed, temporary_beside, write_if_changed
-from .ingest.budget import BUDGET_COLUMNS, read_budget
-from .ingest.catalogue import CATALOGUE_COLUMNS, link_to_catalogue, read_catalogue, unused_procedures
+from .ingest.catalogue import link_to_catalogue, unused_procedures
 from .ingest.classify import KINDS, classify
 from .ingest.common import REJECT_COLUMNS, FileReport, file_sha256
 from .ingest.grid import ColumnarGrid, read_grids
-from .ingest.manual import MANUAL_COLUMNS, read_manual_input
 from .ingest.mapping import FileMapping, Mapping, load_mapping
-from .ingest.onestop import OUTPUT_COLUMNS, ReadRules, all_distinct, deduplicate, read_onestop_export
-from .ingest.par import PAR_COLUMNS, read_par
+from .ingest.onestop import OUTPUT_COLUMNS, ReadRules, all_distinct, deduplicate
+from .ingest.readers import READERS, FileToRead
 from .ingest.textfile import NotATable
+from .periods import Period, parse_period
 from .pseudonym import KEY_FILE_NAME, Pseudonymiser
 from .registry import UnitRegistry
 from .settings import Settings
+from .states import may_count_in
 
 log = logging.getLogger(__name__)
 
@@ -418,14 +418,14 @@ def _write_tables(frames: dict[str, list[pd.DataFrame]], rejects: list[pd.DataFr
     """The store's tables from every file's rows: dossiers merged across files, checked against the schema and
     linked to the catalogue; catalogue, budget, PAR, manual figures and rejects. Returns the dossiers, the
     catalogue and the procedures that match no catalogue entry."""
-    all_rows = _concat(frames["dossier_list"], OUTPUT_COLUMNS)
+    all_rows = _rows_of("dossier_list", frames)
     # each file's rows are unique already (the reader merged its repeats): only rows of several files can clash
     dossiers, dups = deduplicate(all_rows) if len(frames["dossier_list"]) > 1 else (all_rows, 0)
     outcome.duplicates_across_files = dups
     outcome.dossiers = len(dossiers)
     if dups:
         log.info("%d hồ sơ có mặt trong nhiều tệp xuất; giữ bản ghi có trạng thái mới nhất.", dups)
-    catalogue = _concat(frames["catalogue"], CATALOGUE_COLUMNS)
+    catalogue = _rows_of("catalogue", frames)
     if not catalogue.empty:
         catalogue = catalogue.sort_values(["unit_id", "source_file", "source_row"]).drop_duplicates(
             ["unit_id", "procedure_key"], keep="last"
@@ -446,15 +446,15 @@ def _write_tables(frames: dict[str, list[pd.DataFrame]], rejects: list[pd.DataFr
         writer.discard(encoded, target)
         raise
     replace_if_changed(written, target)
-    _write_parquet(catalogue.reset_index(drop=True), out_dir / "catalogue.parquet")
-    _write_parquet(_concat(frames["budget"], BUDGET_COLUMNS), out_dir / "budget.parquet")
-    _write_parquet(_concat(frames["par"], PAR_COLUMNS), out_dir / "par.parquet")
-    manual = _concat(frames["manual_input"], MANUAL_COLUMNS)
+    _write_parquet(catalogue.reset_index(drop=True), out_dir / f"{READERS['catalogue'].table}.parquet")
+    for kind in ("budget", "par"):
+        _write_parquet(_rows_of(kind, frames), out_dir / f"{READERS[kind].table}.parquet")
+    manual = _rows_of("manual_input", frames)
     if not manual.empty:  # a later file for the same unit, period and figure replaces an earlier one
         manual = manual.sort_values(["source_file", "source_row"]).drop_duplicates(
             ["unit_id", "period_start", "period_end", "key"], keep="last"
         )
-    _write_parquet(manual.reset_index(drop=True), out_dir / "manual.parquet")
+    _write_parquet(manual.reset_index(drop=True), out_dir / f"{READERS['manual_input'].table}.parquet")
     all_rejects = pd.concat(rejects, ignore_index=True) if rejects else pd.DataFrame(columns=REJECT_COLUMNS)
     _write_parquet(
         all_rejects.astype({"row": "int64"}) if len(all_rejects) else all_rejects, out_dir / "rejects.parquet"
@@ -487,33 +487,14 @@ def _ingest_file(path: Path, run: _Run, sha: str):
         report.kind = kind
         if kind == "unknown":
             raise InputFileError(_unknown_message(path, grids))
-        if kind != "dossier_list" and any(isinstance(g, ColumnarGrid) for g in grids):
-            grids = read_grids(path, columnar=False)  # only the dossier reader works on columns of text
-        if kind == "dossier_list":
-            result = read_onestop_export(
-                path,
-                run.registry,
-                run.pseudonymiser,
-                raw_root=raw_dir,
-                assume_unit=assume_unit,
-                mapping=fmap,
-                grids=grids,
-                sha256=sha,
-                rules=run.rules,
-            )
-        elif kind == "catalogue":
-            unit = fmap.unit or assume_unit
-            result = read_catalogue(path, run.registry, raw_root=raw_dir, assume_unit=unit, grids=grids)
-        elif kind == "budget":
-            unit = fmap.unit or assume_unit
-            result = read_budget(path, run.registry, raw_root=raw_dir, assume_unit=unit, grids=grids)
-        elif kind == "par":
-            result = read_par(path, run.registry, raw_root=raw_dir, grids=grids)
-        elif kind == "manual_input":
-            result = read_manual_input(path, run.registry, raw_root=raw_dir)
-        else:
+        reader = READERS.get(kind)
+        if reader is None:
             report.warnings.append(f"{KINDS[kind]}: bộ đọc loại tệp này chưa có trong phiên bản này; bỏ qua.")
             return report, None, None
+        if not reader.columnar and any(isinstance(g, ColumnarGrid) for g in grids):
+            grids = read_grids(path, columnar=False)  # only a columnar reader works on columns of text
+        to_read = FileToRead(path, raw_dir, run.registry, run.pseudonymiser, fmap, assume_unit, grids, sha, run.rules)
+        result = reader.read(to_read)
         result.report.sha256 = ""
         return result.report, result.dossiers, result.rejects
     except NotATable as exc:
@@ -531,12 +512,13 @@ def _ingest_file(path: Path, run: _Run, sha: str):
         return report, None, None
 
 
-TABLES = ("dossier_list", "catalogue", "budget", "par", "manual_input")
+TABLES = tuple(READERS)  # the kinds of file whose rows the store keeps
 
 
-def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
-    frames = [f for f in frames if len(f)]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+def _rows_of(kind: str, frames: dict[str, list[pd.DataFrame]]) -> pd.DataFrame:
+    """Every file's rows of one kind in one table (an empty one with the reader's columns when there are none)."""
+    parts = [f for f in frames[kind] if len(f)]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(READERS[kind].columns))
 
 
 def _unknown_message(path: Path, grids) -> str:
@@ -582,9 +564,63 @@ def load_ingest_report(processed: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {"files": []}
 
 
+# --- the read side: what computations read from the store ---------------------------------------------------
+
+
+def open_store(data_dir: Path | str | None) -> tuple[Settings, Path, UnitRegistry]:
+    """Settings, the processed folder (which must hold an ingested store) and the unit registry."""
+    settings = Settings.resolve(data_dir)
+    processed = settings.processed_dir
+    if not (processed / "dossiers.parquet").is_file():
+        raise InputFileError(f"Chưa có dữ liệu đã xử lý trong {processed}. Hãy chạy `cchc ingest` trước.")
+    return settings, processed, UnitRegistry.load(settings.data_dir)
+
+
+# the dossier columns the figures (indicators, rankings) use; the others (codes, applicant keys) stay on disk
+FIGURE_COLUMNS = (
+    "unit_id",
+    "status",
+    "channel",
+    "received_at",
+    "due_at",
+    "processed_at",
+    "result_at",
+    "handed_at",
+    "fee",
+    "payment_method",
+    "payment_raw",
+    "status_raw",
+    "procedure",
+    "digitised",
+    "catalogue_code",
+    "catalogue_fee_kind",
+)
+
+
+def read_table(processed: Path, name: str, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """A table of the store (``dossiers``, ``catalogue``, ``budget``, ``par``, ``manual``), only ``columns`` of it
+    when given (those the file has); an empty frame when the store has no such table."""
+    path = processed / f"{name}.parquet"
+    if not path.is_file():
+        return pd.DataFrame()
+    if columns is None:
+        return pd.read_parquet(path)
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(path)
+    columns = [c for c in columns if c in schema.names]
+    # text columns come as dictionary-encoded (pandas categorical): filters and row selections then move small
+    # integer codes instead of millions of strings
+    text = [
+        c for c in columns if pa.types.is_string(schema.field(c).type) or pa.types.is_large_string(schema.field(c).type)
+    ]
+    return pq.read_table(path, columns=columns, read_dictionary=text).to_pandas()
+
+
 def load_dossiers(
     data_dir: Path | str | None = None,
-    period: tuple | str | None = None,
+    period: Period | tuple | str | None = None,
     units: list[str] | None = None,
 ) -> pd.DataFrame:
     """The clean dossier table from the processed store.
@@ -594,8 +630,9 @@ def load_dossiers(
     data_dir
         The data folder (default: ``CCHC_DATA_DIR`` or ``./data``); run ``cchc ingest`` first.
     period
-        ``(start, end)`` dates or ``"YYYY-MM-DD..YYYY-MM-DD"``: keep the dossiers handled in the period (received
-        by its end and not finished before its start).
+        A period (``"2023Q3"``, ``"2023-07"``, ``"2023-01-01..2023-08-31"``, a ``Period`` or ``(start, end)``
+        dates): keep the dossiers that can count in it (``states.may_count_in``: received, not "not accepted", by
+        its end and not finished before its start; a withdrawn dossier without an end date ended on its receipt).
     units
         Unit names, codes or ids (matched like ``cchc units``).
 
@@ -616,24 +653,21 @@ def load_dossiers(
         frame = frame[frame["unit_id"].isin(ids)]
     if period is not None:
         if isinstance(period, str):
-            try:
-                start_text, end_text = period.split("..")
-            except ValueError:
-                raise ConfigError(f"Kỳ '{period}' không hợp lệ: cần dạng YYYY-MM-DD..YYYY-MM-DD.") from None
-            start, end = pd.Timestamp(start_text), pd.Timestamp(end_text)
-        else:
-            start, end = (pd.Timestamp(p) for p in period)
-        end_of_day = end + pd.Timedelta(days=1)
-        finish = frame["processed_at"].fillna(frame["result_at"]).fillna(frame["handed_at"])
-        handled = (frame["received_at"] < end_of_day) & (finish.isna() | (finish >= start))
-        frame = frame[handled]
+            period = parse_period(period)  # every form the CLI accepts (2023Q3, 2023-07, a..b)
+        elif not isinstance(period, Period):
+            start, end = (pd.Timestamp(p).date() for p in period)
+            period = Period(start, end, f"{start}_{end}", "range")
+        frame = frame[may_count_in(frame, period)]
     return frame.reset_index(drop=True)
 
 
 __all__ = [
+    "FIGURE_COLUMNS",
     "KEY_FILE_NAME",
     "IngestOutcome",
     "dossier_schema",
     "ingest",
     "load_dossiers",
+    "open_store",
+    "read_table",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 __all__ = [
     "clean_text",
@@ -353,3 +354,12 @@ def to_unicode_many(texts: list[str]) -> list[str]:
         decode = _DECODERS[kinds.pop()]
         return [decode(t) if any(ord(ch) >= 0x80 for ch in t) else unicodedata.normalize("NFC", t) for t in texts]
     return [_DECODERS[k](t) if k else unicodedata.normalize("NFC", t) for t, k in zip(texts, found, strict=True)]
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A plain-text table with aligned columns."""
+    cells = [[str(h) for h in headers]] + [["" if v is None else str(v) for v in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines) + "\n"

@@ -7,8 +7,8 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .indicators import dossier_states
 from .periods import Period
+from .states import dossier_states
 
 TT01_COLUMNS = [
     ("received_total", "Tổng số"),

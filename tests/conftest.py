@@ -21,7 +21,7 @@ def _fresh_caches_under_mutation():
         from cchc_analysis.ingest import headers, parse
 
         for cached in (
-            methodology.indicator_catalogue,
+            methodology._indicator_file,
             parse.value_vocabularies,
             headers.source_vocabulary,
             headers.onestop_vocabulary,

@@ -9,11 +9,46 @@ from cchc_analysis.methodology import indicator_catalogue, load_methodology
 
 def test_indicator_catalogue_entries():
     keys = {"label", "unit", "direction", "decimals", "source", "formula"}
+    rate_keys = {"numerator", "denominator", "missing", "ranked"}
     for name, spec in indicator_catalogue().items():
-        assert set(spec) == keys, name
+        assert set(spec) - keys <= rate_keys | {"requires", "short_label"} and keys <= set(spec), name
+        assert not (set(spec) & rate_keys) or rate_keys <= set(spec), name  # a rate says all of it
         assert spec["direction"] in ("higher", "lower", "none")
         assert isinstance(spec["decimals"], int)
     assert indicator_catalogue()["on_time_rate_766"]["label"] == "Tỷ lệ hồ sơ giải quyết, đang giải quyết trong hạn"
+
+
+def test_the_rates_of_the_catalogue():
+    """Each rate as DOMAIN.md defines it (typed here from DOMAIN.md, not read back from the file)."""
+    from cchc_analysis.rates import rate_definitions
+
+    got = {k: (r.numerator, r.denominator, r.missing, r.direction, r.ranked) for k, r in rate_definitions().items()}
+    assert got == {
+        "resolved_early_pct": (("resolved_early",), ("resolved_total",), "no_resolved", "higher", True),
+        "resolved_on_time_pct": (("resolved_on_time",), ("resolved_total",), "no_resolved", "none", False),
+        "resolved_late_pct": (("resolved_late",), ("resolved_total",), "no_resolved", "lower", True),
+        "online_rate": (("received_online",), ("new_total",), "no_new", "higher", True),
+        "on_time_rate_766": (
+            ("resolved_early", "resolved_on_time", "pending_within_deadline"),
+            ("resolved_total", "pending_total"),
+            "no_resolved",
+            "higher",
+            True,
+        ),
+        "online_payment_rate": (("fee_paid_online",), ("fee_dossiers",), "no_payment", "higher", True),
+        "procedures_online_share": (
+            ("procedures_with_online_dossiers",),
+            ("procedures_total",),
+            "no_catalogue",
+            "higher",
+            True,
+        ),
+        "digitised_rate": (("digitised",), ("digitised_known",), "no_digitised", "higher", False),
+    }
+    assert rate_definitions()["online_payment_rate"].requires == "payment_tracked_from"
+    # every indicator a unit is ranked on has the short name rank tables give it
+    ranked = [k for k, r in rate_definitions().items() if r.ranked] + ["par_total_score"]
+    assert all(indicator_catalogue()[k].get("short_label") for k in ranked)
 
 
 def test_header_vocabularies():

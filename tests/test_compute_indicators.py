@@ -370,8 +370,6 @@ def test_the_methodology_given_is_the_one_used(store):
 
 
 def test_unknown_inputs_checks_and_the_units_with_any_source(own_store):
-    from cchc_analysis.indicators import MISSING_REASONS
-
     processed = own_store / "processed"
     d = pd.DataFrame(
         [
@@ -404,7 +402,7 @@ def test_unknown_inputs_checks_and_the_units_with_any_source(own_store):
     assert tg["revenue_execution_pct"] is None and tg["expenditure_execution_pct"] == 25.0
     assert tg["manual"] == {} and tg["satisfaction_rate"] is None
     assert by["30-11293"]["revenue_execution_pct"] == 50.0 and by["30-11293"]["received_total"] is None
-    assert by["30-11293"]["missing"]["received_total"] == MISSING_REASONS["no_dossiers"]
+    assert by["30-11293"]["missing"]["received_total"] == "không có danh sách hồ sơ của đơn vị trong kỳ"
     assert by["30-11257"]["par_total_score"] == 5.0
     assert by["30-11293"]["warnings"] == [] and by["30-11257"]["warnings"] == []
     # a methodology that divides by the adjusted estimate: 200 of 1.000

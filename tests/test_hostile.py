@@ -109,6 +109,8 @@ def test_every_row_is_kept_or_rejected(ingested_corpus):
 
 
 def test_an_unexpected_reader_error_skips_that_file_only(tmp_path, monkeypatch, capsys):
+    import dataclasses
+
     from cchc_analysis import store
 
     from .ingest.builders import dossier_row, simple_export
@@ -116,14 +118,14 @@ def test_an_unexpected_reader_error_skips_that_file_only(tmp_path, monkeypatch, 
     monkeypatch.setenv("CCHC_PSEUDONYM_KEY", "a-test-key-of-enough-length")
     simple_export(tmp_path / "raw" / "thanh-giang" / "a.xlsx", [dossier_row(1, "A-1")])
     simple_export(tmp_path / "raw" / "thanh-giang" / "b.xlsx", [dossier_row(1, "B-1")])
-    real = store.read_onestop_export
+    real = store.READERS["dossier_list"]
 
-    def flaky(path, *args, **kwargs):
-        if path.name == "a.xlsx":
+    def flaky(f):
+        if f.path.name == "a.xlsx":
             raise RuntimeError("lỗi giả lập trong bộ đọc")
-        return real(path, *args, **kwargs)
+        return real.read(f)
 
-    monkeypatch.setattr(store, "read_onestop_export", flaky)
+    monkeypatch.setitem(store.READERS, "dossier_list", dataclasses.replace(real, read=flaky))
     assert main(["ingest", "--data-dir", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert "a.xlsx: lỗi không mong đợi khi đọc tệp (RuntimeError: lỗi giả lập trong bộ đọc)" in err

@@ -10,11 +10,11 @@ from cchc_analysis.indicators import (
     compute_budget_indicators,
     compute_onestop_indicators,
     compute_par_indicators,
-    dossier_states,
     par_year_for,
 )
 from cchc_analysis.methodology import Methodology, load_methodology
 from cchc_analysis.periods import parse_period
+from cchc_analysis.states import dossier_states
 
 JULY = parse_period("2023-07")
 T = pd.Timestamp

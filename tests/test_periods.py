@@ -105,3 +105,28 @@ def test_the_period_before_a_range_is_a_range():
 def test_an_unknown_cutoff_is_refused():
     with pytest.raises(ConfigError, match="'weekly' không hợp lệ"):
         parse_period("2023Q3", cutoff="weekly")
+
+
+@pytest.mark.parametrize(
+    ("text", "cutoff", "spec"),
+    [
+        ("2023Q3", "calendar", "2023Q3"),
+        ("2023", "calendar", "2023"),
+        ("2023H2", "calendar", "2023H2"),
+        ("2023-08", "calendar", "2023-08"),
+        ("2023-01-01..2023-08-31", "calendar", "2023-01-01..2023-08-31"),
+        ("2023Q3", "official", "2023Q3-official"),
+    ],
+)
+def test_a_period_travels_as_a_text_that_gives_it_back(text, cutoff, spec):
+    """The run hands notebooks this text: the quarter stays a quarter (its previous period and PAR year follow)."""
+    from cchc_analysis.periods import period_spec
+
+    p = parse_period(text, cutoff)
+    assert period_spec(p) == spec
+    assert parse_period(period_spec(p)) == p
+
+
+def test_an_official_period_id_is_read_back_with_its_cut_off():
+    p = parse_period("2023Q3-official")
+    assert (p.start, p.end, p.kind, p.id) == (dt.date(2023, 6, 15), dt.date(2023, 9, 14), "quarter", "2023Q3-official")

@@ -5,9 +5,10 @@ import pandas as pd
 import pytest
 
 from cchc_analysis.coverage import monthly_counts
-from cchc_analysis.indicators import compute_budget_indicators, compute_par_indicators, dossier_states
+from cchc_analysis.indicators import compute_budget_indicators, compute_par_indicators
 from cchc_analysis.methodology import format_vn, round_display
 from cchc_analysis.periods import parse_period
+from cchc_analysis.states import dossier_states
 from cchc_analysis.text import vn_decimal
 
 T = pd.Timestamp

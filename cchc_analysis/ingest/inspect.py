@@ -58,7 +58,7 @@ class FileView:
 
     def text(self) -> str:
         """The view as the lines `cchc inspect` prints (Vietnamese)."""
-        from ..cli import format_table
+        from ..text import format_table
 
         out = [f"Tệp: {self.path}", f"Loại: {KINDS.get(self.kind, self.kind)}"]
         for s in self.sheets:
