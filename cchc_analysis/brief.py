@@ -670,8 +670,7 @@ def _used(f: dict, rec: dict, p: Period) -> bool:
 def group_brief(data_dir, period: Period | str, group: str, *, run_dir=None) -> Brief:
     """The brief of a group of units: ranking table with intervals and flags, dot plot, bump chart, funnel plot
     and PAR component heatmap. ``run_dir``: as for ``unit_brief``."""
-    from .plots import bump_chart, component_heatmap, funnel_plot, interval_dot_plot
-    from .ranking import compute_rankings, par_component_table, rank_history
+    from .ranking import compute_rankings
     from .store import open_store
     from .text import slugify
 
@@ -743,25 +742,7 @@ def group_brief(data_dir, period: Period | str, group: str, *, run_dir=None) -> 
         )
     sections.append(summary)
     rates = [r for r in records if r["indicator"] == main]
-    label = indicator_catalogue()[main]["label"]
-    charts = Section("charts", "II. Biểu đồ")
-    if rates:
-        charts.blocks.append(_figure(interval_dot_plot(rates, f"{label} (%)"), f"Hình 1. {label}, khoảng tin cậy 95%"))
-        charts.blocks.append(_figure(funnel_plot(rates, label), f"Hình 2. Biểu đồ phễu: {label.lower()} theo số hồ sơ"))
-    history = rank_history(data_dir, p, group=group, indicator=main)
-    if history["period"].nunique() >= 2:
-        charts.blocks.append(
-            _figure(bump_chart(history, f"Thứ hạng theo quý: {label.lower()}"), "Hình 3. Thay đổi thứ hạng qua các quý")
-        )
-    heat = par_component_table(records)
-    if len(heat):
-        charts.blocks.append(
-            _figure(
-                component_heatmap(heat, "Tỷ lệ điểm chỉ số CCHC theo chỉ số thành phần"),
-                "Hình 4. Tỷ lệ điểm đạt so với điểm tối đa của từng chỉ số thành phần (%)",
-            )
-        )
-    sections.append(charts)
+    sections.append(_group_charts(data_dir, p, group, records, main))
     methodology = load_methodology()
     sections.append(
         Section(
@@ -789,6 +770,33 @@ def group_brief(data_dir, period: Period | str, group: str, *, run_dir=None) -> 
         recipients=("UBND tỉnh;", "Các xã, thị trấn;", "Lãnh đạo UBND;", "Lưu: VT."),
         key_figures=key,
     )
+
+
+def _group_charts(data_dir, p: Period, group: str, records: list[dict], main: str) -> Section:
+    """II. Charts of a group: intervals and funnel of the headline rate, rank changes over quarters, PAR heatmap."""
+    from .plots import bump_chart, component_heatmap, funnel_plot, interval_dot_plot
+    from .ranking import par_component_table, rank_history
+
+    rates = [r for r in records if r["indicator"] == main]
+    label = indicator_catalogue()[main]["label"]
+    charts = Section("charts", "II. Biểu đồ")
+    if rates:
+        charts.blocks.append(_figure(interval_dot_plot(rates, f"{label} (%)"), f"Hình 1. {label}, khoảng tin cậy 95%"))
+        charts.blocks.append(_figure(funnel_plot(rates, label), f"Hình 2. Biểu đồ phễu: {label.lower()} theo số hồ sơ"))
+    history = rank_history(data_dir, p, group=group, indicator=main)
+    if history["period"].nunique() >= 2:
+        charts.blocks.append(
+            _figure(bump_chart(history, f"Thứ hạng theo quý: {label.lower()}"), "Hình 3. Thay đổi thứ hạng qua các quý")
+        )
+    heat = par_component_table(records)
+    if len(heat):
+        charts.blocks.append(
+            _figure(
+                component_heatmap(heat, "Tỷ lệ điểm chỉ số CCHC theo chỉ số thành phần"),
+                "Hình 4. Tỷ lệ điểm đạt so với điểm tối đa của từng chỉ số thành phần (%)",
+            )
+        )
+    return charts
 
 
 # ---------------------------------------------------------------------------------------------------- HTML

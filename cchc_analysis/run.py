@@ -146,15 +146,7 @@ def run_period(
     nb_dir = notebooks or notebooks_dir()
     folder = settings.reports_dir / period.id
     folder.mkdir(parents=True, exist_ok=True)
-    lock = folder / ".lock"
-    try:
-        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-    except FileExistsError:
-        raise CchcError(
-            f"Một lần chạy khác đang dùng {folder} (xóa {lock} nếu chắc chắn không còn lần chạy nào)."
-        ) from None
-    os.write(fd, str(os.getpid()).encode())
-    os.close(fd)
+    lock = _lock(folder)
     started = time.perf_counter()
     run_log = logging.FileHandler(folder / "run.log", encoding="utf-8")
     run_log.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -174,49 +166,9 @@ def run_period(
         groups = sorted({r["group"] for r in records})
         coverage = coverage_table(settings.data_dir, period).set_index("unit_id") if records else None
         wanted = {u.unit_id for u in chosen} if chosen else {r["unit_id"] for r in records}
-        tasks: list[Task] = []
         out_nb = folder / "notebooks"
         out_nb.mkdir(exist_ok=True)
-        gaps: dict[str, list[str]] = {}
-        for r in records:
-            if r["unit_id"] not in wanted:
-                continue
-            unit = registry.get(r["unit_id"])
-            cov = coverage.loc[unit.unit_id] if coverage is not None and unit.unit_id in coverage.index else None
-            complete = cov is not None and bool(cov["complete"])
-            if not complete:
-                gaps[unit.full_name] = list(cov["missing"]) if cov is not None else ["không có tệp xuất hồ sơ nào"]
-            task = Task(
-                "unit",
-                unit.full_name,
-                unit.slug,
-                UNIT_NOTEBOOK,
-                {
-                    "data_dir": str(settings.data_dir),
-                    "period": period_spec(period),
-                    "unit": unit.unit_id,
-                    "group": unit.group,
-                    "incomplete": not complete,
-                },
-                str(out_nb / f"{unit.slug}_{period.id}.ipynb"),
-                str(folder / f"{unit.slug}_{period.id}"),
-            )
-            if not complete and not allow_incomplete:
-                task.status, task.error = "skipped", "thiếu dữ liệu: " + "; ".join(gaps[unit.full_name])
-            tasks.append(task)
-        for g in groups:
-            slug = slugify(g)
-            tasks.append(
-                Task(
-                    "group",
-                    g,
-                    slug,
-                    GROUP_NOTEBOOK,
-                    {"data_dir": str(settings.data_dir), "period": period_spec(period), "group": g},
-                    str(out_nb / f"{slug}_{period.id}.ipynb"),
-                    str(folder / f"{slug}_{period.id}"),
-                )
-            )
+        tasks, gaps = _plan(records, groups, coverage, wanted, registry, settings, period, folder, allow_incomplete)
         # indicators and rankings once for the whole run: the briefs read them instead of recomputing
         rankings = {g: compute_rankings(settings.data_dir, period, group=g) for g in groups}
         write_atomic(
@@ -257,41 +209,114 @@ def run_period(
         write_atomic(
             folder / "index.html", run_index_html(folder, summary, [asdict(t) for t in tasks], records).encode()
         )
-        outputs = sorted(
-            p
-            for p in folder.rglob("*")
-            if p.is_file() and p.name not in (".lock", "manifest.json", "run.log") and p.suffix != ".tmp"
-        )
-        manifest = {
-            "period": {"id": period.id, "start": str(period.start), "end": str(period.end)},
-            "parameters": {
-                "group": group,
-                "units": units,
-                "jobs": workers,
-                "allow_incomplete": allow_incomplete,
-                "retry_failed": retry_failed,
-                "formats": formats,
-            },
-            "methodology": {"version": methodology.version, "digest": methodology.digest},
-            "package_version": __version__,
-            "pseudonym_key_id": outcome.key_id,
-            "inputs": [{"file": r.file, "sha256": r.sha256, "kind": r.kind} for r in outcome.reports],
-            "refused_inputs": [r.file for r in outcome.refused],
-            "coverage_gaps": gaps,
-            # what the briefs say next to the figures: unknown inputs, file warnings, consistency checks
-            "indicator_warnings": {r["unit_name"]: r["warnings"] for r in records if r["warnings"]},
-            "missing_indicators": {r["unit_name"]: r["missing"] for r in records if r["missing"]},
-            "tasks": [asdict(t) for t in tasks],
-            "outputs": [{"file": p.relative_to(folder).as_posix(), "sha256": _sha256(p)} for p in outputs],
-            "seconds": summary["seconds"],
-            "finished_at": summary["finished_at"],
-        }
+        manifest = _manifest(
+            period, summary, methodology, outcome, records, tasks, folder, workers, group, units, allow_incomplete,
+            retry_failed, formats,
+        )  # fmt: skip
         write_atomic(folder / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"))
         return manifest
     finally:
         package_log.removeHandler(run_log)
         run_log.close()
         lock.unlink(missing_ok=True)
+
+
+def _lock(folder: Path) -> Path:
+    """Take the period folder for this run (a lock file holding the process id); refuse when another run holds it."""
+    lock = folder / ".lock"
+    try:
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        raise CchcError(
+            f"Một lần chạy khác đang dùng {folder} (xóa {lock} nếu chắc chắn không còn lần chạy nào)."
+        ) from None
+    os.write(fd, str(os.getpid()).encode())
+    os.close(fd)
+    return lock
+
+
+def _plan(records, groups, coverage, wanted, registry, settings, period, folder, allow_incomplete):
+    """The notebooks to run: one brief per unit wanted (skipped, with the gaps, when its exports do not cover the
+    period unless ``allow_incomplete``) and one per group. Returns the tasks and the coverage gaps by unit name."""
+    out_nb = folder / "notebooks"
+    tasks: list[Task] = []
+    gaps: dict[str, list[str]] = {}
+    for r in records:
+        if r["unit_id"] not in wanted:
+            continue
+        unit = registry.get(r["unit_id"])
+        cov = coverage.loc[unit.unit_id] if coverage is not None and unit.unit_id in coverage.index else None
+        complete = cov is not None and bool(cov["complete"])
+        if not complete:
+            gaps[unit.full_name] = list(cov["missing"]) if cov is not None else ["không có tệp xuất hồ sơ nào"]
+        task = Task(
+            "unit",
+            unit.full_name,
+            unit.slug,
+            UNIT_NOTEBOOK,
+            {
+                "data_dir": str(settings.data_dir),
+                "period": period_spec(period),
+                "unit": unit.unit_id,
+                "group": unit.group,
+                "incomplete": not complete,
+            },
+            str(out_nb / f"{unit.slug}_{period.id}.ipynb"),
+            str(folder / f"{unit.slug}_{period.id}"),
+        )
+        if not complete and not allow_incomplete:
+            task.status, task.error = "skipped", "thiếu dữ liệu: " + "; ".join(gaps[unit.full_name])
+        tasks.append(task)
+    for g in groups:
+        slug = slugify(g)
+        tasks.append(
+            Task(
+                "group",
+                g,
+                slug,
+                GROUP_NOTEBOOK,
+                {"data_dir": str(settings.data_dir), "period": period_spec(period), "group": g},
+                str(out_nb / f"{slug}_{period.id}.ipynb"),
+                str(folder / f"{slug}_{period.id}"),
+            )
+        )
+    return tasks, gaps
+
+
+def _manifest(
+    period, summary, methodology, outcome, records, tasks, folder, workers, group, units, allow_incomplete,
+    retry_failed, formats,
+) -> dict:  # fmt: skip
+    """What a run used and produced: parameters, methodology, inputs with digests, gaps, warnings, tasks, outputs."""
+    outputs = sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and p.name not in (".lock", "manifest.json", "run.log") and p.suffix != ".tmp"
+    )
+    return {
+        "period": {"id": period.id, "start": str(period.start), "end": str(period.end)},
+        "parameters": {
+            "group": group,
+            "units": units,
+            "jobs": workers,
+            "allow_incomplete": allow_incomplete,
+            "retry_failed": retry_failed,
+            "formats": formats,
+        },
+        "methodology": {"version": methodology.version, "digest": methodology.digest},
+        "package_version": __version__,
+        "pseudonym_key_id": outcome.key_id,
+        "inputs": [{"file": r.file, "sha256": r.sha256, "kind": r.kind} for r in outcome.reports],
+        "refused_inputs": [r.file for r in outcome.refused],
+        "coverage_gaps": summary["coverage_gaps"],
+        # what the briefs say next to the figures: unknown inputs, file warnings, consistency checks
+        "indicator_warnings": {r["unit_name"]: r["warnings"] for r in records if r["warnings"]},
+        "missing_indicators": {r["unit_name"]: r["missing"] for r in records if r["missing"]},
+        "tasks": [asdict(t) for t in tasks],
+        "outputs": [{"file": p.relative_to(folder).as_posix(), "sha256": _sha256(p)} for p in outputs],
+        "seconds": summary["seconds"],
+        "finished_at": summary["finished_at"],
+    }
 
 
 def _redirect_stderr(path: str) -> None:  # worker initializer

@@ -108,3 +108,28 @@ def test_the_checks_see_a_circle_and_a_climb():
         _layer("newmodule")
     # the real graph is read: the store reads the dossier-state rules, the indicators read the store
     assert "states" in GRAPH["store"] and "store" in GRAPH["indicators"] and "text" in GRAPH["ingest.inspect"]
+
+
+MAX_FUNCTION_LINES = 120
+
+
+def _long_functions(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        f"{node.name} ({node.end_lineno - node.lineno + 1} lines)"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
+    ]
+
+
+@pytest.mark.parametrize("module", sorted(GRAPH))
+def test_no_function_is_longer_than_120_lines(module):
+    """Long functions are split at their natural seams (one function per brief section, per reading stage...)."""
+    assert _long_functions(_modules()[module]) == []
+
+
+def test_the_length_check_sees_a_long_function(tmp_path):
+    body = "\n".join(f"    x{i} = {i}" for i in range(MAX_FUNCTION_LINES))
+    (tmp_path / "m.py").write_text(f"def short():\n    return 1\n\n\ndef long():\n{body}\n", encoding="utf-8")
+    assert _long_functions(tmp_path / "m.py") == [f"long ({MAX_FUNCTION_LINES + 1} lines)"]

@@ -169,15 +169,7 @@ def read_budget(
     report.unit_id, report.unit_name, report.unit_source = unit.unit_id, unit.full_name, source
 
     body = grid.rows[match.data_start :]
-    parsed = {}
-    decimals = 0
-    for f in MONEY_FIELDS:
-        if f in cols:
-            raw = pd.Series([r[cols[f]] if cols[f] < len(r) else None for r in body], dtype=object)
-            values, invalid = parse_amounts(raw)
-            parsed[f] = values.where(~invalid) * unit_of_money
-            decimals = max(decimals, _decimals(raw))
-    step = unit_of_money / 10 ** min(decimals, 6) if unit_of_money > 1 else 1.0
+    parsed, step = _amounts(body, cols, unit_of_money)
     names = to_unicode_many(
         [r[cols["name"]] if cols["name"] < len(r) and isinstance(r[cols["name"]], str) else "" for r in body]
     )
@@ -265,6 +257,20 @@ def read_budget(
         pd.DataFrame(columns=["file", "sheet", "row", "column", "value", "reason", "action"]),
         report,
     )
+
+
+def _amounts(body: list, cols: dict, unit_of_money: float) -> tuple[dict, float]:
+    """Each money column in đồng (unreadable cells missing) and the rounding step of the table's figures."""
+    parsed = {}
+    decimals = 0
+    for f in MONEY_FIELDS:
+        if f in cols:
+            raw = pd.Series([r[cols[f]] if cols[f] < len(r) else None for r in body], dtype=object)
+            values, invalid = parse_amounts(raw)
+            parsed[f] = values.where(~invalid) * unit_of_money
+            decimals = max(decimals, _decimals(raw))
+    step = unit_of_money / 10 ** min(decimals, 6) if unit_of_money > 1 else 1.0
+    return parsed, step
 
 
 def _section(node: dict) -> str:

@@ -75,9 +75,8 @@ def write_template(period: Period, units: list[Unit]) -> bytes:
     # openpyxl is imported where it is used: an ingest without manual input never loads it (0.2 s of start-up)
     from openpyxl import Workbook
     from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
 
     wb = Workbook()
     ws = wb.active
@@ -128,7 +127,38 @@ def write_template(period: Period, units: list[Unit]) -> bytes:
     for r, unit in enumerate(units, start=HEADER_ROWS + 1):
         ws.cell(row=r, column=1, value=unit.unit_id)
         ws.cell(row=r, column=2, value=unit.full_name)
-    # validation and unlocked input cells
+    _input_cells(ws, layout, first_col, last_row)
+    ws.cell(row=6, column=first_col).comment = Comment("Ngày mà số liệu của nhóm này được chốt.", "cchc")
+    ws.freeze_panes = ws.cell(row=HEADER_ROWS + 1, column=first_col)
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    _instructions(wb.create_sheet("Hướng dẫn"), period)
+    # the reader's key
+    meta = wb.create_sheet(MANUAL_INPUT_MARKER)
+    meta["A1"] = json.dumps(
+        {
+            "version": TEMPLATE_VERSION,
+            "period_id": period.id,
+            "start": str(period.start),
+            "end": str(period.end),
+            "columns": meta_columns,
+        },
+        ensure_ascii=False,
+    )
+    meta.sheet_state = "veryHidden"
+    meta.protection.sheet = True
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _input_cells(ws, layout, first_col: int, last_row: int) -> None:
+    """Unlock and colour the input cells, with Excel's validation: whole numbers >= 0, dates, and figures capped by
+    the total they are part of."""
+    from openpyxl.styles import PatternFill, Protection
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     whole = DataValidation(
         type="whole",
         operator="greaterThanOrEqual",
@@ -179,12 +209,12 @@ def write_template(period: Period, units: list[Unit]) -> bytes:
             cell.fill = PatternFill("solid", fgColor=INPUT_COLOUR)
             if kind == "as_of":
                 cell.number_format = "dd/mm/yyyy"
-    ws.cell(row=6, column=first_col).comment = Comment("Ngày mà số liệu của nhóm này được chốt.", "cchc")
-    ws.freeze_panes = ws.cell(row=HEADER_ROWS + 1, column=first_col)
-    ws.protection.sheet = True
-    ws.protection.formatColumns = False
-    # instructions
-    guide = wb.create_sheet("Hướng dẫn")
+
+
+def _instructions(guide, period: Period) -> None:
+    """The workbook's «Hướng dẫn» sheet: how to fill the data sheet, and every figure with its cap."""
+    from openpyxl.styles import Font
+
     guide["A1"] = "HƯỚNG DẪN NHẬP SỐ LIỆU"
     guide["A1"].font = Font(bold=True)
     lines = [
@@ -206,23 +236,6 @@ def write_template(period: Period, units: list[Unit]) -> bytes:
             r += 1
     guide.column_dimensions["A"].width = 110
     guide.protection.sheet = True
-    # the reader's key
-    meta = wb.create_sheet(MANUAL_INPUT_MARKER)
-    meta["A1"] = json.dumps(
-        {
-            "version": TEMPLATE_VERSION,
-            "period_id": period.id,
-            "start": str(period.start),
-            "end": str(period.end),
-            "columns": meta_columns,
-        },
-        ensure_ascii=False,
-    )
-    meta.sheet_state = "veryHidden"
-    meta.protection.sheet = True
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def _label_of(key: str) -> str:
@@ -315,21 +328,7 @@ def read_manual_input(path: Path | str, registry: UnitRegistry, *, raw_root=None
                 reject(cell, label, unit.full_name, value, "cần số nguyên không âm")
                 continue
             values[spec["key"]] = number
-        for letter, spec in columns.items():
-            key = spec.get("key")
-            if spec["kind"] != "value" or key not in values or not spec.get("of"):
-                continue
-            total = values.get(spec["of"])
-            if total is not None and values[key] > total:
-                cell = cells[letter]
-                reject(
-                    cell,
-                    _label_of(key),
-                    unit.full_name,
-                    values[key],
-                    f"lớn hơn «{_label_of(spec['of'])}» ({total}) ở ô {key_letter[spec['of']]}{cell.row}",
-                )
-                del values[key]
+        _drop_over_totals(values, columns, cells, key_letter, unit.full_name, reject)
         for letter, spec in columns.items():
             key = spec.get("key")
             if spec["kind"] == "value" and key in values:
@@ -359,6 +358,25 @@ def read_manual_input(path: Path | str, registry: UnitRegistry, *, raw_root=None
     frame = pd.DataFrame(records, columns=MANUAL_COLUMNS)
     rej = pd.DataFrame(rejects, columns=["file", "sheet", "row", "column", "value", "reason", "action"])
     return ReadResult(frame, rej, report)
+
+
+def _drop_over_totals(values: dict, columns: dict, cells: dict, key_letter: dict, unit_name: str, reject) -> None:
+    """Reject (and drop) each figure larger than the total it is part of ("đạt" over "tổng số")."""
+    for letter, spec in columns.items():
+        key = spec.get("key")
+        if spec["kind"] != "value" or key not in values or not spec.get("of"):
+            continue
+        total = values.get(spec["of"])
+        if total is not None and values[key] > total:
+            cell = cells[letter]
+            reject(
+                cell,
+                _label_of(key),
+                unit_name,
+                values[key],
+                f"lớn hơn «{_label_of(spec['of'])}» ({total}) ở ô {key_letter[spec['of']]}{cell.row}",
+            )
+            del values[key]
 
 
 def _group_label(key: str) -> str:

@@ -303,7 +303,16 @@ def read_onestop_export(
             last_error = missing_fields_message(grid, match, vocab)
             continue
         frame, rej, unique = _read_grid(
-            grid, match, vocab, fmap, report, registry, pseudonymiser, path, raw_root, assume_unit
+            grid,
+            match,
+            vocab,
+            fmap,
+            report,
+            registry=registry,
+            pseudonymiser=pseudonymiser,
+            path=path,
+            raw_root=raw_root,
+            assume_unit=assume_unit,
         )
         frames.append(frame)
         rejects.append(rej)
@@ -453,7 +462,11 @@ def _same_values(grid: Grid, start: int, a: int, b: int) -> bool:
     return grid.text_column(a, start).equals(grid.text_column(b, start))
 
 
-def _read_grid(grid, match, vocab, fmap, report, registry, pseudonymiser, path, raw_root, assume_unit):
+def _read_grid(grid, match, vocab, fmap, report, *, registry, pseudonymiser, path, raw_root, assume_unit):
+    """The dossiers of one sheet whose header ``match`` found: columns planned, every cell read as text, dates in
+    each column's order, rows told apart (dossiers, sections, totals), texts cleaned, values mapped, unit and
+    period resolved, applicants pseudonymised. Returns the rows kept, the rejects with reasons and whether every
+    dossier code is distinct."""
     first_day = _first_day(grid, match)
     plan = plan_columns(grid, match, vocab, registry, first_day)
     report.warnings.extend(plan.warnings)
@@ -469,15 +482,7 @@ def _read_grid(grid, match, vocab, fmap, report, registry, pseudonymiser, path, 
     # columns not read: unknown ones, and those recognised as something not read (durations, notes...)
     unmapped = {c: lab for c, lab in enumerate(match.labels) if lab and c not in set(cols.values())}
     report.unmapped_columns = sorted(set(report.unmapped_columns) | set(unmapped.values()))
-    used = {fold(match.labels[c]): c for c in cols.values() if c < len(match.labels) and match.labels[c]}
-    for c, label in sorted(unmapped.items()):
-        if c in plan.recognised.values():
-            continue
-        if fold(label) in used:
-            report.warnings.append(
-                f"Trang '{grid.sheet}': cột '{label}' xuất hiện hai lần (cột {_letter(used[fold(label)])} và "
-                f"{_letter(c)}); dùng cột {_letter(used[fold(label)])}, bỏ qua cột {_letter(c)}."
-            )
+    _warn_repeated_labels(grid, match, cols, unmapped, plan, report)
     rejects: list[dict] = []
 
     def reject(rows, column, values, reason, action="row_rejected"):
@@ -521,26 +526,64 @@ def _read_grid(grid, match, vocab, fmap, report, registry, pseudonymiser, path, 
         texts["field"] = ColumnText(data["field"].fillna(""))
 
     # -- text: NFC, legacy encodings per column, whitespace -------------------------------------------------
-    # personal columns other than the applicant's name are never used as text (ID numbers and phones count by
-    # their digits; addresses and e-mails are dropped): they are not cleaned, only their encoding reported
-    uncleaned = vocab.personal_fields() - {"applicant"}
-    for name in data.columns:
-        if name in DATE_FIELDS or name in ("fee", "seq"):
-            continue
-        if name in uncleaned:
-            if texts[name].legacy:
-                report.legacy_columns.append(labels[name])
-            continue
-        changed, legacy = texts[name].cleaning()
-        if legacy:
-            report.legacy_columns.append(labels[name])
-        if changed:  # most columns are clean already: touch only the cells that change
-            col = data[name]
-            hit = col.isin(list(changed))
-            data.loc[hit, name] = col[hit].map(changed)
+    _clean_texts(data, texts, labels, vocab.personal_fields() - {"applicant"}, report)
 
     # -- required values -----------------------------------------------------------------------------------
     out = pd.DataFrame(index=data.index)
+    parsed_dates, missing_code = _read_dates(data, dates, skip, orders, labels, reject)
+    keep = ~missing_code
+    report.rows_read += len(data)
+    report.rows_rejected += int((~keep).sum())
+
+    out["code"] = data["code"]
+    for name in ("procedure_code", "procedure", "field"):
+        out[name] = data[name] if name in data else None
+    for name in DATE_FIELDS:
+        out[name] = parsed_dates[name]
+    if "due_at" in dates:
+        due = parsed_dates["due_at"]
+        # a time written in the text counts even at 00:00; a date cell (given as "yyyy-mm-dd 00:00:00") does not
+        text_due = data["due_at"].str.contains(r"\d[:hg]\d\d") & ~text_matches(data["due_at"], _MIDNIGHT_CELL)
+        out["due_has_time"] = ((due.dt.hour + due.dt.minute) > 0) | text_due
+    else:
+        out["due_has_time"] = False
+    # -- vocabularies ---------------------------------------------------------------------------------------
+    _map_values(data, out, keep, fmap, labels, report)
+    # -- fee ------------------------------------------------------------------------------------------------
+    out["fee"] = _fee(data, keep, reject)
+    # -- unit -----------------------------------------------------------------------------------------------
+    title_text = [sheet_rows.row_text(r) for r in grid.head(match.first_row)]
+    unit_ids = _units(data, keep, out, title_text, registry, path, raw_root, assume_unit, fmap, report, reject)
+    out["unit_id"] = unit_ids
+    report.unit_ids = sorted(set(report.unit_ids) | set(unit_ids[keep].dropna().unique()) - {"None", "nan"})
+    unit_missing = keep & out["unit_id"].isna()
+    report.rows_rejected += int(unit_missing.sum())
+    keep &= ~unit_missing
+    # -- period stated in the title ----------------------------------------------------------------------------
+    _period_of_file(title_text, out, keep, report)
+    out["source_file"] = repeated_text(report.file, out.index)
+    out["source_sheet"] = repeated_text(grid.sheet, out.index)
+    out["source_row"] = out.index.astype("int64")
+    rounded = _rounded_codes(out["code"][keep])
+    # whether any code repeats, told now: the main thread would otherwise only wait for the ID numbers' keys
+    distinct = all_distinct(out["code"])  # all rows, rejected too: distinct there means distinct among the kept
+    # -- personal data: pseudonymise, then drop ------------------------------------------------------------------
+    out["applicant_key"] = _applicant_keys(data, pseudonymiser, id_keys)
+    if rounded:  # codes Excel rounded cannot identify a dossier: a key of the applicant's too stands in
+        out["code"] = _stand_in_codes(out)
+        distinct = all_distinct(out["code"])
+        report.warnings.append(
+            f"Cột «{labels['code']}»: {rounded} mã hồ sơ đã bị Excel làm tròn (dạng 1,23457E+15 hoặc từ 16 chữ số trở "
+            "lên, tận cùng bằng 0): không dùng để gộp hồ sơ trùng giữa các tệp; thay bằng khóa từ mã, ngày giờ tiếp "
+            "nhận, thủ tục và người nộp. Nên xuất lại với cột mã ở dạng văn bản."
+        )
+    out = (out[keep] if not keep.all() else out).reset_index(drop=True)
+    return out[OUTPUT_COLUMNS], pd.DataFrame(rejects, columns=REJECT_COLUMNS), distinct
+
+
+def _read_dates(data: pd.DataFrame, dates: dict, skip, orders: dict, labels: dict, reject) -> tuple[dict, pd.Series]:
+    """Each date column parsed (NaT where the file has none); a dossier without a code or a readable receipt date
+    is rejected (the mask returned), another unreadable date is dropped with the dossier kept."""
     missing_code = data["code"].str.strip().eq("")
     reject(data.index[missing_code], "code", data.loc[missing_code, "code"], "thiếu mã hồ sơ")
     parsed_dates = {}
@@ -564,23 +607,62 @@ def _read_grid(grid, match, vocab, fmap, report, registry, pseudonymiser, path, 
                 f"ngày không hợp lệ ở cột «{labels[name]}» (cần {written}); bỏ giá trị, giữ hồ sơ",
                 action="value_dropped",
             )
-    keep = ~missing_code
-    report.rows_read += len(data)
-    report.rows_rejected += int((~keep).sum())
+    return parsed_dates, missing_code
 
-    out["code"] = data["code"]
-    for name in ("procedure_code", "procedure", "field"):
-        out[name] = data[name] if name in data else None
-    for name in DATE_FIELDS:
-        out[name] = parsed_dates[name]
-    if "due_at" in dates:
-        due = parsed_dates["due_at"]
-        # a time written in the text counts even at 00:00; a date cell (given as "yyyy-mm-dd 00:00:00") does not
-        text_due = data["due_at"].str.contains(r"\d[:hg]\d\d") & ~text_matches(data["due_at"], _MIDNIGHT_CELL)
-        out["due_has_time"] = ((due.dt.hour + due.dt.minute) > 0) | text_due
-    else:
-        out["due_has_time"] = False
-    # -- vocabularies ---------------------------------------------------------------------------------------
+
+def _applicant_keys(data: pd.DataFrame, pseudonymiser, id_keys):
+    """Each dossier's keyed applicant key (ID number, else name and phone); None when the file has none of them."""
+    return (
+        pseudonymiser.applicant_keys(
+            data["id_number"] if "id_number" in data else None,
+            data["applicant"] if "applicant" in data else None,
+            data["phone"] if "phone" in data else None,
+            id_keys=id_keys,
+        )
+        if any(n in data for n in ("id_number", "applicant", "phone"))
+        else None
+    )
+
+
+def _warn_repeated_labels(grid: Grid, match: HeaderMatch, cols: dict, unmapped: dict, plan, report: FileReport) -> None:
+    """A header written twice (two columns "Ngày nhận"): the first is read, the other named in a warning."""
+    used = {fold(match.labels[c]): c for c in cols.values() if c < len(match.labels) and match.labels[c]}
+    for c, label in sorted(unmapped.items()):
+        if c in plan.recognised.values():
+            continue
+        if fold(label) in used:
+            report.warnings.append(
+                f"Trang '{grid.sheet}': cột '{label}' xuất hiện hai lần (cột {_letter(used[fold(label)])} và "
+                f"{_letter(c)}); dùng cột {_letter(used[fold(label)])}, bỏ qua cột {_letter(c)}."
+            )
+
+
+def _clean_texts(data: pd.DataFrame, texts: dict, labels: dict, uncleaned: set, report: FileReport) -> None:
+    """Clean the text columns in place (NFC, legacy encodings decoded per column, whitespace), touching only the
+    cells that change; legacy-encoded columns are named in the report."""
+    # personal columns other than the applicant's name are never used as text (ID numbers and phones count by
+    # their digits; addresses and e-mails are dropped): they are not cleaned, only their encoding reported
+    for name in data.columns:
+        if name in DATE_FIELDS or name in ("fee", "seq"):
+            continue
+        if name in uncleaned:
+            if texts[name].legacy:
+                report.legacy_columns.append(labels[name])
+            continue
+        changed, legacy = texts[name].cleaning()
+        if legacy:
+            report.legacy_columns.append(labels[name])
+        if changed:  # most columns are clean already: touch only the cells that change
+            col = data[name]
+            hit = col.isin(list(changed))
+            data.loc[hit, name] = col[hit].map(changed)
+
+
+def _map_values(
+    data: pd.DataFrame, out: pd.DataFrame, keep, fmap: FileMapping, labels: dict, report: FileReport
+) -> None:
+    """Channel, status, payment method and digitisation through the value vocabularies (and the mapping's own
+    words); values none knows are left blank, counted and named in a warning, never guessed."""
     vocabs = _value_tables(fmap)
     for name in ("channel", "status", "payment_method", "digitised"):
         if name not in data:
@@ -604,7 +686,11 @@ def _read_grid(grid, match, vocab, fmap, report, registry, pseudonymiser, path, 
         out["digitised"] = out["digitised"].map({"yes": True, "no": False}).where(~blank_digit, False)
     else:
         out["digitised"] = None
-    # -- fee ------------------------------------------------------------------------------------------------
+
+
+def _fee(data: pd.DataFrame, keep, reject):
+    """The fee in đồng: unreadable or negative amounts dropped (the dossier kept), a blank cell 0 (vendors write
+    only the fees owed); NaN when the file has no fee column."""
     if "fee" in data:
         fee, invalid = parse_amounts(data["fee"])
         negative = fee < 0
@@ -624,18 +710,13 @@ def _read_grid(grid, match, vocab, fmap, report, registry, pseudonymiser, path, 
         )
         # where a file has a fee column, a blank cell means no fee (vendors write only the fees owed)
         blank_fee = data["fee"].fillna("").str.strip().eq("")
-        out["fee"] = fee.where(~negative).mask(blank_fee, 0.0)
-    else:
-        out["fee"] = np.nan
-    # -- unit -----------------------------------------------------------------------------------------------
-    title_text = [sheet_rows.row_text(r) for r in grid.head(match.first_row)]
-    unit_ids = _units(data, keep, out, title_text, registry, path, raw_root, assume_unit, fmap, report, reject)
-    out["unit_id"] = unit_ids
-    report.unit_ids = sorted(set(report.unit_ids) | set(unit_ids[keep].dropna().unique()) - {"None", "nan"})
-    unit_missing = keep & out["unit_id"].isna()
-    report.rows_rejected += int(unit_missing.sum())
-    keep &= ~unit_missing
-    # -- period stated in the title ----------------------------------------------------------------------------
+        return fee.where(~negative).mask(blank_fee, 0.0)
+    return np.nan
+
+
+def _period_of_file(title_text: list[str], out: pd.DataFrame, keep, report: FileReport) -> None:
+    """The period the export covers: stated in its title ("Từ ngày … đến ngày …"), else the span of its receipt
+    dates (the report says which)."""
     start_day, end_day = _stated_period(title_text)
     if start_day is not None:
         report.period_start, report.period_end = str(start_day.date()), str(end_day.date())
@@ -646,33 +727,6 @@ def _read_grid(grid, match, vocab, fmap, report, registry, pseudonymiser, path, 
         report.period_source = "data"
     out["export_start"] = start_day if start_day is not None else pd.NaT
     out["export_end"] = end_day if end_day is not None else pd.NaT
-    out["source_file"] = repeated_text(report.file, out.index)
-    out["source_sheet"] = repeated_text(grid.sheet, out.index)
-    out["source_row"] = out.index.astype("int64")
-    rounded = _rounded_codes(out["code"][keep])
-    # whether any code repeats, told now: the main thread would otherwise only wait for the ID numbers' keys
-    distinct = all_distinct(out["code"])  # all rows, rejected too: distinct there means distinct among the kept
-    # -- personal data: pseudonymise, then drop ------------------------------------------------------------------
-    out["applicant_key"] = (
-        pseudonymiser.applicant_keys(
-            data["id_number"] if "id_number" in data else None,
-            data["applicant"] if "applicant" in data else None,
-            data["phone"] if "phone" in data else None,
-            id_keys=id_keys,
-        )
-        if any(n in data for n in ("id_number", "applicant", "phone"))
-        else None
-    )
-    if rounded:  # codes Excel rounded cannot identify a dossier: a key of the applicant's too stands in
-        out["code"] = _stand_in_codes(out)
-        distinct = all_distinct(out["code"])
-        report.warnings.append(
-            f"Cột «{labels['code']}»: {rounded} mã hồ sơ đã bị Excel làm tròn (dạng 1,23457E+15 hoặc từ 16 chữ số trở "
-            "lên, tận cùng bằng 0): không dùng để gộp hồ sơ trùng giữa các tệp; thay bằng khóa từ mã, ngày giờ tiếp "
-            "nhận, thủ tục và người nộp. Nên xuất lại với cột mã ở dạng văn bản."
-        )
-    out = (out[keep] if not keep.all() else out).reset_index(drop=True)
-    return out[OUTPUT_COLUMNS], pd.DataFrame(rejects, columns=REJECT_COLUMNS), distinct
 
 
 def _first_day(grid: Grid, match: HeaderMatch):

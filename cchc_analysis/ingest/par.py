@@ -55,25 +55,7 @@ def read_par(path: Path | str, registry: UnitRegistry, *, raw_root=None, grids: 
         raise InputFileError(
             f"{path}: không tìm thấy dòng tiêu đề của bảng điểm (cần các cột «Đơn vị» và «Tổng điểm»)."
         )
-    top = _labels(grid, header_row)
-    sub = _labels(grid, header_row + 1)
-    sub_numbers, _ = parse_decimal(pd.Series(sub[unit_col + 1 : total_col], dtype=object))
-    two_rows = (
-        not sub[unit_col]  # the unit column is merged over both header rows
-        and sum(1 for c in range(unit_col + 1, total_col) if sub[c]) >= 2
-        and sub_numbers.isna().all()
-    )
-    names = {}
-    maxima: dict[int, float] = {}
-    for c in range(unit_col + 1, total_col):
-        label = sub[c] if two_rows and sub[c] else top[c]
-        if not label or fold(label) in SKIP_COLUMN_WORDS:
-            continue
-        m = _MAX_IN_HEADER.search(label)
-        if m:
-            maxima[c] = float(m.group(1).replace(",", "."))
-            label = clean_text(label[: m.start()]).rstrip(" (:-")
-        names[c] = label
+    names, maxima, two_rows = _components(grid, header_row, unit_col, total_col)
     if not names:
         raise InputFileError(f"{path}: bảng điểm không có cột chỉ số thành phần nào giữa «Đơn vị» và «Tổng điểm».")
     first_data = header_row + (2 if two_rows else 1)
@@ -161,20 +143,10 @@ def read_par(path: Path | str, registry: UnitRegistry, *, raw_root=None, grids: 
         )
     frame = pd.DataFrame(records)
     frame["max_score"] = frame.pop("_col").map(maxima)
-    over = frame[frame["score"] > frame["max_score"] + 1e-9]
-    for _, o in over.iterrows():
-        report.warnings.append(
-            f"{o['unit_id']}: điểm «{o['component']}» {o['score']} vượt điểm tối đa {o['max_score']}."
-        )
     frame["year"] = year
     frame["published_date"] = pd.Timestamp(published) if published else pd.NaT
     frame["source_file"] = report.file
-    groups = {u.group for u in units_seen}
-    seen = {u.unit_id for u in units_seen}
-    for group in sorted(groups):
-        for u in registry.units(group=group, on=on):
-            if u.unit_id not in seen:
-                report.warnings.append(f"Bảng điểm thiếu đơn vị {u.full_name} ({group}).")
+    groups = _sheet_warnings(frame, units_seen, registry, on, report)
     dup = frame.drop_duplicates(["unit_id", "component"]).shape[0] != frame.shape[0]
     if dup:
         report.warnings.append("Một đơn vị xuất hiện nhiều lần trong bảng điểm; giữ dòng đầu tiên.")
@@ -184,6 +156,47 @@ def read_par(path: Path | str, registry: UnitRegistry, *, raw_root=None, grids: 
         report.unit_name = next(iter(groups))
     rej = pd.DataFrame(rejects, columns=["file", "sheet", "row", "column", "value", "reason", "action"])
     return ReadResult(frame[PAR_COLUMNS].reset_index(drop=True), rej, report)
+
+
+def _sheet_warnings(frame: pd.DataFrame, units_seen: list, registry: UnitRegistry, on: dt.date, report) -> set[str]:
+    """Warn of scores above their maximum and of units of the sheet's groups the sheet lacks; the groups seen."""
+    over = frame[frame["score"] > frame["max_score"] + 1e-9]
+    for _, o in over.iterrows():
+        report.warnings.append(
+            f"{o['unit_id']}: điểm «{o['component']}» {o['score']} vượt điểm tối đa {o['max_score']}."
+        )
+    groups = {u.group for u in units_seen}
+    seen = {u.unit_id for u in units_seen}
+    for group in sorted(groups):
+        for u in registry.units(group=group, on=on):
+            if u.unit_id not in seen:
+                report.warnings.append(f"Bảng điểm thiếu đơn vị {u.full_name} ({group}).")
+    return groups
+
+
+def _components(grid: Grid, header_row: int, unit_col: int, total_col: int) -> tuple[dict, dict, bool]:
+    """The component columns between the unit and the total (column -> name), the maxima their headers state
+    ("(11,5 điểm)") and whether the header has two rows (components named on the second)."""
+    top = _labels(grid, header_row)
+    sub = _labels(grid, header_row + 1)
+    sub_numbers, _ = parse_decimal(pd.Series(sub[unit_col + 1 : total_col], dtype=object))
+    two_rows = (
+        not sub[unit_col]  # the unit column is merged over both header rows
+        and sum(1 for c in range(unit_col + 1, total_col) if sub[c]) >= 2
+        and sub_numbers.isna().all()
+    )
+    names = {}
+    maxima: dict[int, float] = {}
+    for c in range(unit_col + 1, total_col):
+        label = sub[c] if two_rows and sub[c] else top[c]
+        if not label or fold(label) in SKIP_COLUMN_WORDS:
+            continue
+        m = _MAX_IN_HEADER.search(label)
+        if m:
+            maxima[c] = float(m.group(1).replace(",", "."))
+            label = clean_text(label[: m.start()]).rstrip(" (:-")
+        names[c] = label
+    return names, maxima, two_rows
 
 
 def _find_header(grid: Grid) -> tuple[int | None, int, int, int | None]:
