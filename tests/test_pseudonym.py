@@ -26,8 +26,10 @@ def test_key_sources_in_order(tmp_path, monkeypatch):
 
 
 def test_short_keys_and_missing_key_files_are_refused(tmp_path, monkeypatch):
-    with pytest.raises(ConfigError, match="quá ngắn"):
+    with pytest.raises(ConfigError) as refused:
         Pseudonymiser(b"short")
+    # the whole message, as the official reads it: which setting, and what it needs
+    assert str(refused.value) == "Khóa bí danh hóa (CCHC_PSEUDONYM_KEY) quá ngắn: cần ít nhất 16 ký tự."
     monkeypatch.delenv("CCHC_PSEUDONYM_KEY", raising=False)
     monkeypatch.setenv("CCHC_PSEUDONYM_KEY_FILE", str(tmp_path / "none.key"))
     with pytest.raises(ConfigError, match="Không đọc được tệp khóa"):

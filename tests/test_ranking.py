@@ -325,6 +325,9 @@ def test_the_monte_carlo_settings_are_the_methodologys():
     assert wide[["rank_p05", "rank_p95"]].values.tolist() == [[1.0, 3.0], [2.0, 2.0], [1.0, 3.0]]
     narrow = rank_composite(composite, methodology=method(monte_carlo_draws=1))
     assert (narrow["rank_p05"] == narrow["rank_p95"]).all()
+    # draws given count over the methodology's (as in rank_rates): one draw, no range, whatever the file says
+    given = rank_composite(composite, methodology=method(rank_range_percentiles=[0, 100]), draws=1)
+    assert (given["rank_p05"] == given["rank_p95"]).all()
 
 
 def test_funnel_limits_to_the_hundredth_of_a_point():

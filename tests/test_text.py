@@ -276,3 +276,12 @@ def test_legacy_text_at_the_edges_of_latin_1():
     # character beyond Latin-1 ("Ā", U+0100); "ÿ" (U+00FF) is still Latin-1, TCVN3's "Ố"
     assert to_unicode_many(["Sè hãa", "Ngµy", "Ā"]) == ["Sè hãa", "Ngày", "Ā"]
     assert to_unicode_many(["Sè hãa", "Ngµy", "ÿ"]) == ["Số hóa", "Ngày", "Ố"]
+
+
+def test_format_table_aligns_columns_under_a_rule():
+    from cchc_analysis.text import format_table
+
+    out = format_table(["Mã", "Tên"], [["1", "Thanh Giang"], [22, None]])
+    # each column as wide as its widest cell, two spaces between, a dashed rule under the header, no trailing spaces
+    assert out == "Mã  Tên\n--  -----------\n1   Thanh Giang\n22\n"
+    assert format_table(["A"], []) == "A\n-\n"
