@@ -120,9 +120,11 @@ def load_equivalents() -> list[dict]:
 def write_report(status: dict[str, str], seconds: float | None, jobs: int) -> str:
     equivalents = load_equivalents()
     by_module: dict[str, Counter] = defaultdict(Counter)
+    unchecked: Counter = Counter()
     survivors = []
     for name, state in sorted(status.items()):
-        if state == "not checked":  # a run of some modules only (--only)
+        if state == "not checked":  # a run of some modules only (--only), or a run stopped before its end
+            unchecked[module_and_function(name)[0]] += 1
             continue
         module, function = module_and_function(name)
         by_module[module][state] += 1
@@ -142,6 +144,17 @@ def write_report(status: dict[str, str], seconds: float | None, jobs: int) -> st
         "Score = (killed + timeout) / (mutants with tests) and, beside it, the score counting the survivors listed "
         "as equivalent (they change nothing a user can see: why, below). Target: 90% in each module.",
         "",
+    ]
+    if unchecked:
+        checked = sum(1 for v in status.values() if v != "not checked")
+        lines += [
+            f"**Partial run: {checked:,} of {len(status):,} mutants checked** (a run of some modules, or one stopped "
+            "before its end). Not checked: "
+            + ", ".join(f"{m} {n}" for m, n in sorted(unchecked.items()))
+            + ". The scores below are those of the mutants checked.",
+            "",
+        ]
+    lines += [
         "| module | mutants | killed | timeout | survived | no tests | score | with equivalents |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
