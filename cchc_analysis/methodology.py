@@ -45,15 +45,19 @@ def _missing_keys(user, shipped: dict, prefix: str = "") -> list[str]:
     return missing
 
 
+def _data_text(name: str, path: Path | str | None, what: str) -> str:
+    """The shipped data file ``name``, or the user's file at ``path`` (``what`` names it in the error)."""
+    if path is None:
+        return (resources.files("cchc_analysis") / "data" / name).read_text(encoding="utf-8")
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"Không đọc được {what}: {exc}") from None
+
+
 def load_methodology(path: Path | str | None = None) -> Methodology:
     """The shipped methodology, or a user's file (which must state its own ``version``)."""
-    if path is None:
-        text = (resources.files("cchc_analysis") / "data" / "methodology.yaml").read_text(encoding="utf-8")
-    else:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConfigError(f"Không đọc được tệp phương pháp {path}: {exc}") from None
+    text = _data_text("methodology.yaml", path, f"tệp phương pháp {path}")
     try:
         settings = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -87,14 +91,11 @@ def missing_reasons() -> dict[str, str]:
 
 @cache
 def _indicator_file(path: str | None) -> dict:
-    if path is None:
-        text = (resources.files("cchc_analysis") / "data" / "indicators.yaml").read_text(encoding="utf-8")
-    else:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConfigError(f"Không đọc được danh mục chỉ số {path} ({INDICATORS_FILE_ENV}): {exc}") from None
-    data = yaml.safe_load(text)
+    text = _data_text("indicators.yaml", path, f"danh mục chỉ số {path} ({INDICATORS_FILE_ENV})")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"Danh mục chỉ số {path}: YAML không hợp lệ ({exc}).") from None
     if not isinstance(data, dict) or not isinstance(data.get("indicators"), dict):
         raise ConfigError(f"Danh mục chỉ số {path or 'mặc định'}: thiếu mục 'indicators'.")
     data.setdefault("missing_reasons", {})

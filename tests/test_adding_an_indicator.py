@@ -106,3 +106,13 @@ def test_a_wrong_entry_is_refused_with_what_to_fix(catalogue_with_new_indicator,
     _indicator_file.cache_clear()  # the same path, new contents
     with pytest.raises(ConfigError, match=message):
         compute_indicators(store, JULY)
+
+
+def test_an_unreadable_catalogue_is_refused_by_name(tmp_path, monkeypatch, store):
+    monkeypatch.setenv("CCHC_INDICATORS_FILE", str(tmp_path / "none.yaml"))
+    with pytest.raises(ConfigError, match=r"Không đọc được danh mục chỉ số .*none\.yaml \(CCHC_INDICATORS_FILE\)"):
+        compute_indicators(store, JULY)
+    (tmp_path / "bad.yaml").write_text("indicators: {a: [\n", encoding="utf-8")
+    monkeypatch.setenv("CCHC_INDICATORS_FILE", str(tmp_path / "bad.yaml"))
+    with pytest.raises(ConfigError, match="YAML không hợp lệ"):
+        compute_indicators(store, JULY)
