@@ -18,7 +18,7 @@ from .methodology import Methodology, load_methodology
 from .periods import Period
 from .rates import missing_reason, rate_definitions, rate_value
 from .registry import UnitRegistry
-from .states import calendar_day, dossier_states, finish_time, may_count_in, received_in
+from .states import accepted, calendar_day, dossier_states, finish_time, may_count_in, received_in
 from .store import FIGURE_COLUMNS, load_ingest_report, open_store, read_table
 from .text import fold
 
@@ -60,8 +60,8 @@ def compute_onestop_indicators(
     if dossiers.empty:
         return pd.DataFrame(columns=["unit_id", *COUNT_KEYS])
     # every unit with a received dossier gets a row, even with none in the period (zeros, not "missing")
-    accepted = (dossiers["status"] != "not_accepted").to_numpy(dtype=bool, na_value=True)
-    all_codes, uniques = pd.factorize(dossiers["unit_id"].where(accepted), sort=True)
+    was_received = accepted(dossiers)
+    all_codes, uniques = pd.factorize(dossiers["unit_id"].where(was_received), sort=True)
     k = len(uniques)
     # only dossiers that can count in the period go through dossier_states (a year-long store holds a quarter's
     # dossiers and many more)
@@ -120,7 +120,7 @@ def compute_onestop_indicators(
         since = pd.Series(pd.Timestamp(tracked_from), index=d.index)
     else:
         # from the first dossier with a payment method recorded, over all the unit's dossiers (not only the period's)
-        recorded = accepted & dossiers["payment_method"].notna().to_numpy()
+        recorded = was_received & dossiers["payment_method"].notna().to_numpy()
         first = calendar_day(received_all[recorded]).groupby(all_codes[recorded]).min().reindex(range(k))
         first.index = res.index
         since = pd.Series(first.to_numpy()[codes], index=d.index)

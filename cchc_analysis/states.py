@@ -14,6 +14,12 @@ from .periods import Period
 STOPPED = ("withdrawn", "returned")
 
 
+def accepted(dossiers: pd.DataFrame) -> np.ndarray:
+    """Dossiers that were received (a boolean array): all but "not accepted" ones; a blank or unrecognised status
+    (missing in the store, whatever the column's dtype) counts as received."""
+    return (dossiers["status"] != "not_accepted").to_numpy(dtype=bool, na_value=True)
+
+
 def calendar_day(series: pd.Series) -> pd.Series:
     return pd.to_datetime(series).dt.normalize()
 
@@ -33,7 +39,7 @@ def may_count_in(dossiers: pd.DataFrame, period: Period) -> np.ndarray:
     start, end_of_day = pd.Timestamp(period.start), pd.Timestamp(period.end) + pd.Timedelta(days=1)
     finish = finish_time(dossiers)
     return (
-        (dossiers["status"] != "not_accepted").to_numpy(dtype=bool, na_value=True)
+        accepted(dossiers)
         & (dossiers["received_at"] < end_of_day).to_numpy(dtype=bool, na_value=False)
         & (finish.isna() | (finish >= start)).to_numpy(dtype=bool, na_value=False)
     )
@@ -56,7 +62,7 @@ def dossier_states(dossiers: pd.DataFrame, period: Period) -> pd.DataFrame:
     "Not accepted" dossiers were never received and take no part (they are not in the result).
     """
     start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
-    d = dossiers[dossiers["status"] != "not_accepted"]
+    d = dossiers[accepted(dossiers)]
     received = calendar_day(d["received_at"])
     finish = calendar_day(finish_time(d))
     is_stopped = d["status"].isin(STOPPED)
@@ -82,8 +88,7 @@ def dossier_states(dossiers: pd.DataFrame, period: Period) -> pd.DataFrame:
 def received_in(dossiers: pd.DataFrame, period: Period) -> pd.Series:
     """New dossiers of ``period`` (received on one of its days, not "not accepted"): a boolean Series."""
     received = dossiers["received_at"]
-    return (
-        (dossiers["status"] != "not_accepted")
-        & (received >= pd.Timestamp(period.start))
-        & (received < pd.Timestamp(period.end) + pd.Timedelta(days=1))  # 00:00 of the next day is not in the period
+    in_days = (received >= pd.Timestamp(period.start)) & (
+        received < pd.Timestamp(period.end) + pd.Timedelta(days=1)  # 00:00 of the next day is not in the period
     )
+    return in_days & accepted(dossiers)

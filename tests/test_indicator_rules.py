@@ -650,7 +650,7 @@ ONESTOP = [
 ]
 
 
-@pytest.mark.parametrize("text", ["object", "category"])  # tests build object columns; the store gives categoricals
+@pytest.mark.parametrize("text", ["object", "category", "string"])  # tests: object; store: categoricals; Arrow: string
 def test_onestop_counts_of_every_input_kind_by_hand(text):
     from cchc_analysis.indicators import compute_onestop_indicators
     from cchc_analysis.methodology import load_methodology

@@ -8,7 +8,7 @@ from cchc_analysis.coverage import monthly_counts
 from cchc_analysis.indicators import compute_budget_indicators, compute_par_indicators
 from cchc_analysis.methodology import format_vn, round_display
 from cchc_analysis.periods import parse_period
-from cchc_analysis.states import dossier_states
+from cchc_analysis.states import dossier_states, may_count_in, received_in
 from cchc_analysis.text import vn_decimal
 
 T = pd.Timestamp
@@ -181,6 +181,36 @@ def test_carried_over_means_received_before_and_not_finished_before_the_first_da
         dossier("2023-06-28 08:00", "2023-07-05", "2023-06-30 23:59"),  # finished before it: not in the period
     )
     assert s["carried"].tolist() == [True, False] and s["resolved"].tolist() == [True, False]
+
+
+def first_cut_rows():
+    return [
+        dossier("2023-09-30 23:59", None, None, "in_progress"),  # received at the last minute: in
+        dossier("2023-10-01 00:00", None, None, "in_progress"),  # received at 00:00 after the period: out
+        dossier("2023-06-28 08:00", "2023-07-05", "2023-07-01 00:00"),  # finished at the first minute: carried, in
+        dossier("2023-06-28 08:00", "2023-07-05", "2023-06-30 23:59"),  # finished the minute before: out
+        dossier("2023-06-20 08:00", None, None, "returned"),  # returned before the period, no end date: out
+        dossier("2023-07-03 08:00", None, None, "not_accepted"),  # never received: out
+        {**dossier("2023-06-20 08:00"), "status": None},  # blank status, never finished: received, carried, in
+        {**dossier("2023-07-20 08:00"), "received_at": pd.NaT},  # no receipt date: out
+    ]
+
+
+@pytest.mark.parametrize("status_dtype", ["object", "string"])
+def test_the_first_cut_keeps_exactly_the_dossiers_the_period_handles(status_dtype):
+    # may_count_in is a cheap filter run before dossier_states: on data without contradictions it must keep every
+    # dossier the period handles (new or carried over) and nothing else, whatever the status column's dtype
+    frame = pd.DataFrame(first_cut_rows()).astype({"status": status_dtype})
+    keep = may_count_in(frame, Q3)
+    assert keep.dtype == bool
+    assert keep.tolist() == [True, False, True, False, False, False, True, False]
+    s = dossier_states(frame, Q3)
+    assert s.index.tolist() == [0, 1, 2, 3, 4, 6, 7]  # only the not-accepted dossier is left out
+    handled = (s["new"] | s["carried"]).reindex(frame.index, fill_value=False)
+    assert handled.tolist() == keep.tolist()
+    assert s.loc[6, "pending"] and s.loc[6, "carried"]  # the blank status is not read as "withdrawn"
+    new = received_in(frame, Q3)
+    assert new.tolist() == [True, False, False, False, False, False, False, False]
 
 
 def test_monthly_counts_have_no_phantom_month_after_the_period():

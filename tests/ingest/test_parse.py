@@ -95,6 +95,19 @@ def test_scores_use_a_decimal_comma(raw, expected):
     assert parsed[0] == pytest.approx(expected) and not invalid[0]
 
 
+def test_a_score_with_anything_but_a_percent_sign_after_it_is_not_a_score():
+    # only "%" (and spaces) may follow the number: "8,5X" or "8,5đ" is a typing error to report, not 8.5
+    parsed, invalid = parse_decimal(pd.Series(["8,5X", "8,5 %", "8,5đ", "X8,5", "8,5%%"], dtype=object))
+    assert parsed.isna().tolist() == [True, False, True, True, False] and invalid.tolist() == [
+        True,
+        False,
+        True,
+        True,
+        False,
+    ]
+    assert parsed[1] == 8.5 and parsed[4] == 8.5
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
