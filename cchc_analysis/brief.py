@@ -13,12 +13,13 @@ import base64
 import datetime as dt
 import html
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from .methodology import format_vn, indicator_catalogue, load_methodology
+from .methodology import format_vn, group_table_spec, indicator_catalogue, key_figure_list, load_methodology
 from .periods import Period, parse_period
 
 FLAG_VI = {"better": "Tốt hơn mức chung", "similar": "Tương đương", "worse": "Kém hơn mức chung"}
@@ -62,6 +63,7 @@ class Section:
     key: str
     title: str
     blocks: list = field(default_factory=list)
+    annex: bool = False  # an annex: after the signature block, as Decree 30/2020 places them
 
     def _repr_html_(self) -> str:
         return render_section_html(self)
@@ -95,6 +97,19 @@ class Brief:
             if s.key == key:
                 return s
         raise KeyError(f"Báo cáo không có mục '{key}'. Các mục: {', '.join(s.key for s in self.sections)}.")
+
+    @property
+    def body(self) -> list[Section]:
+        return [s for s in self.sections if not s.annex]
+
+    @property
+    def annexes(self) -> list[Section]:
+        return [s for s in self.sections if s.annex]
+
+    def parts(self) -> list:
+        """The document in its one order, for every renderer (HTML, PDF, Word) and a notebook's display: heading,
+        the body's sections, recipients and signature, then the annexes."""
+        return [self.heading(), *self.body, self.closing(), *self.annexes]
 
     def heading(self) -> HeadingView:
         """The document heading, for display in a notebook cell."""
@@ -355,31 +370,34 @@ def unit_brief(
 
 
 def _key_figures(rec: dict) -> list[KeyFigure]:
-    """The figures at the top of a unit's brief."""
-    kf = [
-        KeyFigure("Hồ sơ tiếp nhận", _vn(rec.get("received_total")), "hồ sơ, gồm cả chuyển từ kỳ trước"),
-        KeyFigure("Nộp trực tuyến", _pct(rec.get("online_rate")), "hồ sơ tiếp nhận mới"),
-        KeyFigure("Giải quyết trước hạn", _pct(rec.get("resolved_early_pct")), "hồ sơ đã giải quyết"),
-        KeyFigure("Trong hạn (QĐ 766)", _pct(rec.get("on_time_rate_766")), "đã và đang giải quyết"),
-        KeyFigure("Thanh toán trực tuyến", _pct(rec.get("online_payment_rate")), "hồ sơ phải nộp phí"),
-        KeyFigure(
-            "Thực hiện dự toán thu", _pct(rec.get("revenue_execution_pct"), 2), f"đến {_date(rec.get('budget_as_of'))}"
-        ),
-        KeyFigure(
-            "Thực hiện dự toán chi",
-            _pct(rec.get("expenditure_execution_pct"), 2),
-            f"đến {_date(rec.get('budget_as_of'))}",
-        ),
-    ]
-    if rec.get("par_year"):
-        kf.append(
-            KeyFigure(
-                f"Chỉ số CCHC {rec['par_year']}",
-                f"{_vn(rec['par_total_score'], 3)} điểm",
-                f"xếp thứ {rec['par_rank']}/{rec['par_rank_of']}",
-            )
-        )
-    return kf
+    """The figures at the top of a unit's brief: ``key_figures`` of the indicator catalogue, each shown with its
+    indicator's decimals."""
+    catalogue = indicator_catalogue()
+
+    def shown(v):
+        is_date = isinstance(v, dt.date) or (isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", v))
+        return _date(v) if is_date else "—" if v is None else v
+
+    def fill(text: str) -> str:
+        return text.format_map(_Blank({k: shown(v) for k, v in rec.items()}))
+
+    out = []
+    for entry in key_figure_list():
+        if entry.get("requires") and not rec.get(entry["requires"]):
+            continue
+        spec = catalogue[entry["key"]]
+        value = rec.get(entry["key"])
+        suffix = entry.get("suffix", "%" if spec.get("unit") == "%" else "")
+        text = "—" if value is None else _vn(value, spec["decimals"]) + suffix
+        out.append(KeyFigure(fill(entry["label"]), text, fill(entry.get("note", ""))))
+    return out
+
+
+class _Blank(dict):
+    """A record's fields for a key figure's text; a field the record lacks shows as "—"."""
+
+    def __missing__(self, key):
+        return "—"
 
 
 def _onestop_section(rec: dict, p: Period, narrative: dict, dossiers: pd.DataFrame, unit_name: str) -> Section:
@@ -589,7 +607,7 @@ def _annex(processed: Path, rec: dict, p: Period, coverage: pd.DataFrame, method
     from .ingest.classify import KINDS as kinds  # one home for the names of the kinds of file (the classifier's)
     from .store import load_ingest_report
 
-    annex = Section("annex", "Phụ lục. Chất lượng dữ liệu")
+    annex = Section("annex", "Phụ lục. Chất lượng dữ liệu", annex=True)
     report = load_ingest_report(processed)
     rows = []
     rejected = 0
@@ -682,7 +700,9 @@ def group_brief(data_dir, period: Period | str, group: str, *, run_dir=None) -> 
     _settings, _processed, registry = open_store(data_dir)
     group_name = registry.units(group=group)[0].group if registry.units(group=group) else group
     sections: list[Section] = []
-    main = "on_time_rate_766"
+    main_entry, column_entries = group_table_spec()
+    main = main_entry["key"]
+    catalogue = indicator_catalogue()
     frame = pd.DataFrame([r for r in records if r["indicator"] != "par_component"])
     summary = Section("ranking", "I. Bảng xếp hạng")
     if frame.empty:
@@ -697,7 +717,8 @@ def group_brief(data_dir, period: Period | str, group: str, *, run_dir=None) -> 
                 r = by.get(key)
                 if r is None or r.get("value") is None or r.get("rank") is None:
                     return "—"
-                value = f"{_vn(r['value'], 3)}" if key == "par_total_score" else _pct(r["value"])
+                spec = catalogue[key]
+                value = _vn(r["value"], spec["decimals"]) + ("%" if spec.get("unit") == "%" else "")
                 return f"{value} ({r['rank']}/{r['rank_of']})"
 
             rows.append(
@@ -710,9 +731,7 @@ def group_brief(data_dir, period: Period | str, group: str, *, run_dir=None) -> 
                         else "—"
                     ),
                     FLAG_VI.get(by.get(main, {}).get("flag") or "", ""),
-                    cell("online_rate"),
-                    cell("online_payment_rate"),
-                    cell("par_total_score"),
+                    *(cell(c["key"]) for c in column_entries),
                     by[main]["rank"] if main in by and by[main]["rank"] is not None else 10**6,
                 )
             )
@@ -721,12 +740,10 @@ def group_brief(data_dir, period: Period | str, group: str, *, run_dir=None) -> 
             [r[:-1] for r in rows],
             columns=[
                 "Đơn vị",
-                "Trong hạn (QĐ 766), xếp thứ",
+                main_entry["column"],
                 "Khoảng tin cậy 95%",
                 "So với mức chung",
-                "Nộp trực tuyến",
-                "Thanh toán trực tuyến",
-                "Điểm chỉ số CCHC",
+                *(c["column"] for c in column_entries),
             ],
         )
         summary.blocks.append(
@@ -753,6 +770,7 @@ def group_brief(data_dir, period: Period | str, group: str, *, run_dir=None) -> 
                 'đơn vị bằng nhau cùng hạng; khoảng tin cậy Wilson 95%; "tốt hơn" hoặc "kém hơn" mức chung khi '
                 "khoảng tin cậy nằm hẳn trên hoặc dưới tỷ lệ chung của nhóm. Báo cáo không chứa thông tin cá nhân."
             ],
+            annex=True,
         )
     )
     key = {}
@@ -901,9 +919,5 @@ def render_closing_html(brief: Brief) -> str:
 
 
 def render_brief_html(brief: Brief) -> str:
-    """The whole brief as one HTML fragment (heading, sections, closing)."""
-    return (
-        render_heading_html(brief)
-        + "".join(render_section_html(s) for s in brief.sections)
-        + render_closing_html(brief)
-    )
+    """The whole brief as one HTML fragment, in the order of :meth:`Brief.parts`."""
+    return "".join(part._repr_html_() for part in brief.parts())

@@ -855,12 +855,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def console() -> None:
-    """The ``cchc`` executable (and ``python -m cchc_analysis``): :func:`main`, then a prompt exit.
+    """The ``cchc`` executable (and ``python -m cchc_analysis``): :func:`main`, then a prompt exit. The two
+    process-wide choices of the package are made here, for the ``cchc`` process only: Arrow's allocator, and the exit.
 
     A finished run has written and closed everything; what is left is the interpreter's teardown, which frees
     every object and module one by one (0.2-0.3 s after a large ingest). So once the exit handlers have run and
     the output is flushed, the process ends at once, unless a thread is still working (then the normal exit
     waits for it)."""
+    # Arrow's system allocator unless the user chose one: with mimalloc, Arrow's default, a 1M-row ingest spends
+    # 0.6 s more in the kernel (benchmarks/history.md). pyarrow reads this when it loads (no command has loaded it
+    # yet); chosen here, for this process, not by the library for its callers.
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     code = main()
     atexit._run_exitfuncs()  # logging's shutdown, temporary directories' cleanup and any library's handlers
     sys.stdout.flush()

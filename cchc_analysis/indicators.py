@@ -205,6 +205,7 @@ def compute_budget_indicators(
         return pd.DataFrame(columns=cols)
     latest = top[top["as_of"] == top.groupby("unit_id")["as_of"].transform("max")]
     use_adjusted = methodology.get("budget", "denominator") == "adjusted"
+    rates = rate_definitions("budget").values()
     rows = []
     for unit_id, lines in latest.groupby("unit_id"):
         rec = {"unit_id": unit_id, "budget_as_of": lines["as_of"].iloc[0]}
@@ -216,7 +217,9 @@ def compute_budget_indicators(
             actual = part["actual_cumulative"].sum(min_count=1)
             rec[f"{name}_estimate"] = est
             rec[f"{name}_actual"] = actual
-            rec[f"{name}_execution_pct"] = 100.0 * actual / est if pd.notna(est) and est else None
+        for rate in rates:
+            value = rate_value(rec, rate)
+            rec[rate.key] = None if pd.isna(value) else value
         rows.append(rec)
     return pd.DataFrame(rows, columns=cols)
 
@@ -264,11 +267,12 @@ def compute_par_indicators(par: pd.DataFrame, period: Period, methodology: Metho
     p = par[par["year"] == year].copy()
     threshold = float(methodology.get("par", "below_threshold_pct"))
     review_words = [fold(w) for w in methodology.get("par", "self_review_components")]
-    p["pct"] = 100.0 * p["score"] / p["max_score"]
+    p["pct"] = rate_value(p, rate_definitions("par_component")["par_component_pct"])
     p["rank"] = p.groupby("component")["score"].transform(lambda s: competition_rank(s))
     p["rank_of"] = p.groupby("component")["score"].transform("count")
     totals = p.groupby("unit_id").agg(par_total_score=("score", "sum"), par_total_max=("max_score", "sum"))
-    totals["par_total_pct"] = 100.0 * totals["par_total_score"] / totals["par_total_max"]
+    for rate in rate_definitions("par").values():
+        totals[rate.key] = rate_value(totals, rate)
     totals["par_rank"] = competition_rank(totals["par_total_score"].round(6))
     totals["par_rank_of"] = len(totals)
     rows = []

@@ -83,6 +83,33 @@ def indicator_catalogue() -> dict[str, dict]:
     return _indicator_file(os.environ.get(INDICATORS_FILE_ENV) or None)["indicators"]
 
 
+def key_figure_list() -> list[dict]:
+    """The figures at the top of a unit's brief: {key, label, note, and optionally suffix, requires} in order
+    (``key_figures`` of the catalogue); every key is an indicator of the catalogue."""
+    figures = _indicator_file(os.environ.get(INDICATORS_FILE_ENV) or None).get("key_figures") or []
+    known = indicator_catalogue()
+    for entry in figures:
+        if not isinstance(entry, dict) or entry.get("key") not in known or not entry.get("label"):
+            raise ConfigError(
+                f"Danh mục chỉ số, mục key_figures: {entry!r} cần key (một chỉ số của danh mục) và label."
+            )
+    return figures
+
+
+def group_table_spec() -> tuple[dict, list[dict]]:
+    """The group brief's ranking table (``group_table`` of the catalogue): the headline indicator's entry and the
+    other columns' entries, each {key, column}; every key is an indicator of the catalogue."""
+    spec = _indicator_file(os.environ.get(INDICATORS_FILE_ENV) or None).get("group_table") or {}
+    main, columns = spec.get("main"), spec.get("columns") or []
+    known = indicator_catalogue()
+    for entry in [main, *columns]:
+        if not isinstance(entry, dict) or entry.get("key") not in known or not entry.get("column"):
+            raise ConfigError(
+                f"Danh mục chỉ số, mục group_table: {entry!r} cần key (một chỉ số của danh mục) và column."
+            )
+    return main, columns
+
+
 def missing_reasons() -> dict[str, str]:
     """Why a figure can be missing: reason key -> the sentence the outputs show (``missing_reasons`` of the
     catalogue)."""

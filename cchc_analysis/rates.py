@@ -31,18 +31,33 @@ class Rate:
     direction: str
     ranked: bool
     requires: str | None = None
+    table: str = "dossiers"  # the table of counts it is computed from (TABLES)
 
     @property
     def higher_is_better(self) -> bool:
         return self.direction == "higher"
 
 
-def rate_definitions() -> dict[str, Rate]:
-    """Every rate of the catalogue, in its order (the order of records and rankings)."""
+# the tables a rate can be computed from: its numerator and denominator are columns of one of them
+TABLES = {
+    "dossiers": "the dossier counts per unit (compute_onestop_indicators)",
+    "budget": "a unit's budget totals (compute_budget_indicators)",
+    "par": "a unit's PAR totals (compute_par_indicators)",
+    "par_component": "one PAR component of a unit (its score and maximum)",
+}
+
+
+def rate_definitions(table: str = "dossiers") -> dict[str, Rate]:
+    """Every rate of the catalogue computed from ``table`` (TABLES), in the catalogue's order (the order of records
+    and rankings)."""
     reasons = missing_reasons()
     out = {}
     for key, entry in indicator_catalogue().items():
         if "numerator" not in entry and "denominator" not in entry:
+            continue
+        if entry.get("table", "dossiers") not in TABLES:
+            raise ConfigError(f"Chỉ số '{key}': bảng '{entry['table']}' không có; các bảng: {', '.join(TABLES)}.")
+        if entry.get("table", "dossiers") != table:
             continue
         try:
             rate = Rate(
@@ -53,6 +68,7 @@ def rate_definitions() -> dict[str, Rate]:
                 entry["direction"],
                 bool(entry.get("ranked", False)),
                 entry.get("requires"),
+                table,
             )
         except (KeyError, TypeError) as exc:
             raise ConfigError(
@@ -65,6 +81,8 @@ def rate_definitions() -> dict[str, Rate]:
             raise ConfigError(
                 f"Chỉ số '{key}': lý do thiếu '{rate.missing}' không có trong missing_reasons ({', '.join(reasons)})."
             )
+        if rate.ranked and table != "dossiers":
+            raise ConfigError(f"Chỉ số '{key}': chỉ xếp hạng được các tỷ lệ của bảng hồ sơ (table: dossiers).")
         if rate.ranked and rate.direction not in ("higher", "lower"):
             raise ConfigError(f"Chỉ số '{key}' được xếp hạng nên cần direction: higher hoặc lower.")
         if rate.ranked and not entry.get("short_label"):

@@ -232,17 +232,7 @@ def ingest(
     mapping_file: Path | str | None = None,
 ) -> IngestOutcome:
     """Ingest every file under ``data_dir/raw`` into ``data_dir/processed`` (see the module docstring)."""
-    import pyarrow as arrow
-
-    # Arrow's system allocator, unless the user chose one: with mimalloc, the default, a 1M-row ingest spends
-    # 0.6 s more in the kernel handing pages back and faulting them in again (benchmarks/RESULTS.md)
-    previous = arrow.default_memory_pool()
-    if not os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
-        arrow.set_memory_pool(arrow.system_memory_pool())
-    try:
-        return _ingest(data_dir, registry, assume_unit, mapping_file)
-    finally:
-        arrow.set_memory_pool(previous)
+    return _ingest(data_dir, registry, assume_unit, mapping_file)
 
 
 def _ingest(data_dir, registry, assume_unit, mapping_file) -> IngestOutcome:

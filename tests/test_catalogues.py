@@ -9,9 +9,9 @@ from cchc_analysis.methodology import indicator_catalogue, load_methodology
 
 def test_indicator_catalogue_entries():
     keys = {"label", "unit", "direction", "decimals", "source", "formula"}
-    rate_keys = {"numerator", "denominator", "missing", "ranked"}
+    rate_keys = {"numerator", "denominator", "missing"}
     for name, spec in indicator_catalogue().items():
-        assert set(spec) - keys <= rate_keys | {"requires", "short_label"} and keys <= set(spec), name
+        assert set(spec) - keys <= rate_keys | {"ranked", "requires", "short_label", "table"} and keys <= set(spec), name
         assert not (set(spec) & rate_keys) or rate_keys <= set(spec), name  # a rate says all of it
         assert spec["direction"] in ("higher", "lower", "none")
         assert isinstance(spec["decimals"], int)
@@ -46,6 +46,19 @@ def test_the_rates_of_the_catalogue():
         "digitised_rate": (("digitised",), ("digitised_known",), "no_digitised", "higher", False),
     }
     assert rate_definitions()["online_payment_rate"].requires == "payment_tracked_from"
+    # the budget and PAR percentages, by the same engine from their own tables
+    other = {
+        t: {k: (r.numerator, r.denominator, r.missing, r.ranked) for k, r in rate_definitions(t).items()}
+        for t in ("budget", "par", "par_component")
+    }
+    assert other == {
+        "budget": {
+            "revenue_execution_pct": (("revenue_actual",), ("revenue_estimate",), "no_budget", False),
+            "expenditure_execution_pct": (("expenditure_actual",), ("expenditure_estimate",), "no_budget", False),
+        },
+        "par": {"par_total_pct": (("par_total_score",), ("par_total_max",), "no_par", False)},
+        "par_component": {"par_component_pct": (("score",), ("max_score",), "no_par", False)},
+    }
     # every indicator a unit is ranked on has the short name rank tables give it
     ranked = [k for k, r in rate_definitions().items() if r.ranked] + ["par_total_score"]
     assert all(indicator_catalogue()[k].get("short_label") for k in ranked)

@@ -411,3 +411,31 @@ def test_the_annex_names_each_kind_of_file_as_the_classifier_does(tmp_path):
         "Biểu nhập số liệu thủ công",
         "Danh mục thủ tục hành chính",
     ]
+
+
+def test_html_and_word_follow_the_one_order_of_the_briefs_parts():
+    # one list of parts for every renderer: body sections in their order, then the signature, then the annexes
+    # (an annex listed among the sections still comes after the signature)
+    brief = Brief(
+        kind="unit",
+        slug="x",
+        name="Xã X",
+        period=parse_period("2023Q3"),
+        issuer=("ỦY BAN NHÂN DÂN", "XÃ X"),
+        place="X",
+        subject="Thử",
+        sections=[
+            Section("a", "1. Mục một", ["Đoạn một."]),
+            Section("annex", "Phụ lục. Chất lượng dữ liệu", ["Đoạn phụ lục."], annex=True),
+            Section("b", "2. Mục hai", ["Đoạn hai."]),
+        ],
+    )
+    assert [type(p).__name__ for p in brief.parts()] == ["HeadingView", "Section", "Section", "HeadingView", "Section"]
+    html = render_brief_html(brief)
+    order = ["1. Mục một", "2. Mục hai", "Nơi nhận", "Phụ lục. Chất lượng dữ liệu"]
+    positions = [html.index(t) for t in order]
+    assert positions == sorted(positions)
+    body = Document(io.BytesIO(brief_docx(brief))).element.body
+    text = "".join(body.itertext())
+    positions = [text.index(t) for t in order]
+    assert positions == sorted(positions)

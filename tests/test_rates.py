@@ -107,3 +107,79 @@ def test_the_value_at_the_edges_of_the_denominator(catalogue):
     assert math.isnan(rate_value({"a": 1, "b": 3, "since": None}, rates["paid"]))
     assert rate_value({"a": 1, "b": 3, "since": 1}, rates["paid"]) == 25.0
     assert rate_parts({"a": 1, "b": 3}, rates["share"]) == (1, 4)
+
+
+def test_each_rate_belongs_to_one_table(catalogue):
+    catalogue(share=rate(), spent=rate(table="budget", numerator=["actual"], denominator=["estimate"]))
+    assert list(rate_definitions()) == ["share"] and list(rate_definitions("budget")) == ["spent"]
+    assert rate_definitions("budget")["spent"].table == "budget" and rate_definitions()["share"].table == "dossiers"
+    assert rate_definitions("par") == {}
+    # 250 of an estimate of 1.000 = 25%; an estimate of 0 or unknown leaves the figure missing
+    spent = rate_definitions("budget")["spent"]
+    assert rate_value({"actual": 250.0, "estimate": 1000.0}, spent) == 25.0
+    assert math.isnan(rate_value({"actual": 250.0, "estimate": 0.0}, spent))
+    assert math.isnan(rate_value({"actual": 250.0, "estimate": float("nan")}, spent))
+    catalogue(spent=rate(table="ledger"))
+    with pytest.raises(ConfigError, match="Chỉ số 'spent': bảng 'ledger' không có; các bảng: dossiers, budget"):
+        rate_definitions()
+    catalogue(spent=rate(table="budget", ranked=True, short_label="Chi"))
+    with pytest.raises(ConfigError, match="Chỉ số 'spent': chỉ xếp hạng được các tỷ lệ của bảng hồ sơ"):
+        rate_definitions("budget")
+
+
+# --- the figures the briefs pick, from the catalogue too ------------------------------------------------------------
+
+RECORD = {
+    "received_total": 2527,
+    "online_rate": 99.8,
+    "resolved_early_pct": 97.05,
+    "on_time_rate_766": 100.0,
+    "online_payment_rate": None,
+    "revenue_execution_pct": 84.48345,
+    "expenditure_execution_pct": 60.125,
+    "budget_as_of": "2023-08-31",
+    "par_year": 2022,
+    "par_total_score": 83.447,
+    "par_rank": 11,
+    "par_rank_of": 17,
+}
+
+
+def test_the_unit_briefs_key_figures_follow_the_shipped_list():
+    from cchc_analysis.brief import _key_figures
+
+    got = [(k.label, k.value, k.note) for k in _key_figures(RECORD)]
+    assert got == [
+        ("Hồ sơ tiếp nhận", "2.527", "hồ sơ, gồm cả chuyển từ kỳ trước"),
+        ("Nộp trực tuyến", "99,8%", "hồ sơ tiếp nhận mới"),
+        ("Giải quyết trước hạn", "97,1%", "hồ sơ đã giải quyết"),  # 97,05 half up to one decimal
+        ("Trong hạn (QĐ 766)", "100,0%", "đã và đang giải quyết"),
+        ("Thanh toán trực tuyến", "—", "hồ sơ phải nộp phí"),
+        ("Thực hiện dự toán thu", "84,48%", "đến 31/08/2023"),  # budget percentages: two decimals
+        ("Thực hiện dự toán chi", "60,13%", "đến 31/08/2023"),  # 60,125 half up
+        ("Chỉ số CCHC 2022", "83,447 điểm", "xếp thứ 11/17"),
+    ]
+    assert [k.label for k in _key_figures({**RECORD, "par_year": None})][-1] == "Thực hiện dự toán chi"
+
+
+def test_key_figures_and_the_group_table_are_the_catalogues_to_change(catalogue, tmp_path):
+    from cchc_analysis.brief import _key_figures
+    from cchc_analysis.methodology import group_table_spec
+
+    path = catalogue(share=rate(label="Tỷ lệ", unit="%", decimals=2))
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["key_figures"] = [{"key": "share", "label": "Tỷ lệ đến {as_of}", "note": "của {who}"}]
+    data["group_table"] = {"main": {"key": "share", "column": "Tỷ lệ, xếp thứ"}, "columns": []}
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    _indicator_file.cache_clear()
+    (k,) = _key_figures({"share": 12.345, "as_of": "2024-01-31"})
+    assert (k.label, k.value, k.note) == ("Tỷ lệ đến 31/01/2024", "12,35%", "của —")  # a field not in the record: —
+    assert group_table_spec() == ({"key": "share", "column": "Tỷ lệ, xếp thứ"}, [])
+    data["key_figures"] = [{"key": "nope", "label": "X"}]
+    data["group_table"]["columns"] = [{"key": "share"}]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    _indicator_file.cache_clear()
+    with pytest.raises(ConfigError, match="mục key_figures: .*nope.* cần key"):
+        _key_figures({})
+    with pytest.raises(ConfigError, match="mục group_table: .*share.* cần key .* và column"):
+        group_table_spec()

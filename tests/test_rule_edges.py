@@ -250,6 +250,17 @@ def test_the_latest_report_of_the_same_fiscal_year_up_to_the_periods_end():
     assert rec["revenue_execution_pct"] == pytest.approx(8.0)  # 80 / 1.000
 
 
+def test_an_estimate_of_zero_or_none_leaves_the_execution_missing_not_infinite():
+    table = pd.DataFrame([budget_line("2024-01-31", 80.0, estimate=0.0)])
+    rec = compute_budget_indicators(table, parse_period("2024-01")).set_index("unit_id").loc["U"]
+    assert rec["revenue_actual"] == 80.0 and rec["revenue_execution_pct"] is None
+    table = pd.DataFrame([budget_line("2024-01-31", 80.0, estimate=float("nan"))])
+    assert compute_budget_indicators(table, parse_period("2024-01"))["revenue_execution_pct"].tolist() == [None]
+    # the expenditure lines are absent: their figures are missing, the revenue's are not
+    rec = compute_budget_indicators(pd.DataFrame([budget_line("2024-01-31", 80.0)]), parse_period("2024-01")).iloc[0]
+    assert rec["revenue_execution_pct"] == pytest.approx(8.0) and rec["expenditure_execution_pct"] is None
+
+
 # --- display rounding: half up on exact ties, everywhere -----------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 import datetime as dt
 import io
 import json
+import os
 import re
 import zipfile
 
@@ -625,20 +626,27 @@ def test_a_rerun_on_unchanged_files_leaves_the_store_files_untouched(tmp_path):
     assert "dossiers.parquet" in before and not list(processed.glob("*.tmp"))
 
 
-def test_ingest_leaves_arrows_allocator_as_it_found_it(tmp_path, monkeypatch):
+def test_the_library_leaves_arrows_allocator_alone_and_the_cli_chooses_the_system_one(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
     import pyarrow as arrow
 
     simple_export(tmp_path / "raw" / "thanh-giang" / "a.xlsx", [dossier_row(1, "A-1")])
     seen = []
     monkeypatch.setattr(arrow, "set_memory_pool", lambda pool: seen.append(pool.backend_name))
-    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
-    before = arrow.default_memory_pool().backend_name
     ingest(tmp_path)
-    assert seen == ["system", before]  # the system allocator for the run, then the caller's back
-    seen.clear()
-    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "mimalloc")  # the user's choice is kept
-    ingest(tmp_path)
-    assert seen == [before]
+    assert seen == []  # a process-wide choice is the caller's
+    code = (
+        "from cchc_analysis import cli; cli.main = lambda: print(__import__('pyarrow').default_memory_pool()"
+        ".backend_name) or 0; cli.console()"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "system"
+    env["ARROW_DEFAULT_MEMORY_POOL"] = "jemalloc" if "jemalloc" in arrow.supported_memory_backends() else "mimalloc"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == env["ARROW_DEFAULT_MEMORY_POOL"]  # the user's choice is kept
 
 
 def _checked_dossiers(units: list[str], codes: list[str], keys: list) -> pd.DataFrame:

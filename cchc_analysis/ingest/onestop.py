@@ -994,29 +994,13 @@ def state_rank(frame: pd.DataFrame) -> pd.Series:
 
 
 def all_distinct(values: pd.Series) -> bool:
-    """Whether no value repeats (one Arrow hash pass over Arrow text, no Python objects).
-
-    The last Arrow text found distinct is remembered with its buffers (held, so that their memory cannot serve
-    another array meanwhile): the same column met again, as when the store checks the table a one-file ingest
-    read, is not hashed twice. Arrow arrays never change in place; any edit of the column makes new buffers."""
-    global _distinct_seen
+    """Whether no value repeats (one Arrow hash pass over Arrow text, no Python objects)."""
     if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        arr = pa.array(values.array)
-        chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
-        layout = tuple((c.offset, len(c), *(b.address if b is not None else 0 for b in c.buffers())) for c in chunks)
-        if _distinct_seen is not None and _distinct_seen[0] == layout:
-            return True
-        distinct = len(pc.unique(arr)) == len(values)
-        if distinct:
-            _distinct_seen = (layout, chunks)
-        return distinct
+        return len(pc.unique(pa.array(values.array))) == len(values)
     return values.is_unique
-
-
-_distinct_seen: tuple | None = None  # (layout of the buffers, the chunks themselves) of the last distinct text
 
 
 def deduplicate(frame: pd.DataFrame, *, distinct: bool = False) -> tuple[pd.DataFrame, int]:

@@ -154,6 +154,22 @@ def _closing(doc, brief: Brief) -> None:
     _add_cell_line(right, brief.signature[1], 13, bold=True)
 
 
+def _section(doc, s) -> None:
+    _para(doc, s.title, 13, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT, after=4)
+    for block in s.blocks:
+        if isinstance(block, str):
+            _para(doc, block)
+        elif isinstance(block, Notice):
+            _para(doc, block.text, 13, italic=True)
+        elif isinstance(block, list):
+            for k in block:
+                _para(doc, f"- {k.label}: {k.value}" + (f" ({k.note})" if k.note else ""), after=2)
+        elif isinstance(block, Table):
+            _table(doc, block)
+        elif isinstance(block, Figure):
+            _figure(doc, block)
+
+
 def brief_docx(brief: Brief) -> bytes:
     """The brief as an editable .docx (bytes)."""
     doc = Document()
@@ -170,21 +186,11 @@ def brief_docx(brief: Brief) -> bytes:
     doc.core_properties.author = "cchc-analysis"
     doc.core_properties.language = "vi-VN"
     _heading(doc, brief)
-    for s in brief.sections:
-        _para(doc, s.title, 13, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT, after=4)
-        for block in s.blocks:
-            if isinstance(block, str):
-                _para(doc, block)
-            elif isinstance(block, Notice):
-                _para(doc, block.text, 13, italic=True)
-            elif isinstance(block, list):
-                for k in block:
-                    _para(doc, f"- {k.label}: {k.value}" + (f" ({k.note})" if k.note else ""), after=2)
-            elif isinstance(block, Table):
-                _table(doc, block)
-            elif isinstance(block, Figure):
-                _figure(doc, block)
+    for s in brief.body:
+        _section(doc, s)
     _closing(doc, brief)
+    for s in brief.annexes:
+        _section(doc, s)
     _page_numbers(section)
     buf = io.BytesIO()
     doc.save(buf)
