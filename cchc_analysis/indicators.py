@@ -75,7 +75,9 @@ def compute_onestop_indicators(
         m = np.asarray(mask.to_numpy(dtype=bool, na_value=False) if hasattr(mask, "to_numpy") else mask, dtype=bool)
         return np.bincount(codes[m], minlength=k)
 
-    res = pd.DataFrame(index=pd.Index(np.asarray(uniques, dtype=object), name="unit_id"))
+    index = pd.Index(np.asarray(uniques, dtype=object), name="unit_id")
+    # the counts gather as arrays and make one frame at the end (a column set at a time costs 0.2 ms each)
+    res: dict[str, object] = {}
     new = s["new"].to_numpy(dtype=bool)
     channel = s["channel"]
     res["received_online"] = count(new & (channel == "online").to_numpy(dtype=bool, na_value=False))
@@ -100,7 +102,7 @@ def compute_onestop_indicators(
         status_raw = d["status_raw"].astype("string").str.strip().fillna("").ne("").to_numpy(dtype=bool)
         res["status_unknown"] = count(handled & status_raw & d["status"].isna().to_numpy())
     else:
-        res["status_unknown"] = 0
+        res["status_unknown"] = np.zeros(k, dtype="int64")
     res["handled_total"] = count(handled)
     res["pending_unknown_deadline"] = count(s["pending"] & d["due_at"].isna())
     # a dossier whose status says it was resolved but that has no finish date: counted as pending, but unknown
@@ -122,13 +124,12 @@ def compute_onestop_indicators(
         # from the first dossier with a payment method recorded, over all the unit's dossiers (not only the period's)
         recorded = was_received & dossiers["payment_method"].notna().to_numpy()
         first = calendar_day(received_all[recorded]).groupby(all_codes[recorded]).min().reindex(range(k))
-        first.index = res.index
         since = pd.Series(first.to_numpy()[codes], index=d.index)
     window = new & (since.notna() & (received >= since)).to_numpy(dtype=bool, na_value=False)
     if tracked_from:
-        res["payment_tracked_from"] = pd.Timestamp(tracked_from)
+        res["payment_tracked_from"] = np.full(k, np.datetime64(pd.Timestamp(tracked_from), "ns"))
     else:
-        res["payment_tracked_from"] = first.reindex(res.index)
+        res["payment_tracked_from"] = first.to_numpy()
     fee_bearing = fee_bearing.to_numpy(dtype=bool, na_value=False)
     paid_online = paid_online.to_numpy(dtype=bool, na_value=False)
     res["fee_dossiers"] = count(window & fee_bearing)
@@ -145,24 +146,26 @@ def compute_onestop_indicators(
         unknown_pay = written & d["payment_method"].isna().to_numpy()
         res["payment_unknown"] = count(window & fee_bearing & unknown_pay)
     else:
-        res["payment_unknown"] = 0
+        res["payment_unknown"] = np.zeros(k, dtype="int64")
     # procedures
     online_new = new & (channel == "online").to_numpy(dtype=bool, na_value=False)
     res["procedures_with_online_dossiers"] = _distinct_procedures(d[online_new], codes[online_new], k)
     if catalogue is not None and not catalogue.empty:
-        res["procedures_total"] = catalogue.groupby("unit_id").size()
+        res["procedures_total"] = catalogue.groupby("unit_id").size().reindex(index).to_numpy()
     else:
-        res["procedures_total"] = np.nan
+        res["procedures_total"] = np.full(k, np.nan)
     # digitisation, where the export carries it
     has_digit = new & d["digitised"].notna().to_numpy()
     res["digitised_known"] = count(has_digit)
     digitised = has_digit & d["digitised"].fillna(False).astype(bool).to_numpy()
     res["digitised"] = count(digitised)
-    for c in res.columns:
+    for c, values in res.items():
         if c not in ("procedures_total", "payment_tracked_from"):  # unknown without a catalogue; a date
-            res[c] = res[c].fillna(0).astype("int64")
-    for key, rate in rate_definitions().items():  # every rate of the catalogue, from these counts
-        res[key] = rate_value(res, rate)
+            res[c] = np.asarray(values, dtype="int64")
+    table = pd.DataFrame(res, index=index)
+    # every rate of the catalogue, from these counts
+    rates = {key: rate_value(table, rate) for key, rate in rate_definitions().items()}
+    res = pd.concat([table, pd.DataFrame(rates, index=index)], axis=1) if rates else table
     return res.reset_index()
 
 

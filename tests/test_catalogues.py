@@ -11,7 +11,8 @@ def test_indicator_catalogue_entries():
     keys = {"label", "unit", "direction", "decimals", "source", "formula"}
     rate_keys = {"numerator", "denominator", "missing"}
     for name, spec in indicator_catalogue().items():
-        assert set(spec) - keys <= rate_keys | {"ranked", "requires", "short_label", "table"} and keys <= set(spec), name
+        optional = rate_keys | {"ranked", "requires", "short_label", "table"}
+        assert set(spec) - keys <= optional and keys <= set(spec), name
         assert not (set(spec) & rate_keys) or rate_keys <= set(spec), name  # a rate says all of it
         assert spec["direction"] in ("higher", "lower", "none")
         assert isinstance(spec["decimals"], int)

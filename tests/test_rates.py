@@ -179,7 +179,7 @@ def test_key_figures_and_the_group_table_are_the_catalogues_to_change(catalogue,
     data["group_table"]["columns"] = [{"key": "share"}]
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     _indicator_file.cache_clear()
-    with pytest.raises(ConfigError, match="mục key_figures: .*nope.* cần key"):
+    with pytest.raises(ConfigError, match=r"mục key_figures: .*nope.* cần key"):
         _key_figures({})
-    with pytest.raises(ConfigError, match="mục group_table: .*share.* cần key .* và column"):
+    with pytest.raises(ConfigError, match=r"mục group_table: .*share.* cần key .* và column"):
         group_table_spec()
