@@ -709,7 +709,8 @@ def dossier_checks(dossiers: pd.DataFrame, period: Period) -> pd.DataFrame:
     finish = finish_time(dossiers)
     start, end = pd.Timestamp(period.start), pd.Timestamp(period.end) + pd.Timedelta(days=1)
     received = dossiers["received_at"]
-    in_period = received.between(start, end) | finish.between(start, end)
+    # a time in the period: from 00:00 of its first day up to, not including, 00:00 of the day after it
+    in_period = received.between(start, end, inclusive="left") | finish.between(start, end, inclusive="left")
     out = pd.DataFrame(index=dossiers.index)
     out["finish_before_receipt"] = in_period & (finish.dt.normalize() < received.dt.normalize())
     if "catalogue_fee_kind" in dossiers:

@@ -224,6 +224,8 @@ def test_budget_par_manual_and_satisfaction_by_hand(records):
 def test_what_is_missing_says_why(records):
     tg, ls = records[TG], records[LS]
     assert tg["missing"] == {}
+    # no payment method recorded yet: the fee counts are unknown (None), not 0
+    assert (ls["payment_tracked_from"], ls["fee_dossiers"], ls["fee_paid_online"]) == (None, None, None)
     assert ls["missing"] == {
         "procedures_total": "chưa có danh mục thủ tục hành chính của đơn vị",
         "procedures_online_share": "chưa có danh mục thủ tục hành chính của đơn vị",

@@ -145,7 +145,8 @@ def _d(unit, received, done=None, fee=None, kind=None, status="resolved", via="p
     return row
 
 
-def test_dossier_checks_by_hand():
+@pytest.mark.parametrize("kind_dtype", ["object", "string", "category"])  # the store's text columns vary in dtype
+def test_dossier_checks_by_hand(kind_dtype):
     frame = pd.DataFrame(
         [
             # finished before received: counted when either date is in the period
@@ -154,6 +155,7 @@ def test_dossier_checks_by_hand():
             _d("A", "2023-07-10 09:00", "2023-07-10 08:00", via="result_at"),  # same day: not before
             _d("A", "2023-05-10", "2023-05-09"),  # neither date in July
             _d("A", "2023-08-01 00:00", "2023-07-31 09:00"),  # finished on July's last day: in the period
+            _d("A", "2023-08-02 00:00", "2023-08-01 00:00"),  # received and finished after July: not in it
             # fees against the catalogue, among the new dossiers received (not the 'not accepted' ones)
             _d("B", "2023-07-05", fee=20000.0, kind="none"),  # fee on a free procedure
             _d("B", "2023-07-05", fee=0.0, kind="amount"),  # 0 on a procedure that has a fee
@@ -167,6 +169,7 @@ def test_dossier_checks_by_hand():
             _d("B", "2023-08-02", fee=0.0, kind="amount"),  # received after July
         ]
     )
+    frame["catalogue_fee_kind"] = frame["catalogue_fee_kind"].astype(kind_dtype)
     got = dossier_checks(frame, JULY)
     assert got.index.tolist() == ["A", "B"] and got.index.name == "unit_id"
     assert got.loc["A"].tolist() == [3, 0, 0]
