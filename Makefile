@@ -5,21 +5,31 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo test lint format clean bench mutation
+.PHONY: help setup lock demo lab test lint format clean bench mutation
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-8s %s\n", $$1, $$2}'
 
 setup: $(STAMP) ## Create .venv and install the package with its dev extra
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[dev]"
 	@touch $(STAMP)
+
+lock: ## Pin the versions installed now into requirements.lock (after changing pyproject.toml's dependencies)
+	$(PYTHON) -m venv --clear /tmp/cchc-lock-venv
+	/tmp/cchc-lock-venv/bin/python -m pip install --quiet --upgrade pip
+	/tmp/cchc-lock-venv/bin/python -m pip install --quiet -e ".[dev]"
+	{ sed -n '1,3p' requirements.lock; /tmp/cchc-lock-venv/bin/python -m pip freeze --exclude-editable; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
 
 demo: setup ## Generate the demo district and run the pipeline on it
 	$(BIN)/cchc demo
+
+lab: setup ## Open JupyterLab on the project (run `make demo` first for the demo data)
+	$(BIN)/jupyter lab --ServerApp.root_dir=.
 
 test: setup ## Run the test suite
 	$(BIN)/python -m pytest

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import contextlib
 import json
 import logging
 import os
@@ -56,6 +57,46 @@ def configure_logging(verbosity: int = 0, quiet: bool = False) -> None:
 
 
 # --- argument parsing -------------------------------------------------------------------------------
+
+
+PERIOD_HELP = (
+    "Kỳ: 2023Q3 hoặc Quý III/2023, 2023-08 hoặc Tháng 8/2023, 2023H1 hoặc 6 tháng đầu năm 2023, 2023, "
+    "8 tháng năm 2023, 2023-01-01..2023-08-31 hoặc 01/01/2023-31/08/2023. / Period."
+)
+
+# argparse's own messages, in Vietnamese (with the English kept after a slash, as in the help)
+_ARGPARSE_VI = [
+    (r"unrecognized arguments: (.*)", r"không hiểu các tham số: \1"),
+    (r"the following arguments are required: (.*)", r"thiếu tham số bắt buộc: \1"),
+    (r"argument (\S+): invalid choice: (.*) \(choose from (.*)\)", r"tham số \1: giá trị \2 không hợp lệ (chọn: \3)"),
+    (r"argument (\S+): expected one argument", r"tham số \1 cần một giá trị"),
+    (r"argument (\S+): invalid \S+ value: (.*)", r"tham số \1: giá trị \2 không hợp lệ"),
+    (r"argument (\S+): (.*)", r"tham số \1: \2"),
+]
+_HELP_VI = (("usage: ", "cách dùng / usage: "), ("\noptions:", "\ntùy chọn / options:"))
+
+
+class VietnameseParser(argparse.ArgumentParser):
+    """An argument parser whose own messages (usage, errors) are in Vietnamese too."""
+
+    def format_usage(self) -> str:
+        return _help_vi(super().format_usage())
+
+    def format_help(self) -> str:
+        return _help_vi(super().format_help())
+
+    def error(self, message: str):
+        import re
+
+        vi = next((re.sub(p, r, message) for p, r in _ARGPARSE_VI if re.fullmatch(p, message)), message)
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: lỗi: {vi}" + (f" / error: {message}" if vi != message else "") + "\n")
+
+
+def _help_vi(text: str) -> str:
+    for en, vi in _HELP_VI:
+        text = text.replace(en, vi, 1) if en.startswith("usage") and text.startswith(en) else text.replace(en, vi)
+    return text
 
 
 def _add_common(parser: argparse.ArgumentParser, in_subcommand: bool) -> None:
@@ -119,7 +160,7 @@ def _subcommand(sub, name: str, **kwargs) -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``cchc`` argument parser (bilingual help: Vietnamese / English)."""
-    parser = argparse.ArgumentParser(
+    parser = VietnameseParser(
         prog="cchc",
         description=(
             "Bộ công cụ phân tích cải cách hành chính cấp xã: đọc dữ liệu xuất từ hệ thống một cửa, "
@@ -214,7 +255,7 @@ def _add_figure_commands(sub) -> None:
         "số liệu nhập tay) của một kỳ từ dữ liệu đã nhập (cchc ingest). / Compute a period's indicators from the "
         "processed store.",
     )
-    p.add_argument("--period", required=True, metavar="P", help="Kỳ: 2023Q3, 2023-08, 2023, 2023H1, A..B. / Period.")
+    p.add_argument("--period", required=True, metavar="P", help=PERIOD_HELP)
     p.add_argument("--unit", action="append", metavar="NAME|CODE", help="Đơn vị (có thể lặp lại). / Unit (repeatable).")
     p.add_argument("--group", metavar="G", help="Mọi đơn vị của một nhóm. / Every unit of a group.")
     p.add_argument("--methodology", metavar="FILE", help="Tệp phương pháp (YAML). / Methodology file.")
@@ -303,7 +344,7 @@ def _add_report_commands(sub) -> None:
         "dữ liệu. Nhập xong, chép tệp vào DIR/raw/ rồi chạy cchc ingest. / Write the workbook for the figures no "
         "system exports, one row per unit, with data validation; put it in DIR/raw/ when filled and run cchc ingest.",
     )
-    p.add_argument("--period", required=True, metavar="P", help="Kỳ: 2023Q3, 2023-08, 2023, 2023H1, A..B. / Period.")
+    p.add_argument("--period", required=True, metavar="P", help=PERIOD_HELP)
     p.add_argument("--unit", action="append", metavar="NAME|CODE", help="Đơn vị (có thể lặp lại). / Unit (repeatable).")
     p.add_argument("--group", metavar="G", help="Mọi đơn vị của một nhóm. / Every unit of a group.")
     p.add_argument("-o", "--output", metavar="FILE", help="Tệp ra (.xlsx). / Output file.")
@@ -413,12 +454,35 @@ def _vn_date(iso: str | None) -> str:
     return f"{d}/{m}/{y}"
 
 
+@contextlib.contextmanager
+def _file_progress(args: argparse.Namespace):
+    """A progress bar over the files on a terminal; elsewhere (cron, systemd, a pipe) no bar: the log has a line
+    per file read, and no carriage-return frames."""
+    if getattr(args, "quiet", False) or not sys.stderr.isatty():
+        yield None
+        return
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, desc="Nhập dữ liệu", unit="tệp", leave=False, file=sys.stderr)
+
+    def show(done: int, total: int, name: str) -> None:
+        bar.total = total
+        bar.n = done
+        bar.set_postfix_str(name[-40:], refresh=True)
+
+    try:
+        yield show
+    finally:
+        bar.close()
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from .ingest.classify import KINDS
     from .store import ingest
 
     settings = _settings(args)
-    outcome = ingest(settings.data_dir, assume_unit=args.assume_unit, mapping_file=args.mapping)
+    with _file_progress(args) as progress:
+        outcome = ingest(settings.data_dir, assume_unit=args.assume_unit, mapping_file=args.mapping, progress=progress)
     if args.format == "json":
         doc = {
             "pseudonym_key_id": outcome.key_id,
@@ -523,9 +587,9 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         raise UsageError("Định dạng xlsx cần tên tệp ra: thêm -o TỆP.xlsx.")
     methodology = load_methodology(args.methodology)
     records = compute_indicators(settings.data_dir, period, units=args.unit, group=args.group, methodology=methodology)
-    if not records or all(
-        r["received_total"] is None and not r["budget_as_of"] and not r["par_year"] and not r["manual"] for r in records
-    ):
+    # no dossier handled, no budget report and no manual figures of the period for any unit: the period has no data
+    # (a PAR score is yearly and published later: alone, it does not make a period's report)
+    if not records or all(not r["received_total"] and not r["budget_as_of"] and not r["manual"] for r in records):
         from .coverage import store_span
 
         raise CchcError(

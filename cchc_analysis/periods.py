@@ -1,4 +1,6 @@
-"""Reporting periods: "2023Q3", "2023-08", "2023", "2023H1" and "2023-01-01..2023-08-31", calendar by default."""
+"""Reporting periods: "2023Q3", "2023-08", "2023", "2023H1" and "2023-01-01..2023-08-31", calendar by default, and
+the forms an official writes ("Quý III/2023", "6 tháng đầu năm 2023", "8 tháng năm 2023", "Tháng 8/2023", "Năm
+2023", "01/07/2023-30/09/2023"), which become the same periods with the same ids."""
 
 from __future__ import annotations
 
@@ -91,8 +93,41 @@ def _year_earlier(day: dt.date) -> dt.date:
         return day.replace(year=day.year - 1, day=28)
 
 
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_DMY = r"(\d{1,2}) (\d{1,2}) (\d{4})"
+
+
+def _official_form(text: str) -> str | None:
+    """The canonical text of a period written as in official documents, or None when it is not one. Read on the
+    folded words (no diacritics, punctuation as spaces, "năm" dropped): "Quý III/2023" is "quy iii 2023"."""
+    from .text import fold
+
+    t = " ".join(w for w in fold(text).split() if w != "nam")
+    if m := re.fullmatch(r"quy (i|ii|iii|iv|[1-4]) (\d{4})", t):
+        q = m.group(1)
+        return f"{m.group(2)}Q{_ROMAN.get(q) or int(q)}"
+    if m := re.fullmatch(r"(\d{1,2}) thang (dau |cuoi )?(\d{4})", t):
+        n, which, y = int(m.group(1)), (m.group(2) or "dau ").strip(), int(m.group(3))
+        if n == 6:
+            return f"{y}H{1 if which == 'dau' else 2}"
+        if which == "dau" and 1 <= n <= 12:
+            return f"{y}-01-01..{_month_end(y, n)}"  # "8 tháng năm 2023": from 1 January to the end of August
+        return None
+    if m := re.fullmatch(r"thang (\d{1,2}) (\d{4})", t):
+        return f"{m.group(2)}-{int(m.group(1)):02d}"
+    if m := re.fullmatch(r"(?:tu )?" + _DMY + r" (?:den )?" + _DMY, t):
+        d1, m1, y1, d2, m2, y2 = (int(g) for g in m.groups())
+        try:
+            return f"{dt.date(y1, m1, d1)}..{dt.date(y2, m2, d2)}"
+        except ValueError:
+            return None
+    if m := re.fullmatch(r"(\d{4})", t):  # "Năm 2023"
+        return m.group(1)
+    return None
+
+
 def _parse_calendar(text: str) -> Period:
-    t = str(text).strip().upper()
+    t = (_official_form(str(text)) or str(text)).strip().upper()
     if m := re.fullmatch(r"(\d{4})", t):
         y = int(m.group(1))
         return Period(dt.date(y, 1, 1), dt.date(y, 12, 31), f"{y}", "year")
@@ -115,5 +150,6 @@ def _parse_calendar(text: str) -> Period:
             return Period(start, end, f"{start}_{end}", "range")
     raise ConfigError(
         f"Kỳ '{text}' không hợp lệ. Dùng một trong các dạng: 2023 (năm), 2023H1 (6 tháng), 2023Q3 (quý), "
-        "2023-08 (tháng), 2023-01-01..2023-08-31 (khoảng ngày)."
+        "2023-08 (tháng), 2023-01-01..2023-08-31 (khoảng ngày); hoặc như văn bản: Quý III/2023, 6 tháng đầu năm 2023, "
+        "Tháng 8/2023, Năm 2023, 01/07/2023-30/09/2023."
     )

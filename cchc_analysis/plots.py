@@ -1,14 +1,15 @@
-"""Charts for notebooks and briefs: Vietnamese titles and labels, one colour-blind-safe palette, a source line."""
+"""Charts for notebooks and briefs: Vietnamese titles and labels, one colour-blind-safe palette, a source line.
+
+Each chart is a matplotlib Figure made without pyplot: importing this module changes no backend, so an analyst's
+own charts in the same kernel show as before, and a brief rendered to PNG needs no display. In a notebook, a
+chart returned as a cell's last value shows inline (after ``%matplotlib inline``)."""
 
 from __future__ import annotations
 
 import math
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.figure import Figure
 
 # Okabe-Ito, safe for the common forms of colour blindness
 PALETTE = {
@@ -34,7 +35,8 @@ def _finish(fig, ax, title: str, source: str = SOURCE):
 
 def monthly_trend(monthly: pd.DataFrame, unit_name: str):
     """Stacked bars of new dossiers per month, online versus direct and postal."""
-    fig, ax = plt.subplots(figsize=(7, 3.2))
+    fig = Figure(figsize=(7, 3.2))
+    ax = fig.subplots()
     bottom = None
     labels = {"online": "Trực tuyến", "direct": "Trực tiếp", "postal": "Bưu chính"}
     for channel in ("online", "direct", "postal"):
@@ -53,7 +55,8 @@ def funnel_plot(records: list[dict], label: str):
     from statistics import NormalDist
 
     rows = [r for r in records if r.get("value") is not None and r.get("volume")]
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig = Figure(figsize=(7, 4))
+    ax = fig.subplots()
     if rows:
         num = sum(r["value"] / 100 * r["volume"] for r in rows)
         den = sum(r["volume"] for r in rows)
@@ -116,7 +119,8 @@ def monthly_trend_with_on_time(monthly: pd.DataFrame, unit_name: str):
 def interval_dot_plot(records: list[dict], label: str):
     """Each unit's rate with its 95% interval, sorted, coloured better / similar / worse than the group."""
     rows = sorted((r for r in records if r.get("value") is not None), key=lambda r: r["value"])
-    fig, ax = plt.subplots(figsize=(7, 0.28 * max(len(rows), 4) + 1.2))
+    fig = Figure(figsize=(7, 0.28 * max(len(rows), 4) + 1.2))
+    ax = fig.subplots()
     for i, r in enumerate(rows):
         colour = PALETTE.get(r.get("flag") or "similar", PALETTE["similar"])
         if r.get("ci_low") is not None and r.get("ci_high") is not None:
@@ -138,7 +142,8 @@ def interval_dot_plot(records: list[dict], label: str):
 
 def bump_chart(history: pd.DataFrame, label: str):
     """Rank of each unit over successive periods (1 at the top); ``history`` has unit_name, period, rank."""
-    fig, ax = plt.subplots(figsize=(7, 4.2))
+    fig = Figure(figsize=(7, 4.2))
+    ax = fig.subplots()
     periods = list(dict.fromkeys(history["period"]))
     colours = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
     for i, (name, part) in enumerate(history.groupby("unit_name", sort=True)):
@@ -164,7 +169,8 @@ def component_heatmap(table: pd.DataFrame, label: str):
     """Units x PAR components, the share of each maximum (%), annotated; colour-blind-safe sequential palette."""
     import seaborn as sns
 
-    fig, ax = plt.subplots(figsize=(7.2, 0.3 * max(len(table), 4) + 2.2))
+    fig = Figure(figsize=(7.2, 0.3 * max(len(table), 4) + 2.2))
+    ax = fig.subplots()
     if len(table):
         data = table.copy()
         data.index = [short_name(n) for n in data.index]
@@ -191,10 +197,9 @@ def component_heatmap(table: pd.DataFrame, label: str):
 
 
 def to_png(fig, dpi: int = 150) -> bytes:
-    """The figure as PNG bytes (no timestamp in the metadata), and the figure closed."""
+    """The figure as PNG bytes (no timestamp in the metadata)."""
     import io
 
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
-    plt.close(fig)
     return buf.getvalue()

@@ -169,11 +169,13 @@ class UnitRegistry:
     @classmethod
     def load(cls, data_dir: Path | str | None = None) -> UnitRegistry:
         """The shipped registry with the user's ``units.csv`` / ``units.yaml`` from ``data_dir`` merged over it."""
+        from .paths import resolve
+
         registry = cls.shipped()
         if data_dir is None:
             return registry
         for name in ("units.csv", "units.yaml", "units.yml"):
-            path = Path(data_dir) / name
+            path = resolve(data_dir) / name
             if path.is_file():
                 registry = registry.merged(path)
         return registry
@@ -265,14 +267,28 @@ class UnitRegistry:
         if len(candidates) == 1:
             return candidates[0]
         if not candidates:
-            raise UnitLookupError(
-                f"Không tìm thấy đơn vị '{raw}' trong danh mục đơn vị. "
-                "Kiểm tra tên/mã, hoặc bổ sung đơn vị vào tệp units.csv / units.yaml trong thư mục dữ liệu."
-            )
+            raise UnitLookupError(self._not_found(raw, group))
         listed = "; ".join(f"{u.full_name} ({u.unit_id}, {u.group}, {_validity(u)})" for u in candidates)
         raise UnitLookupError(
             f"Tên/mã '{raw}' ứng với nhiều đơn vị: {listed}. Hãy ghi rõ loại đơn vị, mã hoặc thời điểm."
         )
+
+    def _not_found(self, raw: str, group: str | None) -> str:
+        """Why ``raw`` names no unit: the closest names ("did you mean"), the units of the group when one is given,
+        and where to add a unit."""
+        import difflib
+
+        pool = self.units(group=group) if group else list(self._units.values())
+        names = {fold(u.name): u.full_name for u in pool}
+        key = split_unit_prefix(raw)[0]
+        close = [names[n] for n in difflib.get_close_matches(key, list(names), n=3, cutoff=0.6)]
+        parts = [f"Không tìm thấy đơn vị '{raw}' trong danh mục đơn vị."]
+        if close:
+            parts.append(f"Có phải: {', '.join(close)}?")
+        if group and pool and len(pool) <= 40:
+            parts.append(f"Các đơn vị của {group}: {', '.join(sorted(u.full_name for u in pool))}.")
+        parts.append("Kiểm tra tên/mã, hoặc bổ sung đơn vị vào tệp units.csv / units.yaml trong thư mục dữ liệu.")
+        return " ".join(parts)
 
     def by_slug(self, slug: str) -> Unit:
         """The unit whose slug is ``slug``."""

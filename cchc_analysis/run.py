@@ -10,6 +10,7 @@ import json
 import logging
 import multiprocessing as mp
 import os
+import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -305,6 +306,7 @@ def _manifest(
         },
         "methodology": {"version": methodology.version, "digest": methodology.digest},
         "package_version": __version__,
+        "environment": environment_versions(),
         "pseudonym_key_id": outcome.key_id,
         "inputs": [{"file": r.file, "sha256": r.sha256, "kind": r.kind} for r in outcome.reports],
         "refused_inputs": [r.file for r in outcome.refused],
@@ -316,6 +318,32 @@ def _manifest(
         "outputs": [{"file": p.relative_to(folder).as_posix(), "sha256": _sha256(p)} for p in outputs],
         "seconds": summary["seconds"],
         "finished_at": summary["finished_at"],
+    }
+
+
+LOCK_FILE = "requirements.lock"  # the pinned versions `make setup` and CI install (pip constraints)
+
+
+def environment_versions() -> dict:
+    """What computed and rendered the figures: Python and the libraries that shape them, and the digest of the lock
+    file of the project the run was started from (None outside a project checkout)."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    from .paths import project_root
+
+    def v(name: str) -> str | None:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return None
+
+    root = project_root()
+    lock = root / LOCK_FILE if root is not None else None
+    return {
+        "python": platform.python_version(),
+        **{name: v(name) for name in ("pandas", "numpy", "pyarrow", "matplotlib", "weasyprint", "papermill")},
+        "lock_sha256": _sha256(lock) if lock is not None and lock.is_file() else None,
     }
 
 
@@ -335,7 +363,10 @@ def _run_tasks(tasks: list[Task], nb_dir: Path, workers: int, formats: list[str]
         max_workers=workers, mp_context=ctx, initializer=_redirect_stderr, initargs=(str(kernel_log),)
     ) as pool:
         futures = {pool.submit(_execute, asdict(t), str(nb_dir), formats): t for t in tasks}
-        for future in tqdm(cf.as_completed(futures), total=len(futures), desc="Báo cáo", unit="bc", leave=False):
+        # a bar on a terminal only; in cron or a service log, a line per brief instead of carriage-return frames
+        on_terminal = sys.stderr.isatty()
+        done = tqdm(cf.as_completed(futures), total=len(futures), desc="Báo cáo", unit="bc", disable=not on_terminal)
+        for n, future in enumerate(done, start=1):
             task = futures[future]
             try:
                 result = future.result()
@@ -349,6 +380,8 @@ def _run_tasks(tasks: list[Task], nb_dir: Path, workers: int, formats: list[str]
             task.status, task.error = result["status"], result.get("error", "")
             task.seconds, task.outputs = result.get("seconds", 0.0), result.get("outputs", [])
             task.timings = result.get("timings", {})
+            if not on_terminal:
+                log.info("Báo cáo %d/%d: %s (%s)", n, len(futures), task.name, task.status)
 
 
 def _read_manifest(folder: Path) -> dict | None:

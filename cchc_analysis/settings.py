@@ -35,8 +35,12 @@ class Settings:
         reports_dir: str | os.PathLike | None = None,
         env: Mapping[str, str] | None = None,
     ) -> Settings:
-        """Explicit argument first, then ``CCHC_DATA_DIR`` / ``CCHC_REPORTS_DIR``, then ``./data`` and ``./reports``."""
+        """Explicit argument first, then ``CCHC_DATA_DIR`` / ``CCHC_REPORTS_DIR``, then ``./data`` and ``./reports``.
+        A relative data folder that does not exist here is the project's (``paths.resolve``: a notebook runs from
+        notebooks/)."""
+        from .paths import resolve
+
         env = os.environ if env is None else env
-        data = Path(data_dir) if data_dir else Path(env.get(ENV_DATA_DIR) or DEFAULT_DATA_DIR)
+        data = resolve(data_dir) if data_dir else resolve(env.get(ENV_DATA_DIR) or DEFAULT_DATA_DIR)
         reports = Path(reports_dir) if reports_dir else Path(env.get(ENV_REPORTS_DIR) or DEFAULT_REPORTS_DIR)
         return cls(data_dir=data, reports_dir=reports)

@@ -17,6 +17,7 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import cache
@@ -230,12 +231,14 @@ def ingest(
     registry: UnitRegistry | None = None,
     assume_unit: str | None = None,
     mapping_file: Path | str | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> IngestOutcome:
-    """Ingest every file under ``data_dir/raw`` into ``data_dir/processed`` (see the module docstring)."""
-    return _ingest(data_dir, registry, assume_unit, mapping_file)
+    """Ingest every file under ``data_dir/raw`` into ``data_dir/processed`` (see the module docstring).
+    ``progress(done, total, file)`` is called before each file is taken up (the CLI shows it)."""
+    return _ingest(data_dir, registry, assume_unit, mapping_file, progress)
 
 
-def _ingest(data_dir, registry, assume_unit, mapping_file) -> IngestOutcome:
+def _ingest(data_dir, registry, assume_unit, mapping_file, progress=None) -> IngestOutcome:
     settings = Settings.resolve(data_dir)
     raw_dir, out_dir = settings.raw_dir, settings.processed_dir
     if not raw_dir.is_dir():
@@ -262,9 +265,12 @@ def _ingest(data_dir, registry, assume_unit, mapping_file) -> IngestOutcome:
     frames: dict[str, list[pd.DataFrame]] = {k: [] for k in TABLES}
     rejects = []
     run = _Run(raw_dir, out_dir, registry, pseudonymiser, assume_unit, mapping, settings_key, rules)
+    paths = list(raw_files(raw_dir))
     with _Writer() as writer:
-        for path in raw_files(raw_dir):
+        for done, path in enumerate(paths):
             rel = path.relative_to(raw_dir).as_posix()
+            if progress is not None:
+                progress(done, len(paths), rel)
             if path.suffix.lower() in NOT_TABLE_SUFFIXES:
                 outcome.skipped.append(rel)
                 outcome.skipped_reasons[rel] = f"tệp {path.suffix.lower()}, không phải bảng dữ liệu"
@@ -561,8 +567,16 @@ def open_store(data_dir: Path | str | None) -> tuple[Settings, Path, UnitRegistr
     """Settings, the processed folder (which must hold an ingested store) and the unit registry."""
     settings = Settings.resolve(data_dir)
     processed = settings.processed_dir
+    if not settings.data_dir.is_dir():
+        raise InputFileError(
+            f"Không có thư mục dữ liệu {settings.data_dir.absolute()} (đang chạy từ {Path.cwd()}). Hãy ghi đường dẫn "
+            "đầy đủ của thư mục dữ liệu, hoặc đặt biến môi trường CCHC_DATA_DIR."
+        )
     if not (processed / "dossiers.parquet").is_file():
-        raise InputFileError(f"Chưa có dữ liệu đã xử lý trong {processed}. Hãy chạy `cchc ingest` trước.")
+        raise InputFileError(
+            f"Chưa có dữ liệu đã xử lý trong {processed.absolute()}. Hãy chạy `cchc ingest --data-dir "
+            f"{settings.data_dir}` trước (hoặc `make demo` cho dữ liệu mẫu)."
+        )
     return settings, processed, UnitRegistry.load(settings.data_dir)
 
 
@@ -611,44 +625,66 @@ def read_table(processed: Path, name: str, columns: tuple[str, ...] | None = Non
 def load_dossiers(
     data_dir: Path | str | None = None,
     period: Period | tuple | str | None = None,
-    units: list[str] | None = None,
+    units: str | list[str] | None = None,
+    *,
+    columns: list[str] | None = None,
 ) -> pd.DataFrame:
-    """The clean dossier table from the processed store.
+    """The clean dossier table from the processed store, one row per dossier, with the unit's name.
 
     Parameters
     ----------
     data_dir
-        The data folder (default: ``CCHC_DATA_DIR`` or ``./data``); run ``cchc ingest`` first.
+        The data folder (default: ``CCHC_DATA_DIR`` or ``./data``; from notebooks/, the project's); run
+        ``cchc ingest`` first.
     period
-        A period (``"2023Q3"``, ``"2023-07"``, ``"2023-01-01..2023-08-31"``, a ``Period`` or ``(start, end)``
-        dates): keep the dossiers that can count in it (``states.may_count_in``: received, not "not accepted", by
-        its end and not finished before its start; a withdrawn dossier without an end date ended on its receipt).
+        A period in any form a command accepts ("2023Q3", "Quý III/2023", "2023-07", "2023-01-01..2023-08-31", a
+        ``Period`` or ``(start, end)`` dates): keep the dossiers the period handles, as the indicators count them
+        (received in it, or received before it and not finished before its first day; never "not accepted"; a
+        withdrawn dossier without an end date ended on its receipt).
     units
-        Unit names, codes or ids (matched like ``cchc units``).
+        One unit or a list: names, codes or ids (matched like ``cchc units``, on the period's last day).
+    columns
+        The columns wanted (``unit_id`` and ``unit_name`` always come); only these are read from the store.
 
-    Examples
-    --------
-    >>> from cchc_analysis.store import load_dossiers
-    >>> tg = load_dossiers("data/demo", period="2023-01-01..2023-08-31", units=["Thanh Giang"])  # doctest: +SKIP
-    >>> tg.groupby("channel").size()  # doctest: +SKIP
+    The unit filter is pushed down to the Parquet reader: the rows of other units are never loaded.
     """
-    settings = Settings.resolve(data_dir)
+    settings, _processed, registry = open_store(data_dir)
     path = settings.processed_dir / "dossiers.parquet"
-    if not path.is_file():
-        raise InputFileError(f"Chưa có dữ liệu đã xử lý ({path}). Hãy chạy `cchc ingest` trước.")
-    frame = pd.read_parquet(path)
+    if isinstance(period, str):
+        period = parse_period(period)  # every form the CLI accepts
+    elif period is not None and not isinstance(period, Period):
+        start, end = (pd.Timestamp(p).date() for p in period)
+        period = Period(start, end, f"{start}_{end}", "range")
+    filters = None
     if units:
-        registry = UnitRegistry.load(settings.data_dir)
-        ids = {registry.lookup(u).unit_id for u in units}
-        frame = frame[frame["unit_id"].isin(ids)]
+        on = period.end if period is not None else None
+        wanted = [units] if isinstance(units, str) else list(units)
+        filters = [("unit_id", "in", sorted({registry.lookup(u, on=on).unit_id for u in wanted}))]
+    read = None
+    if columns is not None:
+        stored = _parquet_columns(path)
+        unknown = [c for c in columns if c not in stored and c != "unit_name"]
+        if unknown:
+            raise InputFileError(f"Bảng hồ sơ không có cột {', '.join(unknown)}. Các cột: {', '.join(stored)}.")
+        needed = {"unit_id", *columns}
+        if period is not None:  # the columns the period's rule reads
+            needed |= {"status", "received_at", "processed_at", "result_at", "handed_at"}
+        read = [c for c in stored if c in needed]
+    frame = pd.read_parquet(path, columns=read, filters=filters)
     if period is not None:
-        if isinstance(period, str):
-            period = parse_period(period)  # every form the CLI accepts (2023Q3, 2023-07, a..b)
-        elif not isinstance(period, Period):
-            start, end = (pd.Timestamp(p).date() for p in period)
-            period = Period(start, end, f"{start}_{end}", "range")
         frame = frame[may_count_in(frame, period)]
-    return frame.reset_index(drop=True)
+    if columns is not None:
+        frame = frame[[c for c in ["unit_id", *columns] if c in frame.columns and c != "unit_name"]]
+    names = {u.unit_id: u.full_name for u in registry.units()}
+    frame = frame.reset_index(drop=True)
+    frame.insert(frame.columns.get_loc("unit_id") + 1, "unit_name", frame["unit_id"].map(names))
+    return frame
+
+
+def _parquet_columns(path: Path) -> list[str]:
+    import pyarrow.parquet as pq
+
+    return pq.read_schema(path).names
 
 
 __all__ = [

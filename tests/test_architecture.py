@@ -13,7 +13,19 @@ PACKAGE = Path(__file__).resolve().parents[1] / "cchc_analysis"
 # lower layers never import higher ones; modules of one layer may import each other (without a circle)
 LAYERS = [
     # 0: foundations (text, errors, settings, periods, the methodology, the rate definitions, the unit registry)
-    {"errors", "text", "fileio", "settings", "periods", "keyed_hash", "methodology", "rates", "registry", "pseudonym"},
+    {
+        "errors",
+        "text",
+        "fileio",
+        "paths",
+        "settings",
+        "periods",
+        "keyed_hash",
+        "methodology",
+        "rates",
+        "registry",
+        "pseudonym",
+    },
     # 1: reading the exports
     {"ingest"},
     # 2: the store and the dossier-state rules
@@ -21,7 +33,7 @@ LAYERS = [
     # 3: figures
     {"indicators", "coverage", "tt01", "ranking"},
     # 4: presentation
-    {"plots", "workbook", "brief", "publish"},
+    {"plots", "workbook", "brief", "publish", "api"},
     # 5: orchestration and entry points
     {"run", "demo", "cli", "__main__", "__init__"},
 ]

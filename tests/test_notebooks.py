@@ -28,18 +28,25 @@ def test_notebook_is_a_thin_view(path):
         assert not c.get("outputs") and c.get("execution_count") is None
 
 
+PLOTS = ("monthly_trend", "funnel_plot", "interval_dot_plot", "bump_chart", "component_heatmap")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_runs_on_the_demo(path, ingested, demo_dir, tmp_path):
-    out = tmp_path / path.name
-    pm.execute_notebook(
-        str(path),
-        str(out),
-        parameters={"data_dir": str(demo_dir)},
-        kernel_name="python3",
-        progress_bar=False,
-        cwd=str(tmp_path),
-    )
+def test_notebook_runs_on_the_demo_as_jupyterlab_runs_it(path, ingested, demo_dir, tmp_path):
+    # JupyterLab runs a notebook from its own folder (notebooks/) with the parameters as written ("data/demo"):
+    # the project's data folder is found from there, and every chart shows inline
+    project = tmp_path / "project"
+    (project / "notebooks").mkdir(parents=True)
+    (project / "data").mkdir()
+    (project / "pyproject.toml").write_text("[project]\nname = 'analysis'\n", encoding="utf-8")
+    (project / "data" / "demo").symlink_to(demo_dir, target_is_directory=True)
+    out = project / "notebooks" / path.name
+    pm.execute_notebook(str(path), str(out), kernel_name="python3", progress_bar=False, cwd=str(project / "notebooks"))
     executed = json.loads(out.read_text(encoding="utf-8"))
     errors = [o for c in executed["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert errors == []
+    for cell in executed["cells"]:
+        src = "".join(cell["source"])
+        if cell["cell_type"] == "code" and any(f"{name}(" in src for name in PLOTS):
+            assert any("image/png" in o.get("data", {}) for o in cell["outputs"]), src

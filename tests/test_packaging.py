@@ -21,6 +21,15 @@ def test_environment_yml_names_the_same_packages_as_pyproject():
     assert conda == wanted
     pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     assert "-e ." in pip_section
+    # runtime first, then the development section: the runtime block alone is what a user installs
+    text = (ROOT / "environment.yml").read_text(encoding="utf-8")
+    runtime_text, dev_text = text.split("dependencies:\n", 1)[1].split("# --- development (the dev extra) ---")
+    runtime = {_name(line.strip()[2:]) for line in runtime_text.splitlines() if line.strip().startswith("- ")}
+    dev = {
+        _name(line.strip()[2:]) for line in dev_text.splitlines() if line.strip().startswith("- ") and "pip" not in line
+    }
+    assert runtime - {"python"} == {_name(r) for r in project["dependencies"]}
+    assert dev - {"-e"} == {_name(r) for r in project["optional-dependencies"]["dev"]}
 
 
 def test_layout_exists():

@@ -130,3 +130,47 @@ def test_a_period_travels_as_a_text_that_gives_it_back(text, cutoff, spec):
 def test_an_official_period_id_is_read_back_with_its_cut_off():
     p = parse_period("2023Q3-official")
     assert (p.start, p.end, p.kind, p.id) == (dt.date(2023, 6, 15), dt.date(2023, 9, 14), "quarter", "2023Q3-official")
+
+
+@pytest.mark.parametrize(
+    ("written", "canonical", "start", "end"),
+    [
+        ("Quý III/2023", "2023Q3", "2023-07-01", "2023-09-30"),
+        ("quý 3 năm 2023", "2023Q3", "2023-07-01", "2023-09-30"),
+        ("Quý IV năm 2024", "2024Q4", "2024-10-01", "2024-12-31"),
+        ("Quý I/2024", "2024Q1", "2024-01-01", "2024-03-31"),
+        ("6 tháng đầu năm 2023", "2023H1", "2023-01-01", "2023-06-30"),
+        ("6 tháng cuối năm 2023", "2023H2", "2023-07-01", "2023-12-31"),
+        ("8 tháng năm 2023", "2023-01-01_2023-08-31", "2023-01-01", "2023-08-31"),  # the reference report's period
+        ("9 tháng đầu năm 2024", "2024-01-01_2024-09-30", "2024-01-01", "2024-09-30"),
+        ("Tháng 8/2023", "2023-08", "2023-08-01", "2023-08-31"),
+        ("tháng 02 năm 2024", "2024-02", "2024-02-01", "2024-02-29"),
+        ("Năm 2023", "2023", "2023-01-01", "2023-12-31"),
+        ("01/07/2023-30/09/2023", "2023-07-01_2023-09-30", "2023-07-01", "2023-09-30"),
+        ("từ 01/07/2023 đến 30/09/2023", "2023-07-01_2023-09-30", "2023-07-01", "2023-09-30"),
+        ("1/7/2023 – 30/9/2023", "2023-07-01_2023-09-30", "2023-07-01", "2023-09-30"),
+    ],
+)
+def test_the_forms_an_official_writes(written, canonical, start, end):
+    p = parse_period(written)
+    assert (p.id, p.start.isoformat(), p.end.isoformat()) == (canonical, start, end)
+    assert parse_period(written, "official").id == (canonical + "-official" if p.kind != "range" else canonical)
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Quý V/2023",
+        "Quý 0/2023",
+        "13 tháng năm 2023",
+        "7 tháng cuối năm 2023",
+        "Tháng 13/2023",
+        "31/02/2023-01/03/2023",
+        "30/09/2023-01/07/2023",
+        "Quý III",
+        "năm",
+    ],
+)
+def test_an_official_form_that_is_not_a_period_is_refused_with_the_forms(written):
+    with pytest.raises(ConfigError, match="Quý III/2023, 6 tháng đầu năm 2023"):
+        parse_period(written)

@@ -194,3 +194,18 @@ def test_successor_must_exist(tmp_path):
     )
     with pytest.raises(ConfigError, match="không có đơn vị mã 'nowhere'"):
         UnitRegistry.load(tmp_path)
+
+
+def test_a_misspelt_name_gets_the_closest_names_and_the_groups_units():
+    reg = UnitRegistry.shipped()
+    with pytest.raises(UnitLookupError) as err:
+        reg.lookup("Thanh Giag")
+    assert "Có phải: Xã Thanh Giang" in str(err.value)
+    with pytest.raises(UnitLookupError) as err:
+        reg.lookup("Lam Sonn", group="Huyện Thanh Miện")
+    message = str(err.value)
+    assert "Có phải: Xã Lam Sơn?" in message and "Các đơn vị của Huyện Thanh Miện: " in message
+    assert "Xã Chi Lăng Nam" in message and message.count("Xã ") >= 17
+    with pytest.raises(UnitLookupError) as err:
+        reg.lookup("Xã Atlantis")
+    assert "Có phải" not in str(err.value)  # nothing close: no guess offered
