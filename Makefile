@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lock demo lab test lint format clean bench mutation
+.PHONY: help setup lock demo lab pictures test lint format clean bench mutation
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-8s %s\n", $$1, $$2}'
@@ -27,6 +27,11 @@ lock: ## Pin the versions installed now into requirements.lock (after changing p
 
 demo: setup ## Generate the demo district and run the pipeline on it
 	$(BIN)/cchc demo
+
+pictures: ## The README's pictures, from `make demo`'s run (needs poppler-utils' pdftoppm)
+	mkdir -p docs/img
+	pdftoppm -png -r 60 -f 1 -l 1 -singlefile reports/demo/2023Q4/thanh-giang_2023Q4.pdf docs/img/brief-unit
+	pdftoppm -png -r 60 -f 1 -l 1 -singlefile reports/demo/2023Q4/huyen-thanh-mien_2023Q4.pdf docs/img/brief-group
 
 lab: setup ## Open JupyterLab on the project (run `make demo` first for the demo data)
 	$(BIN)/jupyter lab --ServerApp.root_dir=.
