@@ -139,6 +139,8 @@ def run_period(
         from .errors import UsageError
 
         raise UsageError(f"Định dạng không hỗ trợ: {', '.join(unknown)}. Các định dạng: {', '.join(FORMATS)}.")
+    if "pdf" in formats:
+        _check_pdf_renderer()
     settings = Settings.resolve(data_dir, reports_dir)
     registry = UnitRegistry.load(settings.data_dir)
     chosen: list[Unit] = [registry.lookup(u, on=period.end) for u in units or []]
@@ -234,6 +236,18 @@ def _lock(folder: Path) -> Path:
     os.write(fd, str(os.getpid()).encode())
     os.close(fd)
     return lock
+
+
+def _check_pdf_renderer() -> None:
+    """PDF needs WeasyPrint and the system's Pango: say so before any work starts, not once per brief."""
+    try:
+        import weasyprint  # noqa: F401 - loads Pango through cffi
+    except (ImportError, OSError) as exc:
+        raise CchcError(
+            f"Không xuất được PDF: WeasyPrint không nạp được ({type(exc).__name__}: {str(exc)[:200]}). WeasyPrint cần "
+            "Pango của hệ thống (Debian: libpango-1.0-0 libpangoft2-1.0-0; Windows: bộ cài GTK runtime, xem "
+            "docs/windows.md). Hoặc chạy không có PDF: --formats html,docx,xlsx."
+        ) from None
 
 
 def _plan(records, groups, coverage, wanted, registry, settings, period, folder, allow_incomplete):

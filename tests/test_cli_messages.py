@@ -49,3 +49,24 @@ def test_argparses_own_messages_are_in_vietnamese_too(capsys):
     assert "tham số --format: giá trị 'xx' không hợp lệ (chọn: 'table'" in capsys.readouterr().err
     assert main(["indicators"]) == 2
     assert "thiếu tham số bắt buộc: --period" in capsys.readouterr().err
+
+
+def test_a_run_asking_for_pdf_without_pango_stops_before_any_work(tmp_path, monkeypatch):
+    import builtins
+
+    from cchc_analysis.errors import CchcError
+    from cchc_analysis.periods import parse_period
+    from cchc_analysis.run import run_period
+
+    real_import = builtins.__import__
+
+    def no_pango(name, *args, **kwargs):
+        if name == "weasyprint":
+            raise OSError("cannot load library 'libpango-1.0-0'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pango)
+    monkeypatch.delitem(__import__("sys").modules, "weasyprint", raising=False)
+    with pytest.raises(CchcError, match=r"Không xuất được PDF: WeasyPrint không nạp được \(OSError: cannot load"):
+        run_period(tmp_path / "data", tmp_path / "reports", parse_period("2023Q3"), formats=["html", "pdf"])
+    assert not (tmp_path / "reports").exists()  # nothing started
