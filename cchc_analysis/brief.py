@@ -139,6 +139,13 @@ def _vn(value, places: int = 0) -> str:
     return format_vn(value, places) if value is not None else "—"
 
 
+def _rank(rank, of) -> str:
+    """A rank as officials write it, "11/17" (whole numbers, whatever type they came in), or "—" without one."""
+    if rank is None or of is None or pd.isna(rank) or pd.isna(of):
+        return "—"
+    return f"{int(rank)}/{int(of)}"
+
+
 def _pct(value, places: int = 1) -> str:
     return f"{format_vn(value, places)}%" if value is not None else "—"
 
@@ -258,13 +265,13 @@ def narrative_by_topic(rec: dict, period: Period) -> dict[str, list[str]]:
             "par",
             f"Kết quả chấm điểm Chỉ số CCHC năm {rec['par_year']}: {_vn(rec['par_total_score'], 3)}/"
             f"{_vn(rec['par_total_max'], 1 if (rec['par_total_max'] or 0) % 1 else 0)} điểm, xếp thứ "
-            f"{rec['par_rank']}/{rec['par_rank_of']} trong nhóm.",
+            f"{_rank(rec['par_rank'], rec['par_rank_of'])} trong nhóm.",
         )
         low = [c for c in rec.get("par_components") or [] if c.get("below_75")]
         if low:
             items = "; ".join(
                 f"{c['component']}: {_vn(c['score'], 3)}/{_vn(c['max_score'], 1 if c['max_score'] % 1 else 0)} điểm "
-                f"= {_pct(c['pct'], 2)} (xếp thứ {c['rank']}/{c['rank_of']})"
+                f"= {_pct(c['pct'], 2)} (xếp thứ {_rank(c['rank'], c['rank_of'])})"
                 for c in low
             )
             add("par", f"Có {len(low):02d} lĩnh vực điểm số đạt dưới 75% số điểm tối đa, phải tự kiểm điểm: {items}.")
@@ -521,7 +528,7 @@ def _par_section(rec: dict, narrative: dict) -> Section:
                 _vn(c["score"], 3),
                 _vn(c["max_score"], 1 if c["max_score"] % 1 else 0),
                 _pct(c["pct"], 2),
-                f"{c['rank']}/{c['rank_of']}",
+                _rank(c["rank"], c["rank_of"]),
                 "Dưới 75%: phải tự kiểm điểm" if c.get("self_review_required") or c.get("below_75") else "",
             )
             for c in rec["par_components"]
@@ -532,7 +539,7 @@ def _par_section(rec: dict, narrative: dict) -> Section:
                 _vn(rec["par_total_score"], 3),
                 _vn(rec["par_total_max"], 1 if rec["par_total_max"] % 1 else 0),
                 _pct(rec["par_total_pct"], 2),
-                f"{rec['par_rank']}/{rec['par_rank_of']}",
+                _rank(rec["par_rank"], rec["par_rank_of"]),
                 "",
             )
         )
@@ -570,7 +577,7 @@ def _rank_section(rec: dict, group: str, ranks: list[dict]) -> Section:
                 (
                     catalogue[r["indicator"]]["short_label"],
                     (f"{_vn(r['value'], 3)} điểm" if is_par else _pct(r["value"])) if r["value"] is not None else "—",
-                    f"{r['rank']}/{r['rank_of']}" if r["rank"] is not None else "—",
+                    _rank(r["rank"], r["rank_of"]),
                     interval,
                     span,
                     FLAG_VI.get(r.get("flag") or "", ""),
@@ -703,14 +710,17 @@ def group_brief(data_dir, period: Period | str, group: str, *, run_dir=None) -> 
     main_entry, column_entries = group_table_spec()
     main = main_entry["key"]
     catalogue = indicator_catalogue()
-    frame = pd.DataFrame([r for r in records if r["indicator"] != "par_component"])
+    # each unit's records by indicator, as plain dicts (a DataFrame would turn ranks with gaps into floats: "1.0/17")
+    units: dict[str, dict[str, dict]] = {}
+    for r in records:
+        if r["indicator"] != "par_component":
+            units.setdefault(r["unit_id"], {})[r["indicator"]] = r
     summary = Section("ranking", "I. Bảng xếp hạng")
-    if frame.empty:
+    if not units:
         summary.blocks.append(Notice("Không có dữ liệu để xếp hạng các đơn vị của nhóm trong kỳ."))
     else:
         rows = []
-        for _uid, part in frame.groupby("unit_id", sort=False):
-            by = {r["indicator"]: r for r in part.to_dict("records")}
+        for by in units.values():
             head = by.get(main) or next(iter(by.values()))
 
             def cell(key, by=by):
@@ -719,7 +729,7 @@ def group_brief(data_dir, period: Period | str, group: str, *, run_dir=None) -> 
                     return "—"
                 spec = catalogue[key]
                 value = _vn(r["value"], spec["decimals"]) + ("%" if spec.get("unit") == "%" else "")
-                return f"{value} ({r['rank']}/{r['rank_of']})"
+                return f"{value} ({_rank(r['rank'], r['rank_of'])})"
 
             rows.append(
                 (

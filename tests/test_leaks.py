@@ -68,6 +68,9 @@ def test_no_personal_data_in_any_output_of_the_run(demo_run):
 
     shown = set(re.findall(r"H\d+\.\d+\.\d+-\d{6}-\d{4}", briefs))
     assert not shown & codes  # no dossier-level row in any brief
+    # ranks are whole numbers everywhere ("11/17", never "11.0/17"), in every brief and the run index
+    published = {p.name: t for p, t in texts.items() if p.suffix in (".html", ".pdf", ".docx", ".xlsx")}
+    assert {n: re.findall(r"\d+\.0/\d+", t) for n, t in published.items() if re.search(r"\d+\.0/\d+", t)} == {}
 
 
 def test_the_leak_check_reads_every_kind_of_output(tmp_path):

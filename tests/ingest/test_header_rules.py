@@ -309,3 +309,33 @@ def test_the_message_without_a_header_reads_the_first_row():
         "«Ngày tiếp nhận» (cột gần giống nhất: không có). "
         "Có thể khai báo cách ánh xạ cột trong tệp --mapping (YAML)."
     )
+
+
+def test_the_message_names_a_loosely_similar_column_and_reads_the_header_found_below_a_title():
+    # "Ngày gửi" is only loosely like "Ngày tiếp nhận" (difflib's ratio 0,545): still named, the cutoff being 0,4;
+    # the columns listed are those of the header found on row 2, not the title above it
+    g = grid([["DANH SÁCH HỒ SƠ"], ["Mã hồ sơ", "Ngày gửi", "Ghi chú"], ["H1", "x", "y"]])
+    m = HeaderMatch(1, 1, ["Mã hồ sơ", "Ngày gửi", "Ghi chú"], {"code": 0})
+    assert missing_fields_message(g, m) == (
+        "t.xlsx, trang 'Sheet1': không nhận ra bố cục bảng. Các cột tìm thấy: Mã hồ sơ, Ngày gửi, Ghi chú. "
+        "Thiếu trường bắt buộc: «Ngày tiếp nhận» (cột gần giống nhất: Ngày gửi). "
+        "Có thể khai báo cách ánh xạ cột trong tệp --mapping (YAML)."
+    )
+
+
+def test_a_mapping_given_header_is_never_the_cached_one_and_a_failed_search_is_not_repeated(monkeypatch):
+    from cchc_analysis.ingest import headers
+
+    g = grid([["Mã hồ sơ", "Ngày tiếp nhận", "Ngày hẹn trả", "Ghi chú"], ["H1", "01/07/2023", "05/07/2023", "A-9"]])
+    plain = detect_header(g)
+    assert plain.columns["code"] == 0 and detect_header(g) is plain  # searched once, then remembered
+    by_columns = detect_header(g, fixed={"code": 3})  # the mapping says the code is the 4th column
+    assert by_columns.columns["code"] == 3 and by_columns.fixed == {"code": 3}
+    by_rows = detect_header(g, rows=(0, 1))
+    assert by_rows is not plain and by_rows.first_row == 0
+    calls = []
+    real = headers._detect_header
+    monkeypatch.setattr(headers, "_detect_header", lambda *a, **k: calls.append(1) or real(*a, **k))
+    nothing = grid([["a", "b"], ["1", "2"]])
+    assert detect_header(nothing) is None and detect_header(nothing) is None
+    assert calls == [1]  # "no header here" is remembered too
