@@ -346,7 +346,7 @@ def unit_brief(
         _online_section(rec, narrative),
         _budget_section(rec, p, narrative),
         _par_section(rec, narrative),
-        _rank_section(rec, group, [r for r in ranks if r["unit_id"] == rec["unit_id"]]),
+        _rank_section(rec, group, [r for r in ranks if r["unit_id"] == rec["unit_id"]], methodology),
         _annex(processed, rec, p, coverage_table(data_dir, p), methodology),
     ]
 
@@ -556,11 +556,22 @@ def _par_section(rec: dict, narrative: dict) -> Section:
     return par
 
 
-def _rank_section(rec: dict, group: str, ranks: list[dict]) -> Section:
-    """V. The unit's rank in its group on each ranked indicator, with intervals and rank ranges."""
+def _rank_section(rec: dict, group: str, ranks: list[dict], methodology) -> Section:
+    """V. The unit's rank in its group on each ranked indicator, with intervals and rank ranges; an indicator on
+    which fewer units than the methodology's minimum have data is named, not ranked."""
     rank = Section("rank", "V. Xếp hạng trong nhóm")
-    ranks = [r for r in ranks if r["indicator"] != "par_component"]
+    minimum = int(methodology.get("ranking", "min_units_to_compare"))
     catalogue = indicator_catalogue()
+    ranks = [r for r in ranks if r["indicator"] != "par_component"]
+    too_few = [r for r in ranks if (r.get("rank_of") or 0) < minimum]
+    ranks = [r for r in ranks if r not in too_few]
+    if too_few:
+        names = ", ".join(catalogue[r["indicator"]]["short_label"] for r in too_few)
+        rank.blocks.append(
+            Notice(
+                f"Không so sánh được trong nhóm ({names}): ít hơn {minimum} đơn vị của {group} có số liệu trong kỳ."
+            )
+        )
     if ranks:
         rows = []
         for r in ranks:
@@ -605,7 +616,7 @@ def _rank_section(rec: dict, group: str, ranks: list[dict]) -> Section:
             "Thứ hạng theo giá trị từ cao xuống thấp, các đơn vị bằng nhau cùng hạng. Khoảng tin cậy Wilson 95% và "
             "khoảng thứ hạng có thể cho thấy mức chắc chắn của thứ hạng: đơn vị có ít hồ sơ có khoảng rộng."
         )
-    else:
+    elif not too_few:
         rank.blocks.append(Notice("Không xếp hạng được: nhóm không có đơn vị nào khác có dữ liệu."))
     return rank
 

@@ -169,7 +169,7 @@ def test_units_chosen_and_their_identity(records):
     tg = records[TG]
     assert (tg["unit_code"], tg["unit_name"], tg["group"]) == ("11287", "Xã Thanh Giang", "Huyện Thanh Miện")
     assert (tg["period_start"], tg["period_end"], tg["period_id"]) == ("2023-07-01", "2023-07-31", "2023-07")
-    assert tg["methodology_version"] == "2026.1"
+    assert tg["methodology_version"] == "2026.2"
 
 
 def test_dossier_counts_by_hand(records):

@@ -10,7 +10,7 @@ from cchc_analysis.methodology import Methodology, format_vn, indicator_catalogu
 
 def test_the_shipped_methodology_reads_with_its_version_and_digest():
     m = load_methodology()
-    assert m.version == "2026.1" and len(m.digest) == 12
+    assert m.version == "2026.2" and len(m.digest) == 12
     assert m.get("ingest", "max_rejected_share") == 0.2 and m.get("par", "below_threshold_pct") == 75
     with pytest.raises(ConfigError, match=r"2026\.1: thiếu khóa par\.nothing"):
         m.get("par", "nothing")
@@ -21,7 +21,7 @@ def test_the_shipped_methodology_reads_with_its_version_and_digest():
 def test_a_users_file_needs_a_version_and_valid_yaml(tmp_path):
     shipped = (Path(__file__).parents[1] / "cchc_analysis" / "data" / "methodology.yaml").read_text(encoding="utf-8")
     good = tmp_path / "m.yaml"
-    good.write_text(shipped.replace('version: "2026.1"', "version: my-1").replace("mode: half_up", "mode: truncate"))
+    good.write_text(shipped.replace('version: "2026.2"', "version: my-1").replace("mode: half_up", "mode: truncate"))
     m = load_methodology(good)
     assert (m.version, m.get("rounding", "mode")) == ("my-1", "truncate")
     assert m.get("ranking", "min_volume") == 30  # the rest as shipped

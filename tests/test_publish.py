@@ -439,3 +439,25 @@ def test_html_and_word_follow_the_one_order_of_the_briefs_parts():
     text = "".join(body.itertext())
     positions = [text.index(t) for t in order]
     assert positions == sorted(positions)
+
+
+def test_a_rank_among_too_few_units_is_not_shown():
+    # "1/1" or "1/2" says nothing about a unit: below the methodology's minimum (3) the brief names the indicator
+    from cchc_analysis.brief import Notice, _rank_section
+    from cchc_analysis.methodology import load_methodology
+
+    def record(indicator, rank, of):
+        return {"indicator": indicator, "unit_id": "U", "value": 50.0, "rank": rank, "rank_of": of, "ci_low": 40.0,
+                "ci_high": 60.0, "rank_p05": 1, "rank_p95": of, "flag": "similar"}  # fmt: skip
+
+    m = load_methodology()
+    alone = _rank_section({}, "Huyện X", [record("online_rate", 1, 1), record("resolved_early_pct", 1, 2)], m)
+    (notice,) = alone.blocks
+    assert isinstance(notice, Notice)
+    assert notice.text == (
+        "Không so sánh được trong nhóm (Hồ sơ nộp trực tuyến, Hồ sơ giải quyết trước hạn): ít hơn 3 đơn vị của "
+        "Huyện X có số liệu trong kỳ."
+    )
+    three = _rank_section({}, "Huyện X", [record("online_rate", 2, 3), record("resolved_early_pct", 1, 2)], m)
+    table = next(b for b in three.blocks if isinstance(b, Table))
+    assert table.frame["Xếp thứ"].tolist() == ["2/3"] and isinstance(three.blocks[0], Notice)
