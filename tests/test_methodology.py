@@ -12,7 +12,7 @@ def test_the_shipped_methodology_reads_with_its_version_and_digest():
     m = load_methodology()
     assert m.version == "2026.2" and len(m.digest) == 12
     assert m.get("ingest", "max_rejected_share") == 0.2 and m.get("par", "below_threshold_pct") == 75
-    with pytest.raises(ConfigError, match=r"2026\.1: thiếu khóa par\.nothing"):
+    with pytest.raises(ConfigError, match=r"2026\.2: thiếu khóa par\.nothing"):
         m.get("par", "nothing")
     with pytest.raises(ConfigError, match=r"thiếu khóa version\.deeper"):
         m.get("version", "deeper")  # a value has no keys below it
