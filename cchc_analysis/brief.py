@@ -568,9 +568,7 @@ def _rank_section(rec: dict, group: str, ranks: list[dict], methodology) -> Sect
     if too_few:
         names = ", ".join(catalogue[r["indicator"]]["short_label"] for r in too_few)
         rank.blocks.append(
-            Notice(
-                f"Không so sánh được trong nhóm ({names}): ít hơn {minimum} đơn vị của {group} có số liệu trong kỳ."
-            )
+            Notice(f"Không so sánh được trong nhóm ({names}): ít hơn {minimum} đơn vị của {group} có số liệu trong kỳ.")
         )
     if ranks:
         rows = []
@@ -769,7 +767,8 @@ def group_brief(data_dir, period: Period | str, group: str, *, run_dir=None) -> 
         )
         summary.blocks.append(
             f"Xếp hạng {table.shape[0]} đơn vị của {group_name} kỳ {p.start:%d/%m/%Y} – {p.end:%d/%m/%Y}; trong "
-            'ngoặc là thứ hạng k/N. Cột "So với mức chung" dựa trên khoảng tin cậy 95% so với tỷ lệ chung của nhóm.'
+            'ngoặc là thứ hạng k/N. Cột "So với mức chung" dựa trên khoảng tin cậy 95% so với tỷ lệ chung của nhóm. '
+            f"Các đơn vị xếp theo cột «{main_entry['column']}»; đơn vị bằng nhau cùng hạng và xếp theo tên."
         )
         summary.blocks.append(
             Table(

@@ -26,8 +26,17 @@ PALETTE = {
 SOURCE = "Nguồn: dữ liệu xuất từ hệ thống một cửa, xử lý bằng cchc-analysis"
 
 
-def _finish(fig, ax, title: str, source: str = SOURCE):
-    ax.set_title(title, fontsize=11, loc="left")
+def _new(figsize: tuple[float, float]):
+    """A figure and its axes, drawn by Agg (the figure's own canvas: no process-wide backend is chosen)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = Figure(figsize=figsize)
+    FigureCanvasAgg(fig)
+    return fig, fig.subplots()
+
+
+def _finish(fig, ax, title: str, source: str = SOURCE, title_pad: float = 6.0):
+    ax.set_title(title, fontsize=11, loc="left", pad=title_pad)
     fig.text(0.01, 0.01, source, fontsize=7, color="#555555")
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     return fig
@@ -35,8 +44,7 @@ def _finish(fig, ax, title: str, source: str = SOURCE):
 
 def monthly_trend(monthly: pd.DataFrame, unit_name: str):
     """Stacked bars of new dossiers per month, online versus direct and postal."""
-    fig = Figure(figsize=(7, 3.2))
-    ax = fig.subplots()
+    fig, ax = _new((7, 3.2))
     bottom = None
     labels = {"online": "Trực tuyến", "direct": "Trực tiếp", "postal": "Bưu chính"}
     for channel in ("online", "direct", "postal"):
@@ -44,6 +52,8 @@ def monthly_trend(monthly: pd.DataFrame, unit_name: str):
             ax.bar(monthly["month"], monthly[channel], bottom=bottom, color=PALETTE[channel], label=labels[channel])
             bottom = monthly[channel] if bottom is None else bottom + monthly[channel]
     ax.set_ylabel("Số hồ sơ")
+    if bottom is not None and len(monthly) and float(bottom.max()) > 0:
+        ax.set_ylim(0, float(bottom.max()) * 1.12)  # headroom: the highest bar is never cut at the top
     ax.legend(frameon=False, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=4)
     ax.set_xticks(range(len(monthly)), [f"{m[5:7]}/{m[:4]}" for m in monthly["month"]])
     ax.tick_params(axis="x", labelsize=8)
@@ -55,8 +65,7 @@ def funnel_plot(records: list[dict], label: str):
     from statistics import NormalDist
 
     rows = [r for r in records if r.get("value") is not None and r.get("volume")]
-    fig = Figure(figsize=(7, 4))
-    ax = fig.subplots()
+    fig, ax = _new((7, 4))
     if rows:
         num = sum(r["value"] / 100 * r["volume"] for r in rows)
         den = sum(r["volume"] for r in rows)
@@ -74,17 +83,38 @@ def funnel_plot(records: list[dict], label: str):
             ax.scatter(
                 r["volume"], r["value"], color=PALETTE.get(r.get("flag") or "similar", "#999999"), s=25, zorder=3
             )
-            ax.annotate(
-                r["unit_name"].replace("Xã ", "").replace("Thị trấn ", "TT "),
-                (r["volume"], r["value"]),
-                fontsize=6,
-                xytext=(3, 2),
-                textcoords="offset points",
-            )
+        # only the units outside the limits are named (those inside are the funnel's point): names of a crowded
+        # group would fall on each other; close ones are moved apart vertically
+        _label_points(
+            ax,
+            [
+                (r["volume"], r["value"], short_name(r["unit_name"]))
+                for r in rows
+                if r.get("flag") in ("better", "worse")
+            ],
+        )
     ax.set_xlabel("Số hồ sơ (mẫu số)")
     ax.set_ylabel("%")
     ax.legend(frameon=False, fontsize=7, loc="lower right")
     return _finish(fig, ax, f"Biểu đồ phễu: {label}")
+
+
+def _label_points(ax, points: list[tuple[float, float, str]], fontsize: float = 6) -> None:
+    """Name points, each label beside its point, moved down (in steps of one line) off the labels already placed."""
+    renderer = ax.figure.canvas.get_renderer()
+    placed = []
+    for x, y, text in sorted(points, key=lambda p: -p[1]):
+        offset = 2.0
+        for _ in range(12):
+            ann = ax.annotate(text, (x, y), fontsize=fontsize, xytext=(3, offset), textcoords="offset points")
+            box = ann.get_window_extent(renderer)
+            if not any(box.overlaps(b) for b in placed):
+                placed.append(box)
+                break
+            ann.remove()
+            offset -= fontsize + 1
+        else:
+            placed.append(ann.get_window_extent(renderer))
 
 
 def short_name(name: str) -> str:
@@ -119,8 +149,7 @@ def monthly_trend_with_on_time(monthly: pd.DataFrame, unit_name: str):
 def interval_dot_plot(records: list[dict], label: str):
     """Each unit's rate with its 95% interval, sorted, coloured better / similar / worse than the group."""
     rows = sorted((r for r in records if r.get("value") is not None), key=lambda r: r["value"])
-    fig = Figure(figsize=(7, 0.28 * max(len(rows), 4) + 1.2))
-    ax = fig.subplots()
+    fig, ax = _new((7, 0.28 * max(len(rows), 4) + 1.2))
     for i, r in enumerate(rows):
         colour = PALETTE.get(r.get("flag") or "similar", PALETTE["similar"])
         if r.get("ci_low") is not None and r.get("ci_high") is not None:
@@ -130,33 +159,38 @@ def interval_dot_plot(records: list[dict], label: str):
     ax.set_xlabel("% (khoảng tin cậy 95%)")
     from matplotlib.lines import Line2D
 
+    # the legend in a row between the title and the plot: never over a unit's dot or interval
     ax.legend(
         [Line2D([], [], color=PALETTE[k], marker="o", lw=1.5) for k in ("better", "similar", "worse")],
         ["Tốt hơn mức chung", "Tương đương", "Kém hơn mức chung"],
         frameon=False,
         fontsize=7,
-        loc="lower right",
+        loc="lower left",
+        bbox_to_anchor=(0, 1.0),
+        ncol=3,
+        borderaxespad=0.2,
     )
-    return _finish(fig, ax, label)
+    return _finish(fig, ax, label, title_pad=20)
 
 
 def bump_chart(history: pd.DataFrame, label: str):
     """Rank of each unit over successive periods (1 at the top); ``history`` has unit_name, period, rank."""
-    fig = Figure(figsize=(7, 4.2))
-    ax = fig.subplots()
+    fig, ax = _new((7, 4.2))
     periods = list(dict.fromkeys(history["period"]))
     colours = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+    ends: dict[tuple[int, int], list[str]] = {}
     for i, (name, part) in enumerate(history.groupby("unit_name", sort=True)):
         x = [periods.index(p) for p in part["period"]]
         ax.plot(x, part["rank"], marker="o", ms=3, lw=1, color=colours[i % len(colours)], alpha=0.9)
         last = part.iloc[-1]
-        ax.annotate(
-            short_name(name),
-            (periods.index(last["period"]), last["rank"]),
-            fontsize=6,
-            xytext=(4, -2),
-            textcoords="offset points",
-        )
+        ends.setdefault((periods.index(last["period"]), int(last["rank"])), []).append(short_name(name))
+    # at the end of the lines, one label per rank (units sharing it named together), for the top three ranks and
+    # the last one only: seventeen names at the right edge would fall on each other
+    worst = max((rank for _x, rank in ends), default=0)
+    for (x, rank), names in sorted(ends.items(), key=lambda e: e[0][1]):
+        if rank <= 3 or rank == worst:
+            text = ", ".join(names[:3]) + (f" và {len(names) - 3} đơn vị khác" if len(names) > 3 else "")
+            ax.annotate(f"{rank}. {text}", (x, rank), fontsize=6, xytext=(4, -2), textcoords="offset points")
     ax.set_xticks(range(len(periods)), periods, fontsize=8)
     ax.set_xlim(-0.3, len(periods) - 0.4)
     if len(history):
@@ -169,8 +203,7 @@ def component_heatmap(table: pd.DataFrame, label: str):
     """Units x PAR components, the share of each maximum (%), annotated; colour-blind-safe sequential palette."""
     import seaborn as sns
 
-    fig = Figure(figsize=(7.2, 0.3 * max(len(table), 4) + 2.2))
-    ax = fig.subplots()
+    fig, ax = _new((7.2, 0.3 * max(len(table), 4) + 2.2))
     if len(table):
         data = table.copy()
         data.index = [short_name(n) for n in data.index]
