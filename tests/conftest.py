@@ -13,25 +13,50 @@ import pytest
 from cchc_analysis.demo import generate_demo_data
 from cchc_analysis.store import ingest
 
+SETUP_DURATIONS = Path("mutmut-setup-durations.json")  # beside mutmut's statistics, in mutants/
+_setup_seconds: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report):
+    """While mutmut records its statistics, note each test's setup time too (mutmut keeps the call's only: a test
+    whose fixture builds a store looks quick without it)."""
+    if report.when == "setup" and os.environ.get("MUTANT_UNDER_TEST") == "stats":
+        _setup_seconds[report.nodeid] = report.duration
+
+
+def pytest_sessionfinish(session):
+    if os.environ.get("MUTANT_UNDER_TEST") == "stats" and _setup_seconds:
+        SETUP_DURATIONS.write_text(json.dumps(_setup_seconds), encoding="utf-8")
+
 
 def pytest_collection_modifyitems(config, items):
-    """Under mutation testing, a mutant's tests run fastest first (by the durations mutmut recorded in its clean
-    run): the run stops at the first failure (-x), so a mutant a quick test kills costs only that test."""
+    """Under mutation testing, a mutant's tests run fastest first (setup and call, as timed in mutmut's clean run):
+    the run stops at the first failure (-x), so a mutant a quick test kills costs only that test."""
     stats = Path("mutmut-stats.json")  # mutmut runs the tests from mutants/, where it keeps its statistics
-    if "MUTANT_UNDER_TEST" not in os.environ or not stats.is_file():
+    if os.environ.get("MUTANT_UNDER_TEST") in (None, "stats") or not stats.is_file():
         return
     try:
-        durations = json.loads(stats.read_text(encoding="utf-8")).get("duration_by_test", {})
+        calls = json.loads(stats.read_text(encoding="utf-8")).get("duration_by_test", {})
+        setups = json.loads(SETUP_DURATIONS.read_text(encoding="utf-8")) if SETUP_DURATIONS.is_file() else {}
     except (OSError, ValueError):
         return
-    items.sort(key=lambda item: durations.get(item.nodeid, float("inf")))
+    items.sort(key=lambda item: calls.get(item.nodeid, float("inf")) + setups.get(item.nodeid, 0.0))
+
+
+_caches_cleared_in: int | None = None
 
 
 @pytest.fixture(autouse=True)
 def _fresh_caches_under_mutation():
-    """Under mutation testing (`make mutation`), the cached vocabularies and label matches are built again in each
-    test, by the mutated code: a cache filled by the unmutated code would hide the mutant."""
-    if "MUTANT_UNDER_TEST" in os.environ:
+    """Under mutation testing (`make mutation`), the cached vocabularies and label matches are built again by the
+    mutated code: each mutant's process (forked from a server that collected the tests, which may have filled them
+    with what the unmutated code built) clears them before its first test. Once per process is enough: every later
+    build in it runs the mutant. While mutmut records which tests run which function ("stats"), they are cleared
+    before every test, so that each test that needs a vocabulary is seen building it."""
+    global _caches_cleared_in
+    mutant = os.environ.get("MUTANT_UNDER_TEST")
+    if mutant is not None and (mutant == "stats" or _caches_cleared_in != os.getpid()):
+        _caches_cleared_in = os.getpid()
         from cchc_analysis import methodology
         from cchc_analysis.ingest import headers, parse
 
