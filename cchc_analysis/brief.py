@@ -671,9 +671,14 @@ def _annex(processed: Path, rec: dict, p: Period, coverage: pd.DataFrame, method
     annex.blocks.append(f"Số dòng bị loại khi nhập (có lý do trong rejects.parquet): {_vn(rejected)}.")
     for w in dict.fromkeys([*rec.get("warnings", []), *warnings]):
         annex.blocks.append(Notice(f"Cảnh báo: {w}"))
-    for c in rec.get("corrections", []):
-        annex.blocks.append(f"Hiệu chỉnh đã áp dụng: {c}")
     catalogue = indicator_catalogue()
+    for c in rec.get("corrections", []):
+        spec = catalogue.get(c["indicator"], {})
+        places = spec.get("decimals", 0)
+        annex.blocks.append(
+            f"Hiệu chỉnh đã duyệt: {spec.get('label', c['indicator'])} từ {_vn(c['computed'], places)} thành "
+            f"{_vn(c['value'], places)} ({c['reason']}; {c['approved_by']}, ngày {_date(c['date'])})."
+        )
     for key, why in (rec.get("missing") or {}).items():
         annex.blocks.append(f"Chưa tính được {catalogue.get(key, {}).get('label', key).lower()}: {why}.")
     annex.blocks.append(

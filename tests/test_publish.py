@@ -461,3 +461,48 @@ def test_a_rank_among_too_few_units_is_not_shown():
     three = _rank_section({}, "Huyện X", [record("online_rate", 2, 3), record("resolved_early_pct", 1, 2)], m)
     table = next(b for b in three.blocks if isinstance(b, Table))
     assert table.frame["Xếp thứ"].tolist() == ["2/3"] and isinstance(three.blocks[0], Notice)
+
+
+def _laid_out(html: str):
+    """The brief laid out by WeasyPrint as the PDF is (its own page boxes), for checks on geometry."""
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    from cchc_analysis.publish.pdf import _fetcher, font_css
+
+    fonts, fetcher = FontConfiguration(), _fetcher()
+    css = weasyprint.CSS(string=font_css(), font_config=fonts, url_fetcher=fetcher)
+    return weasyprint.HTML(string=html, url_fetcher=fetcher).render(stylesheets=[css], font_config=fonts)
+
+
+def _boxes(box):
+    for child in getattr(box, "children", None) or []:
+        yield child
+        yield from _boxes(child)
+
+
+@pytest.mark.slow
+def test_the_published_pages_keep_inside_their_margins_and_captions_with_their_tables(demo_run):
+    folder, _manifest = demo_run
+    for name in ("huyen-thanh-mien_2023Q4.html", "thanh-giang_2023Q4.html", "chi-lang-nam_2023Q4.html"):
+        document = _laid_out((folder / name).read_text(encoding="utf-8"))
+        for number, page in enumerate(document.pages, 1):
+            page_box = page._page_box
+            right = page_box.margin_width() - page_box.margin_right
+            past = [
+                (type(b).__name__, getattr(b, "text", "")[:30])
+                for b in _boxes(page_box)
+                if type(b).__name__ in ("TextBox", "TableBox", "InlineReplacedBox", "BlockReplacedBox")
+                and b.position_x + b.margin_width() > right + 1
+            ]
+            assert past == [], (name, number, past)
+            for wrapper in (b for b in _boxes(page_box) if type(b).__name__ == "TableWrapperBox"):
+                kinds = [type(b).__name__ for b in _boxes(wrapper)]
+                if "TableCaptionBox" in kinds:  # a caption on this page has at least one row of its table below it
+                    body_rows = [
+                        r
+                        for g in _boxes(wrapper)
+                        if type(g).__name__ == "TableRowGroupBox" and not g.is_header
+                        for r in g.children
+                    ]
+                    assert body_rows, (name, number, "caption without its table")
