@@ -339,3 +339,18 @@ def test_a_mapping_given_header_is_never_the_cached_one_and_a_failed_search_is_n
     nothing = grid([["a", "b"], ["1", "2"]])
     assert detect_header(nothing) is None and detect_header(nothing) is None
     assert calls == [1]  # "no header here" is remembered too
+
+
+def test_a_top_row_of_two_labels_can_start_a_two_row_header():
+    # the group label "Thời gian" written once, not merged: the top row has two labels, which is enough to start a
+    # header; read from row 2 alone, the code column would be lost
+    g = grid(
+        [
+            ["Mã hồ sơ", "Thời gian", "", ""],
+            ["", "Tiếp nhận", "Hẹn trả", "Hoàn thành"],
+            ["H1", "01/07/2023", "05/07/2023", "03/07/2023"],
+        ]
+    )
+    m = detect_header(g)
+    assert (m.first_row, m.n_rows) == (0, 2)
+    assert m.columns["code"] == 0 and m.columns["received_at"] == 1 and m.columns["due_at"] == 2
