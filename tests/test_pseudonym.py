@@ -228,3 +228,15 @@ def test_a_column_of_missing_id_numbers_keys_nothing(monkeypatch):
             pd.Series([None, None], dtype="str"), None, None
         )
         assert keys.isna().all() and len(keys) == 2
+
+
+def test_keys_are_always_text_with_nan_for_a_missing_one():
+    # the store's applicant_key column is pandas' text ("str": missing is NaN), whichever identifier gave the key
+    p = Pseudonymiser(b"a-test-key-of-enough-length")
+    for keys in (
+        p.applicant_keys(pd.Series(["123456789", None]), None, None),
+        p.applicant_keys(None, pd.Series(["Lê Văn A", None]), None),
+        p.applicant_keys(pd.Series([None, None]), pd.Series(["Lê Văn A", None]), pd.Series(["0912 345 678", None])),
+    ):
+        assert keys.dtype == "str" and keys.dtype.na_value is not pd.NA
+        assert isinstance(keys.iloc[0], str) and pd.isna(keys.iloc[1])
