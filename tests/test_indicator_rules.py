@@ -156,6 +156,7 @@ def test_dossier_checks_by_hand(kind_dtype):
             _d("A", "2023-05-10", "2023-05-09"),  # neither date in July
             _d("A", "2023-08-01 00:00", "2023-07-31 09:00"),  # finished on July's last day: in the period
             _d("A", "2023-08-02 00:00", "2023-08-01 00:00"),  # received and finished after July: not in it
+            _d("A", "2023-08-01 00:00", "2023-06-30 10:00"),  # received at 00:00 after July, finished before it
             # fees against the catalogue, among the new dossiers received (not the 'not accepted' ones)
             _d("B", "2023-07-05", fee=20000.0, kind="none"),  # fee on a free procedure
             _d("B", "2023-07-05", fee=0.0, kind="amount"),  # 0 on a procedure that has a fee
@@ -808,3 +809,28 @@ def test_two_predecessors_of_unknown_share_are_both_named(registry, tmp_path):
     reg = UnitRegistry.load(tmp_path / "u2")
     got = _aggregate_predecessors(reg.get("M"), reg, onestop)
     assert got["missing"]["received_total"] == "chưa biết tỷ lệ phần của Xã Cũ C, Xã Cũ D chuyển về Xã Mới M"
+
+
+@pytest.mark.parametrize("text", ["object", "string"])
+def test_what_makes_a_fee_or_a_payment_unknown_by_hand(text):
+    from cchc_analysis.indicators import compute_onestop_indicators
+    from cchc_analysis.methodology import load_methodology
+
+    rows = [
+        # f1: paid online (starts the tracking on 03/07): known fee, known payment
+        _od("F", "2023-07-03", "2023-07-10", "2023-07-04", fee=50000.0, pay="online"),
+        # f2: no fee written, but the catalogue says the procedure is free: the fee is known (none)
+        _od("F", "2023-07-04", "2023-07-10", "2023-07-05", fee=float("nan"), kind="none"),
+        # f3: no fee written and the catalogue silent: the fee is unknown
+        _od("F", "2023-07-05", "2023-07-10", "2023-07-06", fee=float("nan")),
+        # f4: a fee, and nothing written about the payment: not an unrecognised payment (nothing to recognise)
+        _od("F", "2023-07-06", "2023-07-10", "2023-07-07", fee=20000.0),
+        # f5: a fee, and a payment written in words nobody knows: unknown payment
+        _od("F", "2023-07-07", "2023-07-10", "2023-07-08", fee=20000.0, pay_raw="Ví lạ"),
+    ]
+    frame = pd.DataFrame(rows)
+    for c in ("status", "status_raw", "channel", "payment_method", "payment_raw", "catalogue_fee_kind"):
+        frame[c] = frame[c].astype(text)
+    f = compute_onestop_indicators(frame, JULY, None, load_methodology()).set_index("unit_id").loc["F"]
+    assert (f["window_total"], f["fee_dossiers"], f["fee_paid_online"]) == (5, 3, 1)  # f1, f4, f5 owe a fee
+    assert (f["fee_unknown"], f["payment_unknown"]) == (1, 1)  # f3; f5

@@ -44,6 +44,24 @@ def test_par_total_maximum_is_the_sum_of_the_component_maxima():
     assert egov["pct"] == pytest.approx(73.1913, abs=1e-4)  # 8,417 / 11,5 = 73,19%: the seed report's figure
 
 
+def test_the_par_total_rank_and_its_group_size_by_hand():
+    # totals: A 15 + 8,417 = 23,417; B 20 + 5 = 25; C 13,417 + 10 = 23,417 (ties A): B 1st, A and C share 2nd, of 3
+    table = par(
+        [
+            ("A", "Công tác chỉ đạo", 15.0, 20.0),
+            ("A", "Chính quyền số", 8.417, 11.5),
+            ("B", "Công tác chỉ đạo", 20.0, 20.0),
+            ("B", "Chính quyền số", 5.0, 11.5),
+            ("C", "Công tác chỉ đạo", 13.417, 20.0),
+            ("C", "Chính quyền số", 10.0, 11.5),
+        ]
+    )
+    got = compute_par_indicators(table, Q3).set_index("unit_id")
+    assert got["par_rank"].to_dict() == {"A": 2, "B": 1, "C": 2}
+    assert got["par_rank_of"].to_dict() == {"A": 3, "B": 3, "C": 3}
+    assert got.loc["B", "par_year"] == 2022
+
+
 def test_par_total_ties_hold_when_float_sums_differ_in_the_last_bit():
     # A: 0,1 + 0,2 = 0.30000000000000004 in binary; B: 0,3 + 0 = 0.3: the same total, the same rank
     table = par(
