@@ -102,3 +102,12 @@ def test_the_indicator_catalogue_gives_each_figure_its_label_unit_and_decimals()
     cat = indicator_catalogue()
     assert cat["online_rate"]["decimals"] == 1 and cat["online_rate"]["unit"] == "%"
     assert cat["received_total"]["label"].startswith("Tổng số hồ sơ") and cat["received_total"]["decimals"] == 0
+
+
+def test_a_users_methodology_file_that_cannot_be_read_is_named(tmp_path):
+    with pytest.raises(ConfigError, match=r"Không đọc được tệp phương pháp .*nope\.yaml"):
+        load_methodology(tmp_path / "nope.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: [\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"Tệp phương pháp .*bad\.yaml không phải YAML hợp lệ"):
+        load_methodology(bad)

@@ -345,3 +345,13 @@ def test_draw_ranks_of_nothing_keep_their_shape():
 
     assert _draw_ranks(np.empty((3, 0))).shape == (3, 0) and _draw_ranks(np.empty((0, 4))).shape == (0, 4)
     assert _draw_ranks(np.empty((3, 0))).dtype == np.int32
+
+
+def test_rank_only_callers_still_draw_once_and_an_empty_table_ranks_nobody():
+    from cchc_analysis.methodology import load_methodology
+    from cchc_analysis.ranking import _at_least_one, _rank_table
+    from cchc_analysis.rates import rate_definitions
+
+    assert (_at_least_one(None), _at_least_one(0), _at_least_one(1), _at_least_one(7)) == (None, 1, 1, 7)
+    empty = _rank_table(pd.DataFrame(), rate_definitions()["online_rate"], load_methodology(), draws=0)
+    assert empty.empty and empty.columns.tolist() == ["unit_id", "value", "rank"]

@@ -183,3 +183,15 @@ def test_key_figures_and_the_group_table_are_the_catalogues_to_change(catalogue,
         _key_figures({})
     with pytest.raises(ConfigError, match=r"mục group_table: .*share.* cần key .* và column"):
         group_table_spec()
+
+
+def test_a_group_table_column_of_an_unknown_indicator_is_refused(catalogue):
+    from cchc_analysis.methodology import group_table_spec
+
+    path = catalogue(share=rate())
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["group_table"] = {"main": {"key": "share", "column": "Tỷ lệ"}, "columns": [{"key": "nope", "column": "X"}]}
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    _indicator_file.cache_clear()
+    with pytest.raises(ConfigError, match=r"mục group_table: .*'nope'.* cần key"):
+        group_table_spec()
