@@ -246,6 +246,21 @@ def test_a_legacy_text_may_start_with_its_telling_code():
     assert to_unicode("Ñaø") == "Đà"
 
 
+def test_the_last_latin1_code_is_tcvn3s_capital_o_circumflex_acute():
+    # 0xFF is "Ố" in TCVN 5712 (tcvn5712.tsv): a text holding it is legacy, alone and in a column; 0x100 and up are
+    # Unicode only
+    assert legacy_encoding("PH\xff") == "tcvn3" and to_unicode("PH\xff") == "PHỐ"
+    assert to_unicode_many(["PH\xff", "STT"]) == ["PHỐ", "STT"]
+
+
+def test_vni_marks_that_are_also_vietnamese_letters_count_after_a_vowel():
+    # "hoà" nine times (VNI's "à" mark after the vowel o, both small), "Ñi" (VNI's Đ) and one TCVN3-only code µ:
+    # 10 of the 11 high characters are VNI signs, 91% >= 90%: VNI. Without the nine marks it would be 1 of 2.
+    assert legacy_encoding("hoà " * 9 + "Ñi µ") == "vni"
+    # a capital mark after a small vowel is no VNI sign (VNI writes a mark in the vowel's case): 1 of 11
+    assert legacy_encoding("hoÀ " * 9 + "Ñi µ") == "tcvn3"
+
+
 def test_a_capital_inside_a_lower_case_word_is_a_legacy_sign():
     # "nÉ": É is a Latin-1 letter Vietnamese uses, but not as a capital after a small letter
     assert legacy_encoding("nÉm") == "tcvn3" and legacy_encoding("NÉM") is None and legacy_encoding("Ém") is None
