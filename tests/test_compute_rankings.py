@@ -367,3 +367,34 @@ def test_a_share_of_procedures_needs_the_units_catalogue(second_store):
         ["2022Q2", TG, 50.0, 1],
         ["2023Q3", TG, 50.0, 1],
     ]  # 2022Q1 is before the six quarters
+
+
+def test_the_rankings_and_the_history_count_with_the_methodology_given(tmp_path):
+    # Thanh Giang: two fee-bearing dossiers, one paid by bank transfer, one online. The shipped methodology does not
+    # count a transfer as online: 1 of 2 = 50%; a methodology that counts it: 2 of 2 = 100%
+    from cchc_analysis.methodology import Methodology, load_methodology
+
+    from .test_compute_indicators import dossier
+
+    processed = tmp_path / "data" / "processed"
+    processed.mkdir(parents=True)
+    rows = [
+        dossier(TG, "1", "2023-07-03 08:00", "2023-07-10", "2023-07-05 10:00", "resolved", "online", 2000, "transfer"),
+        dossier(TG, "2", "2023-07-04 08:00", "2023-07-10", "2023-07-05 10:00", "resolved", "online", 2000, "online"),
+        dossier(LS, "3", "2023-07-04 08:00", "2023-07-10", "2023-07-05 10:00", "resolved", "online", 2000, "online"),
+    ]
+    pd.DataFrame(rows).assign(field="Hộ tịch").to_parquet(processed / "dossiers.parquet")
+    settings = {**load_methodology().settings}
+    settings["online_payment"] = {**settings["online_payment"], "transfer_counts_as_online": True}
+    settings["ranking"] = {**settings["ranking"], "min_volume": 1}
+    lenient = Methodology(settings, "t", "x")
+
+    def values(methodology):
+        records = compute_rankings(
+            tmp_path / "data", Q3, indicators=["online_payment_rate"], methodology=methodology, draws=0
+        )
+        return {r["unit_id"]: r["value"] for r in records}
+
+    assert values(lenient)[TG] == 100.0 and values(load_methodology())[TG] == 50.0
+    history = rank_history(tmp_path / "data", Q3, indicator="online_payment_rate", methodology=lenient)
+    assert history.set_index("unit_id").loc[TG, "value"] == 100.0
