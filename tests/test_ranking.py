@@ -355,3 +355,11 @@ def test_rank_only_callers_still_draw_once_and_an_empty_table_ranks_nobody():
     assert (_at_least_one(None), _at_least_one(0), _at_least_one(1), _at_least_one(7)) == (None, 1, 1, 7)
     empty = _rank_table(pd.DataFrame(), rate_definitions()["online_rate"], load_methodology(), draws=0)
     assert empty.empty and empty.columns.tolist() == ["unit_id", "value", "rank"]
+
+
+def test_a_wilson_interval_needs_dossiers():
+    from cchc_analysis.ranking import wilson_interval
+
+    low, high = wilson_interval(np.array([0.0, 3.0]), np.array([0.0, 4.0]))
+    assert np.isnan(low[0]) and np.isnan(high[0])  # no dossier: no interval (the formula alone would give 0-100%)
+    assert 0 < low[1] < 75 < high[1] < 100
