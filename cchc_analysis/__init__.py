@@ -17,16 +17,6 @@ try:
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
-_API = ("load_dossiers", "indicators_frame", "rankings_frame", "monthly_summary", "tt01_table", "with_labels")
-_PLOTS = (
-    "monthly_trend",
-    "monthly_trend_with_on_time",
-    "funnel_plot",
-    "interval_dot_plot",
-    "bump_chart",
-    "component_heatmap",
-)
-
 if TYPE_CHECKING:
     from .api import indicators_frame, load_dossiers, monthly_summary, rankings_frame, tt01_table, with_labels
     from .plots import (
@@ -40,11 +30,12 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str):
-    if name in _API:
+    """A name of ``__all__`` from the module that defines it (the API's, else the charts'), imported on first use."""
+    if name in __all__:
         from . import api
 
-        return getattr(api, name)
-    if name in _PLOTS:
+        if hasattr(api, name):
+            return getattr(api, name)
         from . import plots
 
         return getattr(plots, name)
