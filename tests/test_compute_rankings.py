@@ -398,3 +398,109 @@ def test_the_rankings_and_the_history_count_with_the_methodology_given(tmp_path)
     assert values(lenient)[TG] == 100.0 and values(load_methodology())[TG] == 50.0
     history = rank_history(tmp_path / "data", Q3, indicator="online_payment_rate", methodology=lenient)
     assert history.set_index("unit_id").loc[TG, "value"] == 100.0
+
+
+def _dossier_store(tmp_path, rows, par=()):
+    processed = tmp_path / "processed"
+    processed.mkdir(parents=True)
+    pd.DataFrame(rows).to_parquet(processed / "dossiers.parquet")
+    par_rows = [
+        {"unit_id": u, "year": 2022, "published_date": T("2023-03-28"), "component": c, "score": s, "max_score": 10.0}
+        for u, c, s in par
+    ]
+    pd.DataFrame(par_rows, columns=["unit_id", "year", "published_date", "component", "score", "max_score"]).to_parquet(
+        processed / "par.parquet"
+    )
+    return tmp_path
+
+
+def test_the_number_of_draws_asked_is_the_number_drawn(tmp_path):
+    # online rates 55% and 50% of 40 dossiers: the draws put Lam Sơn ahead about a third of the time (the difference
+    # of 5 points is 0,45 of its standard deviation, sqrt(0,55 x 0,45/40 + 0,5 x 0,5/40) = 11 points), so over the
+    # methodology's 1,000 draws both rank from 1 to 2. PAR totals 13 and 12,5 swap under weights within ±25% (see
+    # the perturbation test above). One draw (or 0 asked: ranks only, drawn once) gives each unit one rank: a range
+    # of one number
+    store = _dossier_store(
+        tmp_path,
+        new_dossiers(TG, 8, 40, 22) + new_dossiers(LS, 8, 40, 20),
+        [(TG, INST, 6.0), (TG, "Chính quyền số", 7.0), (LS, INST, 10.0), (LS, "Chính quyền số", 2.5)],
+    )
+    wanted = ["online_rate", "par_total_score"]
+
+    def ranges(draws):
+        records = compute_rankings(store, Q3, indicators=wanted, draws=draws)
+        return {
+            (r["indicator"], r["unit_id"]): (r["rank"], r["rank_p05"], r["rank_median"], r["rank_p95"])
+            for r in records
+            if r["indicator"] in wanted
+        }
+
+    spread = ranges(None)
+    assert {k: (v[0], v[1], v[3]) for k, v in spread.items()} == {
+        ("online_rate", TG): (1, 1.0, 2.0),
+        ("online_rate", LS): (2, 1.0, 2.0),
+        ("par_total_score", TG): (1, 1.0, 2.0),
+        ("par_total_score", LS): (2, 1.0, 2.0),
+    }
+    for draws in (1, 0):
+        once = ranges(draws)
+        assert set(once) == set(spread)
+        for key, (_rank, p05, median, p95) in once.items():
+            assert p05 == median == p95 and p05 in (1.0, 2.0), (draws, key)
+
+
+def test_the_rank_change_counts_the_previous_quarter_with_the_methodology_given(tmp_path):
+    from cchc_analysis.methodology import Methodology, load_methodology
+
+    # Cao Thắng has 10 dossiers a quarter: shown with a minimum of 5. Q2: Cao Thắng 100% (1), Thanh Giang 50% (2);
+    # Q3: Thanh Giang 90% (1), Cao Thắng 50% (2): Thanh Giang up 1, Cao Thắng down 1. With the shipped minimum of 30
+    # Cao Thắng has no rank in either quarter, so no change
+    store = _dossier_store(
+        tmp_path,
+        new_dossiers(TG, 5, 40, 20)
+        + new_dossiers(CT, 5, 10, 10)
+        + new_dossiers(TG, 8, 40, 36)
+        + new_dossiers(CT, 8, 10, 5),
+    )
+    settings = {**load_methodology().settings}
+    settings["ranking"] = {**settings["ranking"], "min_volume": 5}
+    m = Methodology(settings, "t", "x")
+    records = compute_rankings(store, Q3, indicators=["online_rate"], methodology=m, draws=0)
+    assert {r["unit_id"]: (r["rank"], r["change"]) for r in records} == {TG: (1, 1), CT: (2, -1)}
+    shipped = compute_rankings(store, Q3, indicators=["online_rate"], draws=0)
+    assert {r["unit_id"]: (r["rank"], r["change"]) for r in shipped} == {TG: (1, 1), CT: (None, None)}
+
+
+def test_a_component_a_unit_lacks_counts_as_zero_in_the_rank_range(tmp_path):
+    from cchc_analysis.methodology import Methodology, load_methodology
+
+    # Lam Sơn has only "Cải cách thể chế", 10; Thanh Giang 4 + 4 = 8. Without perturbation every draw is the totals:
+    # Lam Sơn first in all of them (the missing component is 0, not a hole that sorts last)
+    store = _dossier_store(tmp_path, [], [(LS, INST, 10.0), (TG, INST, 4.0), (TG, "Chính quyền số", 4.0)])
+    settings = {**load_methodology().settings}
+    settings["ranking"] = {**settings["ranking"], "composite_weight_perturbation": 0.0}
+    m = Methodology(settings, "t", "x")
+    records = compute_rankings(store, Q3, indicators=["par_total_score"], methodology=m, draws=20)
+    total = {r["unit_id"]: r for r in records if r["indicator"] == "par_total_score"}
+    assert [(total[u]["value"], total[u]["rank"], total[u]["rank_p05"], total[u]["rank_p95"]) for u in (LS, TG)] == [
+        (10.0, 1, 1.0, 1.0),
+        (8.0, 2, 2.0, 2.0),
+    ]
+
+
+def test_rank_history_goes_on_past_a_quarter_with_no_unit_shown(tmp_path):
+    # Q1: Lam Sơn 75% (1), Thanh Giang 50% (2); Q2: 5 dossiers each, below the minimum of 30: no rank shown, the
+    # quarter is left out; Q3: Thanh Giang 90% (1), Lam Sơn 50% (2) are still there
+    store = _dossier_store(
+        tmp_path,
+        new_dossiers(TG, 2, 40, 20) + new_dossiers(LS, 2, 40, 30)
+        + new_dossiers(TG, 5, 5, 5) + new_dossiers(LS, 5, 5, 0)
+        + new_dossiers(TG, 8, 40, 36) + new_dossiers(LS, 8, 40, 20),
+    )  # fmt: skip
+    history = rank_history(store, Q3, indicator="online_rate", quarters=3)
+    assert {(r.period, r.unit_id): r.rank for r in history.itertuples()} == {
+        ("2023Q1", LS): 1,
+        ("2023Q1", TG): 2,
+        ("2023Q3", TG): 1,
+        ("2023Q3", LS): 2,
+    }

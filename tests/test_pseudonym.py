@@ -240,3 +240,45 @@ def test_keys_are_always_text_with_nan_for_a_missing_one():
     ):
         assert keys.dtype == "str" and keys.dtype.na_value is not pd.NA
         assert isinstance(keys.iloc[0], str) and pd.isna(keys.iloc[1])
+
+
+@pytest.mark.parametrize(
+    "close_error", [BrokenPipeError(32, "Broken pipe"), ValueError("I/O operation on closed file")]
+)
+def test_a_pipe_that_refuses_even_to_close_leaves_everything_to_this_process(monkeypatch, close_error):
+    # the worker's pipe breaks at the first write and raises again when closed (the buffer cannot be flushed): the
+    # serving thread ends quietly, no exception escapes it, and every key is computed here
+    import io
+    import subprocess
+    import threading
+
+    class Pipe:
+        def write(self, data):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            pass
+
+        def close(self):
+            raise close_error
+
+    class Proc:
+        def __init__(self, *args, **kwargs):
+            self.stdin, self.stdout = Pipe(), io.BytesIO()
+
+        def kill(self):
+            pass
+
+        def wait(self):
+            return -9
+
+    key = b"a-test-key-of-enough-length"
+    ids = pd.Series(IDS, dtype="str")
+    here = Pseudonymiser(key).applicant_keys(ids, None, None)  # below PARALLEL_MIN: no worker
+    escaped = []
+    monkeypatch.setattr(threading, "excepthook", lambda info: escaped.append(info.exc_value))
+    monkeypatch.setattr(subprocess, "Popen", Proc)
+    monkeypatch.setattr(pseudonym, "PARALLEL_MIN", 0)
+    keys = Pseudonymiser(key).applicant_keys(ids, None, None)
+    assert keys[0] == expected_key(key, "id:001203004567") and keys.equals(here)
+    assert escaped == []

@@ -335,3 +335,23 @@ def test_format_table_aligns_columns_under_a_rule():
     # each column as wide as its widest cell, two spaces between, a dashed rule under the header, no trailing spaces
     assert out == "Mã  Tên\n--  -----------\n1   Thanh Giang\n22\n"
     assert format_table(["A"], []) == "A\n-\n"
+
+
+@pytest.mark.parametrize(
+    ("legacy", "encoding", "text"),
+    [
+        # short texts from the real report, typed from the code tables (VNI: ư = ö, ơ = ô, marks after the vowel;
+        # TCVN3: one code per toned letter): a few high characters each, so one miscounted sign flips the verdict
+        ("Phöông", "vni", "Phương"),  # ö after a consonant, ô after a vowel: 2 VNI signs of 2
+        ("Chöông", "vni", "Chương"),
+        ("Giöõa Caùc", "vni", "Giữa Các"),  # õ and ù are Latin-1 letters too, marks only after a vowel in its case
+        ("Chuû tröông chính", "vni", "Chủ trương chính"),
+        ("Ích cuûa", "vni", "Ích của"),  # "Í" opens the text: nothing before it, not the text's last letter
+        ("nhiÖm vô cuèi", "tcvn3", "nhiệm vụ cuối"),
+        ("NhÊt", "tcvn3", "Nhất"),  # Ê after a small letter: a capital inside a word, TCVN3's ấ
+        ("TiÕp", "tcvn3", "Tiếp"),
+    ],
+)
+def test_short_legacy_texts_are_told_apart_by_each_sign(legacy, encoding, text):
+    assert legacy_encoding(legacy) == encoding
+    assert to_unicode(legacy) == text

@@ -354,3 +354,74 @@ def test_a_top_row_of_two_labels_can_start_a_two_row_header():
     m = detect_header(g)
     assert (m.first_row, m.n_rows) == (0, 2)
     assert m.columns["code"] == 0 and m.columns["received_at"] == 1 and m.columns["due_at"] == 2
+
+
+# --- edges found by mutation testing ----------------------------------------------------------------------------
+
+TINY = Vocabulary.from_yaml(
+    "fields:\n"
+    "  received_at: {synonyms: [Ngày tiếp nhận hồ sơ]}\n"
+    "  code: {synonyms: [Mã hồ sơ, Số hồ sơ]}\n"
+    "  fee: {synonyms: [Phí]}\n"
+)
+
+
+def test_two_group_levels_read_as_one_phrase_with_the_column_s_own_text():
+    # "Hồ sơ" under "Tiếp nhận" under "Ngày": with the nearer group, "tiep nhan ho so" is no wording, but "so ho so"
+    # (code's second synonym) has its words, the sub-header giving two: 0.8 x 2 - 0.001 = 1.599. With both groups,
+    # "ngay tiep nhan ho so" is received_at's wording exactly: 100 + 5 words, less 0.05 for the level further up;
+    # code from there would score 1.599 - 0.05, less than it already has
+    assert column_options(("Ngày", "Tiếp nhận", "Hồ sơ"), TINY) == {
+        "received_at": pytest.approx(104.95),
+        "code": pytest.approx(1.599),
+    }
+
+
+def test_a_group_label_never_lowers_what_the_column_s_own_text_scored():
+    # "Mã hồ sơ" exactly: 100 + 3 words + 1 = 104; under "Hồ sơ" the phrase "ho so ma ho so" holds it as a run
+    # (3 + 3/5 = 3.6) and its words (0.8 x 3 = 2.4): the best, 104, stays
+    assert column_options(("Hồ sơ", "Mã hồ sơ"), TINY) == {"code": pytest.approx(104.0)}
+    # "Mã số" under "Hồ sơ": the words of both of code's synonyms are there, "ma ho so" (0.8 x 3 = 2.4) and "so ho
+    # so" (0.8 x 2 - 0.001); the better stays whichever is met last
+    assert column_options(("Hồ sơ", "Mã số"), TINY) == {"code": pytest.approx(2.4)}
+
+
+def test_a_weak_match_far_up_keeps_its_weak_score():
+    # "Phí" is one word of a 25-word phrase (21 filler words, "Khoản", "Số tiền"), two levels up:
+    # 1 + 1/25 - 0.05 = 0.99, below 1; nothing else matches ("so" without "ho" is no code)
+    parts = ("Phí " + "x " * 21, "Khoản", "Số tiền")
+    assert column_options(parts, TINY) == {"fee": pytest.approx(0.99)}
+
+
+def test_a_title_row_above_the_header_is_not_a_header_row():
+    # "Danh sách hồ sơ" is the only text of row 0 (merged over the table): no header starts there, so it is not
+    # read as the group label of "Mã" (which would make "Mã hồ sơ", a fourth field); the header is row 1 alone
+    g = grid(
+        [
+            ["Danh sách hồ sơ", "", "", ""],
+            ["Mã", "Ngày nhận", "Hạn xử lý", "Trạng thái"],
+            ["H1", "01/07/2023", "x", "y"],
+        ],
+        [((0, 0), (0, 3))],
+    )
+    m = detect_header(g)
+    assert (m.first_row, m.n_rows, m.unmapped) == (1, 1, {0: "Mã"})
+    assert m.columns == {"received_at": 1, "due_at": 2, "status": 3}
+
+
+def test_a_middle_row_spreads_its_own_merges_not_the_top_row_s():
+    # row 0 merges "Hồ sơ" over columns 1-3, row 1 merges "Ngày" over columns 2-3: column 3 is "Hồ sơ Ngày Hẹn
+    # trả" (due_at), never "Hồ sơ Mã Hẹn trả" as row 0's merge would spread row 1's "Mã"
+    g = grid(
+        [
+            ["STT", "Hồ sơ", "", "", "Trạng thái"],
+            ["", "Mã", "Ngày", "", ""],
+            ["", "", "Nhận", "Hẹn trả", ""],
+            ["1", "H1", "01/07/2023", "05/07/2023", "x"],
+        ],
+        [((0, 1), (0, 3)), ((1, 2), (1, 3)), ((0, 4), (2, 4)), ((0, 0), (2, 0))],
+    )
+    m = detect_header(g)
+    assert (m.first_row, m.n_rows) == (0, 3)
+    assert m.labels == ["STT", "Hồ sơ Mã", "Hồ sơ Ngày Nhận", "Hồ sơ Ngày Hẹn trả", "Trạng thái"]
+    assert m.columns == {"seq": 0, "code": 1, "received_at": 2, "due_at": 3, "status": 4}
