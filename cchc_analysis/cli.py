@@ -555,6 +555,8 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     if not path.is_file():
         raise UsageError(f"Không có tệp {path}.")
     registry = UnitRegistry.load(settings.data_dir)
+    if args.assume_unit:  # a misspelt unit is said at once, as by every command, not only if the file needs it
+        registry.lookup(args.assume_unit)
     fields = {f.name for f in onestop_vocabulary().fields}
     mapping = load_mapping(args.mapping, fields=fields, registry=registry)
     raw = settings.raw_dir.resolve()
@@ -698,7 +700,6 @@ def cmd_rank(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .errors import UnitLookupError
     from .run import exit_code, last_complete_quarter, run_period
 
     settings = _settings(args)
@@ -706,13 +707,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs phải là số nguyên dương.")
     registry = UnitRegistry.load(settings.data_dir)
-    try:
-        for u in args.unit or []:
-            registry.lookup(u, on=period.end)
-        if args.group:
-            registry.units(group=args.group)
-    except UnitLookupError as exc:
-        raise UsageError(str(exc)) from None
+    for u in args.unit or []:  # before anything runs
+        registry.lookup(u, on=period.end)
+    if args.group:
+        registry.units(group=args.group)
     manifest = run_period(
         settings.data_dir,
         settings.reports_dir,
@@ -902,7 +900,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             log.exception("%s", exc)
         else:
             log.error("%s", exc)
-        return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_FAILED
+        return EXIT_USAGE if isinstance(exc, UsageError) or _typed_unit(exc, args) else EXIT_FAILED
     except KeyboardInterrupt:
         log.error("Đã dừng theo yêu cầu người dùng.")
         return 130
@@ -916,6 +914,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                 exc,
             )
         return EXIT_FAILED
+
+
+def _typed_unit(exc: CchcError, args: argparse.Namespace) -> bool:
+    """A unit or group typed on the command line that matches no unit (or several): a usage error, exit 2, in
+    every command alike; one read from a file is a data error (1)."""
+    from .errors import UnitLookupError
+
+    if not isinstance(exc, UnitLookupError) or exc.query is None:
+        return False
+    typed = [*(getattr(args, "unit", None) or []), getattr(args, "group", None), getattr(args, "assume_unit", None)]
+    return exc.query in typed
 
 
 def console() -> None:

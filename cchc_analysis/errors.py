@@ -16,7 +16,12 @@ class InputFileError(CchcError):
 
 
 class UnitLookupError(CchcError, LookupError):
-    """A unit name or code matches no unit, or several."""
+    """A unit name or code (or a group name) matches no unit, or several. ``query`` is the text looked up: the
+    command line tells a value its user typed (a usage error) from one read in a file."""
+
+    def __init__(self, message: str, query: str | None = None) -> None:
+        super().__init__(message)
+        self.query = query
 
 
 class UsageError(CchcError):

@@ -220,7 +220,7 @@ class UnitRegistry:
             if not result:
                 groups = sorted({u.group for u in self._units.values()})
                 raise UnitLookupError(
-                    f"Không có nhóm đơn vị '{group}'. Các nhóm có trong danh mục: {', '.join(groups)}."
+                    f"Không có nhóm đơn vị '{group}'. Các nhóm có trong danh mục: {', '.join(groups)}.", group
                 )
         if on is not None:
             result = [u for u in result if u.valid_on(on)]
@@ -267,10 +267,10 @@ class UnitRegistry:
         if len(candidates) == 1:
             return candidates[0]
         if not candidates:
-            raise UnitLookupError(self._not_found(raw, group))
+            raise UnitLookupError(self._not_found(raw, group), text)
         listed = "; ".join(f"{u.full_name} ({u.unit_id}, {u.group}, {_validity(u)})" for u in candidates)
         raise UnitLookupError(
-            f"Tên/mã '{raw}' ứng với nhiều đơn vị: {listed}. Hãy ghi rõ loại đơn vị, mã hoặc thời điểm."
+            f"Tên/mã '{raw}' ứng với nhiều đơn vị: {listed}. Hãy ghi rõ loại đơn vị, mã hoặc thời điểm.", text
         )
 
     def _not_found(self, raw: str, group: str | None) -> str:

@@ -60,6 +60,20 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _kernel_transport() -> dict:
+    """Kernels talk to papermill over Unix sockets where the system has them: no TCP port is opened on the machine
+    (a shared server) and a kernel has no "running over TCP without encryption" warning to log. Windows: TCP."""
+    if os.name == "nt":
+        return {}
+    from jupyter_client import AsyncKernelManager
+    from traitlets import CaselessStrEnum
+
+    class SocketKernelManager(AsyncKernelManager):
+        transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+    return {"kernel_manager_class": SocketKernelManager}
+
+
 def _execute(task: dict, nb_dir: str, formats: list[str]) -> dict:  # runs in a worker process
     import papermill as pm
 
@@ -79,6 +93,7 @@ def _execute(task: dict, nb_dir: str, formats: list[str]) -> dict:  # runs in a 
             kernel_name="python3",
             progress_bar=False,
             log_output=False,
+            **_kernel_transport(),
         )
         executed = time.perf_counter() - started
         cells = _cell_seconds(task["output"])

@@ -28,16 +28,54 @@ def test_a_period_without_data_is_said_so_not_shown_as_zeros(store, capsys):
     assert "Xã Thanh Giang" in capsys.readouterr().out
 
 
-def test_a_misspelt_unit_gets_a_suggestion_and_the_same_exit_code_everywhere(store, capsys):
-    codes = []
-    out = store / "t.xlsx"
-    for command in (
+def test_a_misspelt_unit_or_group_is_a_usage_error_in_every_command(store, capsys):
+    # a unit or group typed on the command line that matches nothing is a usage error (exit 2, as argparse's own),
+    # whichever command it is given to, said before any work with a suggestion or the list of groups
+    out, reports = store / "t.xlsx", store.parent / "reports"
+    some_file = store / "processed" / "dossiers.parquet"
+    (store / "raw").mkdir()
+    unit_commands = (
         ["indicators", "--period", "2023-07", "--unit", "Thanh Giag"],
         ["template", "--period", "2023-07", "--unit", "Thanh Giag", "-o", str(out)],
-    ):
-        codes.append(main(["--data-dir", str(store), *command]))
-        assert "Có phải: Xã Thanh Giang" in capsys.readouterr().err
-    assert len(set(codes)) == 1 and codes[0] != 0
+        ["run", "--period", "2023Q3", "--unit", "Thanh Giag"],
+        ["ingest", "--assume-unit", "Thanh Giag"],
+        ["inspect", str(some_file), "--assume-unit", "Thanh Giag"],
+        ["demo-data", "--unit", "Thanh Giag"],
+    )
+    for command in unit_commands:
+        assert main(["--data-dir", str(store), "--reports-dir", str(reports), *command]) == 2, command[0]
+        assert "Có phải: Xã Thanh Giang" in capsys.readouterr().err, command[0]
+    group_commands = (
+        ["units", "--group", "Huyện Không Có"],
+        ["indicators", "--period", "2023Q3", "--group", "Huyện Không Có"],
+        ["rank", "--period", "2023Q3", "--group", "Huyện Không Có"],
+        ["run", "--period", "2023Q3", "--group", "Huyện Không Có"],
+        ["template", "--period", "2023Q3", "--group", "Huyện Không Có", "-o", str(out)],
+    )
+    for command in group_commands:
+        assert main(["--data-dir", str(store), "--reports-dir", str(reports), *command]) == 2, command[0]
+        assert "Các nhóm có trong danh mục: Huyện Thanh Miện" in capsys.readouterr().err, command[0]
+    # a name shared by several units is as much the user's to make precise
+    assert main(["--data-dir", str(store), "indicators", "--period", "2023-07", "--unit", "Thanh"]) == 2
+    assert not out.exists() and not reports.exists() and not any((store / "raw").iterdir())
+
+
+def test_a_malformed_period_is_a_usage_error_in_every_command(store, capsys):
+    for command in (["indicators", "--unit", "Thanh Giang"], ["rank"], ["run"], ["template", "--unit", "Thanh Giang"]):
+        assert main(["--data-dir", str(store), *command, "--period", "Quý V/2023"]) == 2, command[0]
+        assert "Kỳ 'Quý V/2023' không hợp lệ" in capsys.readouterr().err
+
+
+def test_a_unit_in_a_file_that_matches_nothing_is_a_data_error_not_a_usage_error(store):
+    import argparse
+
+    from cchc_analysis.cli import _typed_unit
+    from cchc_analysis.errors import UnitLookupError
+
+    args = argparse.Namespace(unit=["Thanh Giang"], group=None)
+    assert _typed_unit(UnitLookupError("…", "Thanh Giang"), args)
+    assert not _typed_unit(UnitLookupError("…", "Xã Ở Tệp"), args)  # read from a file: exit 1
+    assert not _typed_unit(UnitLookupError("…"), args)
 
 
 def test_argparses_own_messages_are_in_vietnamese_too(capsys):

@@ -191,6 +191,9 @@ def test_run_publishes_every_format_and_an_index_that_loads_cleanly(small, tmp_p
     manifest = run_period(data, small / "reports", parse_period("2023Q3"), jobs=2, allow_incomplete=True)
     assert {t["status"] for t in manifest["tasks"]} == {"ok"}
     folder = small / "reports" / "2023Q3"
+    # the kernels talked over Unix sockets: none logged a warning about TCP without encryption
+    kernel_log = (folder / "notebooks" / "kernels.log").read_text(encoding="utf-8")
+    assert "without encryption" not in kernel_log and "WARNING" not in kernel_log
     hostile = next(t for t in manifest["tasks"] if t["name"].startswith("Xã <script>"))
     for stem in ("thanh-giang_2023Q3", "huyen-thanh-mien_2023Q3", Path(hostile["publish_base"]).name):
         for ext in (".html", ".pdf", ".docx"):
