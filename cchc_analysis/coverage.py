@@ -88,7 +88,8 @@ def coverage_table(data_dir: Path | str | None, period: Period) -> pd.DataFrame:
         end = pd.Timestamp(period.end)
         usable = budget[(budget["fiscal_year"] == end.year) & (budget["as_of"] <= end)]
         latest = usable.groupby("unit_id")["as_of"].max()
-        table["budget_as_of"] = table["unit_id"].map(latest)
+        # a year without any budget report: no date (pandas cannot map through an empty series of dates)
+        table["budget_as_of"] = table["unit_id"].map(latest) if len(latest) else pd.NaT
     return table
 
 

@@ -88,6 +88,11 @@ def test_coverage_table_gives_the_budget_report_standing_for_the_periods_end(tmp
     table = coverage_table(_store(tmp_path, files, budget), parse_period("2023Q3")).set_index("unit_id")
     assert table.loc["A", "budget_as_of"] == pd.Timestamp("2023-08-31")
     assert bool(table.loc["A", "complete"])
+    # a year the budget reports do not reach (2021): no date, and no error (pandas cannot map through an empty
+    # series of dates)
+    files.append({"kind": "dossier_list", "unit_id": "A", "period_start": "2021-07-01", "period_end": "2021-09-30"})
+    earlier = coverage_table(_store(tmp_path / "y", files, budget), parse_period("2021Q3")).set_index("unit_id")
+    assert pd.isna(earlier.loc["A", "budget_as_of"]) and bool(earlier.loc["A", "complete"])
 
 
 def test_store_span_says_what_the_exports_cover(tmp_path):
