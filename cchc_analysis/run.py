@@ -62,14 +62,23 @@ def _sha256(path: Path) -> str:
 
 def _kernel_transport() -> dict:
     """Kernels talk to papermill over Unix sockets where the system has them: no TCP port is opened on the machine
-    (a shared server) and a kernel has no "running over TCP without encryption" warning to log. Windows: TCP."""
+    (a shared server) and a kernel has no "running over TCP without encryption" warning to log. Windows: TCP.
+    Each kernel's sockets get a name of their own: two kernels started at once by two workers would otherwise pick
+    the same (jupyter_client numbers them from 1 under one shared name)."""
     if os.name == "nt":
         return {}
+    import tempfile
+    import uuid
+
     from jupyter_client import AsyncKernelManager
-    from traitlets import CaselessStrEnum
+    from traitlets import CaselessStrEnum, default
 
     class SocketKernelManager(AsyncKernelManager):
         transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+        @default("ip")
+        def _ip_default(self) -> str:
+            return os.path.join(tempfile.gettempdir(), f"cchc-kernel-{uuid.uuid4().hex[:16]}")
 
     return {"kernel_manager_class": SocketKernelManager}
 
