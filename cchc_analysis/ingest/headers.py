@@ -207,9 +207,9 @@ def column_options(parts: tuple[str, ...], vocab: Vocabulary) -> dict[str, float
     for depth in range(len(parts) - 2, -1, -1):  # the nearer group label first
         group = " ".join(parts[depth:-1])
         penalty = 0.05 * (len(parts) - 2 - depth)
-        for name, score in match_label_all(f"{group} {own}", vocab).items():
-            options[name] = max(options.get(name, 0.0), score - penalty)
-        for name, score in _match_words(group, own, vocab).items():
+        # the group and the column's text read as one label, and their words in any order
+        together = match_label_all(f"{group} {own}", vocab)
+        for name, score in [*together.items(), *_match_words(group, own, vocab).items()]:
             options[name] = max(options.get(name, 0.0), score - penalty)
     return options
 
