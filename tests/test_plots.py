@@ -86,3 +86,68 @@ def test_the_highest_bar_is_not_cut():
     )
     ax = plots.monthly_trend(monthly, "Xã A").axes[0]
     assert ax.get_ylim()[1] >= 515 * 1.1  # 500 + 14 + 1 with headroom
+
+
+def _check_readable(fig, what: str) -> None:
+    """Every text of a chart inside the picture (nothing cut at an edge); the labels placed on the plot (names,
+    values) not on one another; a legend on no label and off the title."""
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    frame = fig.bbox
+    # matplotlib keeps a label for a tick beyond the axis' limits without drawing it: only drawn ticks count
+    undrawn = set()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            for tick, loc in zip(axis.get_major_ticks(), axis.get_majorticklocs(), strict=False):
+                if not low - 1e-9 <= loc <= high + 1e-9:
+                    undrawn |= {id(tick.label1), id(tick.label2)}
+    texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip() and id(t) not in undrawn]
+    cut = [
+        t.get_text()
+        for t in texts
+        if (b := t.get_window_extent(renderer)).x0 < frame.x0 - 1
+        or b.x1 > frame.x1 + 1
+        or b.y0 < frame.y0 - 1
+        or b.y1 > frame.y1 + 1
+    ]
+    assert cut == [], (what, cut)
+    for ax in fig.axes:
+        labels = [t for t in ax.texts if t.get_visible() and t.get_text().strip()]
+        assert overlapping(boxes(fig, labels)) == [], (what, [t.get_text() for t in labels])
+        legend = ax.get_legend()
+        if legend is not None:
+            (box,) = boxes(fig, [legend])
+            assert not [t.get_text() for t in labels if box.overlaps(t.get_window_extent(renderer))], what
+            assert not box.overlaps(ax.title.get_window_extent(renderer)), what
+
+
+def test_the_demo_districts_charts_are_readable(ingested, demo_dir):
+    # the charts of the demo run's briefs (2023Q4), drawn from the demo district's data: the group's dot plot,
+    # funnel, bump chart and PAR heatmap, and every commune's monthly trend
+    from cchc_analysis.coverage import monthly_summary
+    from cchc_analysis.methodology import group_table_spec
+    from cchc_analysis.periods import parse_period
+    from cchc_analysis.ranking import compute_rankings, par_component_table, rank_history
+    from cchc_analysis.store import load_dossiers
+
+    quarter, group = parse_period("2023Q4"), "Huyện Thanh Miện"
+    main = group_table_spec()[0]["key"]
+    records = compute_rankings(demo_dir, quarter, group=group, draws=100)
+    rates = [r for r in records if r["indicator"] == main]
+    assert len(rates) == 17
+    charts = {
+        "dot plot": plots.interval_dot_plot(rates, "Tỷ lệ trong hạn (%)"),
+        "funnel": plots.funnel_plot(rates, "Tỷ lệ trong hạn"),
+        "bump": plots.bump_chart(rank_history(demo_dir, quarter, group=group, indicator=main), "Thứ hạng theo quý"),
+        "heatmap": plots.component_heatmap(par_component_table(records), "Tỷ lệ điểm chỉ số CCHC"),
+    }
+    dossiers = load_dossiers(demo_dir)
+    for unit_id, unit_rows in dossiers.groupby("unit_id"):
+        name = next(r["unit_name"] for r in rates if r["unit_id"] == unit_id)
+        charts[name] = plots.monthly_trend_with_on_time(monthly_summary(unit_rows, quarter), name)
+    assert len(charts) == 4 + 17
+    for what, fig in charts.items():
+        _check_readable(fig, what)
