@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from .methodology import format_vn, group_table_spec, indicator_catalogue, key_figure_list, load_methodology
+from .outline import CARRIED_MARK
 from .periods import Period, parse_period
 
 FLAG_VI = {"better": "Tốt hơn mức chung", "similar": "Tương đương", "worse": "Kém hơn mức chung"}
@@ -64,6 +65,7 @@ class Section:
     title: str
     blocks: list = field(default_factory=list)
     annex: bool = False  # an annex: after the signature block, as Decree 30/2020 places them
+    level: int = 1  # the heading's rank: 0 a "Phần" of the full report, 1 "I.", 2 "1.", 3 "1.1." or "a)"
 
     def _repr_html_(self) -> str:
         return render_section_html(self)
@@ -84,6 +86,7 @@ class Brief:
     recipients: tuple[str, ...] = ("Như trên;", "Lãnh đạo UBND;", "Lưu: VT.")
     signature: tuple[str, str] = ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH")
     key_figures: dict = field(default_factory=dict)  # for the run index: label -> display value
+    record: dict = field(default_factory=dict, repr=False)  # a unit's indicator record (the full report reuses it)
 
     @property
     def date_line(self) -> str:
@@ -331,8 +334,10 @@ def unit_brief(
     unit_obj = registry.get(rec["unit_id"])
     group = group or rec["group"]
     methodology = load_methodology()
-    kf = _key_figures(rec)
+    compared = comparisons(data_dir, p, rec)
+    kf = _key_figures(rec, compared)
     narrative = narrative_by_topic(rec, p)
+    narrative["onestop"] += [c.sentence for c in compared]
     dossiers = load_dossiers(data_dir, units=[rec["unit_id"]])
     if cached_ranks and group in cached_ranks:
         ranks = cached_ranks[group]
@@ -373,12 +378,88 @@ def unit_brief(
             "Lưu: VT.",
         ),
         key_figures={k.label: k.value for k in kf},
+        record=rec,
     )
 
 
-def _key_figures(rec: dict) -> list[KeyFigure]:
+# the figures compared with the same period of the previous year and with the previous period: counts by their
+# difference and its percentage, rates by their difference in percentage points
+COMPARED = ("received_total", "online_rate", "on_time_rate_766", "online_payment_rate")
+
+
+@dataclass
+class Comparison:
+    """The unit's main figures against one earlier period: ``changes`` (indicator -> display text, e.g. "tăng 217
+    hồ sơ (+9,4%)") and the narrative's sentence."""
+
+    label: str  # "cùng kỳ năm 2022"
+    period: Period
+    changes: dict[str, str]
+    sentence: str
+
+
+def comparisons(data_dir, p: Period, rec: dict) -> list[Comparison]:
+    """The unit's main figures against the same period of the previous year and the previous period (one when
+    they are the same dates), each only where the dossier exports cover that period completely; an earlier period
+    the exports do not cover is said so, never compared."""
+    from .coverage import coverage_table
+    from .indicators import compute_indicators
+    from .periods import previous_period, same_period_last_year
+
+    if rec.get("received_total") is None:
+        return []
+    catalogue = indicator_catalogue()
+    earlier = [(f"cùng kỳ năm {p.start.year - 1}", same_period_last_year(p))]
+    before = previous_period(p)
+    if before != earlier[0][1]:
+        earlier.append(("kỳ trước", before))
+    out = []
+    for label, q in earlier:
+        span = f"{q.start:%d/%m/%Y} – {q.end:%d/%m/%Y}"
+        cov = coverage_table(data_dir, q)
+        row = cov[cov["unit_id"] == rec["unit_id"]] if len(cov) else cov
+        if not len(row) or not bool(row.iloc[0]["complete"]):
+            out.append(
+                Comparison(label, q, {}, f"Chưa so sánh được với {label} ({span}): các tệp xuất chưa phủ hết kỳ đó.")
+            )
+            continue
+        (old,) = compute_indicators(data_dir, q, units=[rec["unit_id"]])
+        changes = {
+            key: change_text(key, rec[key], old[key])
+            for key in COMPARED
+            if rec.get(key) is not None and old.get(key) is not None
+        }
+        if changes:
+            items = "; ".join(f"{catalogue[k]['label'].lower()} {v}" for k, v in changes.items())
+            out.append(Comparison(label, q, changes, f"So với {label} ({span}): {items}."))
+    return out
+
+
+def change_text(key: str, now: float, then: float) -> str:
+    """How an indicator moved since an earlier period, in the reports' words: a count by its difference and the
+    difference's share of the earlier count ("tăng 273 hồ sơ (+12,1%)"), a percentage by its difference in
+    percentage points with both values ("giảm 1,5 điểm phần trăm (từ 99,8% xuống 98,3%)"). The difference is that of
+    the two values as shown (rounded half-up to the indicator's decimals), so the sentence adds up as read."""
+    from .methodology import round_display
+
+    spec = indicator_catalogue()[key]
+    places = spec["decimals"]
+    diff = round_display(now, places) - round_display(then, places)
+    if spec.get("unit") == "%":
+        if not diff:
+            return f"không đổi ({_pct(now, places)})"
+        word, to = ("tăng", "lên") if diff > 0 else ("giảm", "xuống")
+        return f"{word} {_vn(abs(diff), places)} điểm phần trăm (từ {_pct(then, places)} {to} {_pct(now, places)})"
+    if not diff:
+        return "không đổi"
+    word = "tăng" if diff > 0 else "giảm"
+    share = f" ({'+' if diff > 0 else '−'}{_vn(abs(100 * float(diff) / then), 1)}%)" if then else ""
+    return f"{word} {_vn(abs(diff), places)} {spec.get('unit', '')}".rstrip() + share
+
+
+def _key_figures(rec: dict, compared: list[Comparison] = ()) -> list[KeyFigure]:
     """The figures at the top of a unit's brief: ``key_figures`` of the indicator catalogue, each shown with its
-    indicator's decimals."""
+    indicator's decimals, and its change against the same period of the previous year where known."""
     catalogue = indicator_catalogue()
 
     def shown(v):
@@ -396,7 +477,11 @@ def _key_figures(rec: dict) -> list[KeyFigure]:
         value = rec.get(entry["key"])
         suffix = entry.get("suffix", "%" if spec.get("unit") == "%" else "")
         text = "—" if value is None else _vn(value, spec["decimals"]) + suffix
-        out.append(KeyFigure(fill(entry["label"]), text, fill(entry.get("note", ""))))
+        note = fill(entry.get("note", ""))
+        change = next((c for c in compared if entry["key"] in c.changes), None)
+        if change is not None:
+            note += f"; so với {change.label}: {change.changes[entry['key']]}"
+        out.append(KeyFigure(fill(entry["label"]), text, note))
     return out
 
 
@@ -866,10 +951,17 @@ def render_heading_html(brief: Brief) -> str:
 
 def render_section_html(section: Section) -> str:
     """A section as HTML; every string is escaped, charts are PNG data URIs (no external resource)."""
-    parts = [f'<section class="cchc-brief" id="{_e(section.key)}"><h2>{_e(section.title)}</h2>']
+    tag = f"h{min(max(section.level, 1) + 1, 4)}"
+    heading = f"<{tag}>{_e(section.title)}</{tag}>" if section.title else ""
+    parts = [f'<section class="cchc-brief" id="{_e(section.key)}">{heading}']
     for block in section.blocks:
         if isinstance(block, str):
             parts.append(f"<p>{_e(block)}</p>")
+        elif hasattr(block, "what"):  # a part of the full report still to be written (report.Placeholder)
+            parts.append(f'<p class="placeholder">{_e(block.text)}</p>')
+        elif hasattr(block, "source"):  # a text an official wrote (report.Authored)
+            mark = f'<span class="placeholder">{_e(CARRIED_MARK.strip())}</span> ' if block.carried else ""
+            parts += [f"<p>{mark if i == 0 else ''}{_e(line)}</p>" for i, line in enumerate(block.text.splitlines())]
         elif isinstance(block, Notice):
             parts.append(f'<div class="notice">{_e(block.text)}</div>')
         elif isinstance(block, list):

@@ -341,13 +341,20 @@ def _add_report_commands(sub) -> None:
         help="Tạo biểu nhập số liệu thủ công cho một kỳ. / Write the manual-input workbook for a period.",
         description="Tạo tệp Excel để nhập các số liệu không có trên hệ thống (văn bản điện tử, hòm thư công vụ, "
         "chữ ký số, kế hoạch CCHC, cán bộ đạt chuẩn, Đề án 06, PAKN, khảo sát...), mỗi đơn vị một dòng, có kiểm tra "
-        "dữ liệu. Nhập xong, chép tệp vào DIR/raw/ rồi chạy cchc ingest. / Write the workbook for the figures no "
-        "system exports, one row per unit, with data validation; put it in DIR/raw/ when filled and run cchc ingest.",
+        "dữ liệu, và trang «Nội dung báo cáo» cho phần lời văn của từng mục báo cáo. Nhập xong, chép tệp vào "
+        "DIR/raw/ rồi chạy cchc ingest. / Write the workbook for the figures no system exports, one row per unit, "
+        "with data validation, and a sheet for the report's texts; put it in DIR/raw/ when filled and run cchc ingest.",
     )
     p.add_argument("--period", required=True, metavar="P", help=PERIOD_HELP)
     p.add_argument("--unit", action="append", metavar="NAME|CODE", help="Đơn vị (có thể lặp lại). / Unit (repeatable).")
     p.add_argument("--group", metavar="G", help="Mọi đơn vị của một nhóm. / Every unit of a group.")
     p.add_argument("-o", "--output", metavar="FILE", help="Tệp ra (.xlsx). / Output file.")
+    p.add_argument(
+        "--from-previous",
+        metavar="FILE",
+        help="Chép phần lời văn của biểu kỳ trước (đã điền) làm bản nháp, có đánh dấu cần cập nhật. / Carry the "
+        "texts of the previous period's filled workbook over as a draft, marked as such.",
+    )
     p.set_defaults(handler=cmd_template)
 
 
@@ -764,7 +771,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from .ingest.manual import write_template
+    from .ingest.manual import carried_texts, write_template
 
     settings = _settings(args)
     period = _period(args.period)
@@ -775,8 +782,15 @@ def cmd_template(args: argparse.Namespace) -> int:
         units = registry.units(group=args.group, on=period.end)
     if not units:
         raise CchcError(f"Không có đơn vị nào còn hiệu lực vào {period.end:%d/%m/%Y} để lập biểu.")
+    carried = None
+    if args.from_previous:
+        previous = Path(args.from_previous)
+        if not previous.is_file():
+            raise UsageError(f"Không có tệp biểu kỳ trước {previous}.")
+        carried = carried_texts(previous, registry)
+        log.info("Chép %d mục lời văn từ %s (đánh dấu «cần cập nhật»).", len(carried), previous)
     output = Path(args.output) if args.output else settings.reports_dir / f"bieu-nhap-lieu_{period.id}.xlsx"
-    _write_bytes(output, write_template(period, units))
+    _write_bytes(output, write_template(period, units, carried))
     sys.stdout.write(f"{output}\n")
     log.info("Đã tạo biểu nhập số liệu kỳ %s cho %d đơn vị: %s", period.id, len(units), output)
     return EXIT_OK

@@ -311,12 +311,14 @@ def compute_par_indicators(par: pd.DataFrame, period: Period, methodology: Metho
 
 def compute_manual_indicators(manual: pd.DataFrame, period: Period) -> pd.DataFrame:
     """The manual-input figures of the period's workbook, with "done / total" rates (see manual_fields.yaml)."""
-    from .ingest.manual import manual_groups
+    from .ingest.manual import TEXT_GROUP, manual_groups
 
     if manual.empty:
         return pd.DataFrame(columns=["unit_id", "manual"])
     m = manual[
-        (manual["period_start"] == pd.Timestamp(period.start)) & (manual["period_end"] == pd.Timestamp(period.end))
+        (manual["period_start"] == pd.Timestamp(period.start))
+        & (manual["period_end"] == pd.Timestamp(period.end))
+        & (manual["group"] != TEXT_GROUP)  # the report's texts: no figure
     ]
     pairs = [(f["key"], f["of"]) for g in manual_groups() for f in g["fields"] if f.get("of")]
     rows = []

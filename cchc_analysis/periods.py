@@ -86,6 +86,16 @@ def previous_period(period: Period) -> Period:
     return parse_period(prev, "official" if official else "calendar")
 
 
+def same_period_last_year(period: Period) -> Period:
+    """The same period a year earlier ("cùng kỳ năm trước"): 2023Q3 -> 2022Q3, 2023-08 -> 2022-08, a range ->
+    the same dates a year earlier."""
+    if period.kind == "range":
+        return previous_period(period)
+    official = period.id.endswith("-official")
+    base = period.id.removesuffix("-official")
+    return parse_period(f"{int(base[:4]) - 1}{base[4:]}", "official" if official else "calendar")
+
+
 def _year_earlier(day: dt.date) -> dt.date:
     try:
         return day.replace(year=day.year - 1)

@@ -74,7 +74,7 @@ NOT_TABLE_SUFFIXES = {
     ".msg",
     ".eml",
 }
-STORE_VERSION = 9  # bump whenever a reader changes its output: every file is re-read
+STORE_VERSION = 10  # bump whenever a reader changes its output: every file is re-read
 
 
 @cache

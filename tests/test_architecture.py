@@ -25,6 +25,7 @@ LAYERS = [
         "rates",
         "registry",
         "pseudonym",
+        "outline",
     },
     # 1: reading the exports
     {"ingest"},
@@ -33,7 +34,7 @@ LAYERS = [
     # 3: figures
     {"indicators", "coverage", "tt01", "ranking"},
     # 4: presentation
-    {"plots", "workbook", "brief", "publish", "api"},
+    {"plots", "workbook", "brief", "report", "publish", "api"},
     # 5: orchestration and entry points
     {"run", "demo", "cli", "__main__", "__init__"},
 ]

@@ -49,7 +49,7 @@ def test_output_file(tmp_path, capsys):
 
 
 def test_unknown_group_is_an_error_in_vietnamese_without_traceback(capsys):
-    assert main(["units", "--group", "Huyện Không Có"]) == 1
+    assert main(["units", "--group", "Huyện Không Có"]) == 2  # a group typed on the command line: a usage error
     err = capsys.readouterr().err
     assert "LỖI: Không có nhóm đơn vị 'Huyện Không Có'" in err
     assert "Traceback" not in err
@@ -98,7 +98,7 @@ def test_the_executable_flushes_all_output_and_keeps_the_exit_code(capsys):
     done = _console("import sys", "sys.argv = ['cchc', 'units', '--group', 'Thành phố Hải Phòng']")
     assert (done.returncode, done.stdout) == (0, expected)
     failed = _console("import sys", "sys.argv = ['cchc', 'units', '--group', 'Huyện Không Có']")
-    assert failed.returncode == 1
+    assert failed.returncode == 2
     assert "LỖI: Không có nhóm đơn vị 'Huyện Không Có'" in failed.stderr
 
 

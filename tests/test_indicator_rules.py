@@ -342,14 +342,16 @@ def test_an_unknown_share_makes_the_counts_and_rates_missing(registry):
 # --- manual input, the exports that cover a period --------------------------------------------------------------
 
 
-def _manual(key, value, start="2023-07-01", end="2023-07-31", unit="U"):
+def _manual(key, value, start="2023-07-01", end="2023-07-31", unit="U", group="g", text=None):
     return {
         "unit_id": unit,
         "period_start": T(start),
         "period_end": T(end),
+        "group": group,
         "key": key,
         "value": value,
         "as_of": T(end),
+        "text": text,
     }
 
 
@@ -365,6 +367,7 @@ def test_manual_figures_of_the_period_and_their_rates():
             _manual("plan_tasks_done", 0),  # of 0: no rate
             _manual("officials_total", 9, start="2023-07-01", end="2023-09-30"),  # the quarter's workbook
             _manual("officials_total", 8, start="2023-06-01", end="2023-07-31"),  # another span ending 31/07
+            _manual("tasks", None, group="text", text="Nhiệm vụ tới."),  # a text of the report: no figure
         ]
     )
     got = compute_manual_indicators(manual, JULY)

@@ -207,7 +207,7 @@ def test_ingest_json_and_key_file(tmp_path, capsys, monkeypatch):
 
 def test_unknown_assumed_unit_is_a_clear_error(tmp_path, capsys):
     simple_export(tmp_path / "raw" / "a.xlsx", [dossier_row(1, "A-1")], title="DANH SÁCH")
-    assert main(["ingest", "--data-dir", str(tmp_path), "--assume-unit", "Xã Không Có"]) == 1
+    assert main(["ingest", "--data-dir", str(tmp_path), "--assume-unit", "Xã Không Có"]) == 2  # typed: usage
     assert "Không tìm thấy đơn vị 'Xã Không Có'" in capsys.readouterr().err
 
 

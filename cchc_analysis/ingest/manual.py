@@ -25,8 +25,11 @@ from .classify import MANUAL_INPUT_MARKER
 from .common import ReadResult, start_report
 from .dates import parse_datetimes
 
-TEMPLATE_VERSION = 1
+TEMPLATE_VERSION = 2  # 2: the sheet of the report's texts
 DATA_SHEET = "Số liệu"
+TEXT_SHEET = "Nội dung báo cáo"
+TEXT_HEADER_ROWS = 5  # texts start on row 6
+TEXT_GROUP = "text"  # the group of a text row in the store's manual table (its value is empty)
 HEADER_ROWS = 6  # data starts on row 7
 MANUAL_COLUMNS = [
     "unit_id",
@@ -38,6 +41,7 @@ MANUAL_COLUMNS = [
     "as_of",
     "source_file",
     "source_row",
+    "text",
 ]
 INPUT_COLOUR = "FFF2CC"  # the cells an official fills in
 
@@ -70,8 +74,10 @@ def _layout() -> list[tuple[str, ManualField | None, dict]]:
     return columns
 
 
-def write_template(period: Period, units: list[Unit]) -> bytes:
-    """The workbook for ``period`` with one row per unit (see the module docstring)."""
+def write_template(period: Period, units: list[Unit], carried: dict[tuple[str, str], str] | None = None) -> bytes:
+    """The workbook for ``period`` with one row per unit (see the module docstring), and the sheet of the report's
+    texts: a row per unit and part of the report. ``carried`` ((unit_id, part key) -> text, from the previous
+    period's workbook) pre-fills the texts, each marked as a draft to update."""
     # openpyxl is imported where it is used: an ingest without manual input never loads it (0.2 s of start-up)
     from openpyxl import Workbook
     from openpyxl.comments import Comment
@@ -84,16 +90,15 @@ def write_template(period: Period, units: list[Unit]) -> bytes:
     layout = _layout()
     first_col = 3
     last_col = first_col + len(layout) - 1
-    ws["A1"] = "BIỂU NHẬP SỐ LIỆU CẢI CÁCH HÀNH CHÍNH (CÁC SỐ LIỆU KHÔNG CÓ TRÊN HỆ THỐNG)"
-    ws["A1"].font = Font(bold=True, size=13)
-    ws["A2"] = f"Kỳ báo cáo: {period.label_vi} ({period.id})"
-    ws["A3"] = (
+    _sheet_top(
+        ws,
+        "BIỂU NHẬP SỐ LIỆU CẢI CÁCH HÀNH CHÍNH (CÁC SỐ LIỆU KHÔNG CÓ TRÊN HỆ THỐNG)",
+        period,
         "Chỉ nhập vào các ô màu vàng: số nguyên không âm; số 'đạt/hoàn thành' không vượt số tổng; mỗi nhóm "
-        "ghi ngày số liệu (dd/mm/yyyy). Ô để trống nghĩa là chưa có số liệu. Xem trang «Hướng dẫn»."
+        "ghi ngày số liệu (dd/mm/yyyy). Ô để trống nghĩa là chưa có số liệu. Xem trang «Hướng dẫn».",
+        min(last_col, 14),
+        32,
     )
-    ws["A3"].alignment = Alignment(wrap_text=True)
-    ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=min(last_col, 14))
-    ws.row_dimensions[3].height = 32
     ws.cell(row=5, column=1, value="Mã đơn vị")
     ws.cell(row=5, column=2, value="Tên đơn vị")
     ws.merge_cells("A5:A6")
@@ -132,6 +137,7 @@ def write_template(period: Period, units: list[Unit]) -> bytes:
     ws.freeze_panes = ws.cell(row=HEADER_ROWS + 1, column=first_col)
     ws.protection.sheet = True
     ws.protection.formatColumns = False
+    _text_sheet(wb.create_sheet(TEXT_SHEET), period, units, carried or {})
     _instructions(wb.create_sheet("Hướng dẫn"), period)
     # the reader's key
     meta = wb.create_sheet(MANUAL_INPUT_MARKER)
@@ -142,6 +148,7 @@ def write_template(period: Period, units: list[Unit]) -> bytes:
             "start": str(period.start),
             "end": str(period.end),
             "columns": meta_columns,
+            "text_sheet": {"unit": "A", "text": "D", "key": "E", "first_row": TEXT_HEADER_ROWS + 1},
         },
         ensure_ascii=False,
     )
@@ -209,6 +216,74 @@ def _input_cells(ws, layout, first_col: int, last_row: int) -> None:
             cell.fill = PatternFill("solid", fgColor=INPUT_COLOUR)
             if kind == "as_of":
                 cell.number_format = "dd/mm/yyyy"
+
+
+def _sheet_top(ws, title: str, period: Period, how: str, width: int, height: float) -> None:
+    """A sheet's title, period and instructions (rows 1-3, the instructions merged over ``width`` columns)."""
+    from openpyxl.styles import Alignment, Font
+
+    ws["A1"] = title
+    ws["A1"].font = Font(bold=True, size=13)
+    ws["A2"] = f"Kỳ báo cáo: {period.label_vi} ({period.id})"
+    ws["A3"] = how
+    ws["A3"].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=width)
+    ws.row_dimensions[3].height = height
+
+
+def _text_sheet(ws, period: Period, units: list[Unit], carried: dict[tuple[str, str], str]) -> None:
+    """The sheet of the report's texts: per unit, a row per part of the report the official writes (its heading
+    and what to write), the text in column D; column E (hidden) keys the part for the reader."""
+    from openpyxl.styles import Alignment, Font, PatternFill, Protection
+
+    from ..outline import CARRIED_MARK, text_parts
+
+    _sheet_top(
+        ws,
+        "NỘI DUNG BÁO CÁO CẢI CÁCH HÀNH CHÍNH (PHẦN LỜI VĂN)",
+        period,
+        "Viết nội dung của từng mục vào cột «Nội dung» (ô màu vàng; xuống dòng trong ô: Alt+Enter). Mục để trống sẽ "
+        "hiện «[cần bổ sung: …]» trong bản dự thảo. Các số liệu lấy từ hệ thống và trang «Số liệu» do bộ công cụ tự "
+        f"viết, không cần chép lại. Nội dung bắt đầu bằng «{CARRIED_MARK.strip()}» là của kỳ trước: sửa cho đúng kỳ "
+        "này rồi xóa dấu đó.",
+        4,
+        48,
+    )
+    for col, label in enumerate(("Mã đơn vị", "Tên đơn vị", "Mục của báo cáo (nội dung cần viết)", "Nội dung"), 1):
+        cell = ws.cell(row=TEXT_HEADER_ROWS, column=col, value=label)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    year = period.end.year
+    r = TEXT_HEADER_ROWS + 1
+    for unit in units:
+        for part in text_parts():
+            heading = part.heading(year).replace("\n", " – ") or "Mở đầu"
+            ws.cell(row=r, column=1, value=unit.unit_id)
+            ws.cell(row=r, column=2, value=unit.full_name)
+            prompt = ws.cell(row=r, column=3, value=f"{heading}\n({part.text})")
+            prompt.alignment = Alignment(wrap_text=True, vertical="top")
+            text = ws.cell(row=r, column=4)
+            previous = carried.get((unit.unit_id, part.key))
+            if previous:
+                text.value = CARRIED_MARK + previous.removeprefix(CARRIED_MARK)
+            text.alignment = Alignment(wrap_text=True, vertical="top")
+            text.protection = Protection(locked=False)
+            text.fill = PatternFill("solid", fgColor=INPUT_COLOUR)
+            ws.cell(row=r, column=5, value=part.key)
+            r += 1
+    for letter, width in (("A", 11), ("B", 18), ("C", 45), ("D", 100)):
+        ws.column_dimensions[letter].width = width
+    ws.column_dimensions["E"].hidden = True
+    ws.freeze_panes = ws.cell(row=TEXT_HEADER_ROWS + 1, column=4)
+    ws.protection.sheet = True
+    ws.protection.formatRows = False  # the official may make a row taller to see a long text
+
+
+def carried_texts(path: Path | str, registry: UnitRegistry) -> dict[tuple[str, str], str]:
+    """The texts of a filled workbook ((unit_id, part key) -> text): the starting draft of the next period's."""
+    result = read_manual_input(path, registry)
+    texts = result.dossiers[result.dossiers["group"] == TEXT_GROUP]
+    return {(r.unit_id, r.key): r.text for r in texts.itertuples()}
 
 
 def _instructions(guide, period: Period) -> None:
@@ -350,14 +425,81 @@ def read_manual_input(path: Path | str, registry: UnitRegistry, *, raw_root=None
                         "as_of": pd.Timestamp(as_of[group]),
                         "source_file": report.file,
                         "source_row": cells[letter].row,
+                        "text": None,
                     }
                 )
+    if meta.get("text_sheet") and TEXT_SHEET in wb.sheetnames:
+        records += _read_texts(wb[TEXT_SHEET], meta["text_sheet"], registry, start, end, report, rejects)
     report.rows_kept = report.rows_read - report.rows_rejected
     for r in rejects:
         report.warnings.append(r["reason"])
     frame = pd.DataFrame(records, columns=MANUAL_COLUMNS)
     rej = pd.DataFrame(rejects, columns=["file", "sheet", "row", "column", "value", "reason", "action"])
     return ReadResult(frame, rej, report)
+
+
+def _read_texts(ws, layout: dict, registry: UnitRegistry, start, end, report, rejects: list) -> list[dict]:
+    """The report's texts: a record per unit and part written (an empty text is no record: the part is to write)."""
+    from openpyxl.utils import column_index_from_string
+
+    from ..outline import text_parts
+
+    known = {p.key for p in text_parts()}
+    unit_col, text_col, key_col = (column_index_from_string(layout[k]) - 1 for k in ("unit", "text", "key"))
+    records = []
+
+    def reject(row: int, column: str, value, reason: str) -> None:
+        rejects.append(
+            {
+                "file": report.file,
+                "sheet": TEXT_SHEET,
+                "row": row,
+                "column": column,
+                "value": "" if value is None else str(value)[:80],
+                "reason": reason,
+                "action": "row_rejected",
+            }
+        )
+        report.rows_rejected += 1
+
+    for row in ws.iter_rows(min_row=int(layout["first_row"])):
+        cells = [c.value for c in row]
+        value = cells[text_col] if len(cells) > text_col else None
+        text = str(value).strip() if value is not None else ""
+        if not text:
+            continue
+        report.rows_read += 1
+        where = f"trang «{TEXT_SHEET}», dòng {row[0].row}"
+        key = cells[key_col] if len(cells) > key_col else None
+        if key not in known:
+            reject(
+                row[0].row,
+                "Mục",
+                key,
+                f"{where}: không rõ mục của báo cáo ({key!r}); hãy tạo lại biểu bằng "
+                "cchc template và chép nội dung sang",
+            )
+            continue
+        try:
+            unit = registry.lookup(str(cells[unit_col]), on=end)
+        except Exception as exc:  # noqa: BLE001 - UnitLookupError: report the row
+            reject(row[0].row, "unit", cells[unit_col], f"{where}: {exc}")
+            continue
+        records.append(
+            {
+                "unit_id": unit.unit_id,
+                "period_start": pd.Timestamp(start),
+                "period_end": pd.Timestamp(end),
+                "group": TEXT_GROUP,
+                "key": key,
+                "value": None,
+                "as_of": pd.Timestamp(end),
+                "source_file": report.file,
+                "source_row": row[0].row,
+                "text": text,
+            }
+        )
+    return records
 
 
 def _drop_over_totals(values: dict, columns: dict, cells: dict, key_letter: dict, unit_name: str, reject) -> None:

@@ -16,6 +16,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from ..brief import MOTTO, Brief, Figure, Notice, Table, header_rows
+from ..outline import CARRIED_MARK
 
 FONT = "Times New Roman"
 
@@ -154,11 +155,46 @@ def _closing(doc, brief: Brief) -> None:
     _add_cell_line(right, brief.signature[1], 13, bold=True)
 
 
+def _heading_of(doc, s) -> None:
+    """A section's heading by its level: a "Phần" centred in capitals on two lines, "I." bold, "1." bold, "1.1." and
+    "a)" bold italic, as the communes' reports set them."""
+    if not s.title:
+        return
+    if s.level == 0:
+        for i, line in enumerate(s.title.splitlines()):
+            _para(doc, line, 14 if i else 13, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0 if i == 0 else 8)
+        return
+    p = _para(doc, s.title, 13, bold=True, italic=s.level >= 3, align=WD_ALIGN_PARAGRAPH.LEFT, after=4)
+    p.paragraph_format.keep_with_next = True
+
+
+def _highlighted(doc, text: str, rest: str = "") -> None:
+    """A paragraph that starts with text the official must see (a placeholder, a carried-over mark): bold, on
+    yellow, so that it is not signed unnoticed."""
+    from docx.enum.text import WD_COLOR_INDEX
+
+    p = _para(doc)
+    run = p.add_run(text)
+    _font(run, 13, bold=True)
+    run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+    if rest:
+        _font(p.add_run(" " + rest), 13)
+
+
 def _section(doc, s) -> None:
-    _para(doc, s.title, 13, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT, after=4)
+    _heading_of(doc, s)
     for block in s.blocks:
         if isinstance(block, str):
             _para(doc, block)
+        elif hasattr(block, "what"):  # report.Placeholder: a part still to be written
+            _highlighted(doc, block.text)
+        elif hasattr(block, "source"):  # report.Authored: the official's text, a paragraph per line
+            lines = [line for line in block.text.splitlines() if line.strip()]
+            for i, line in enumerate(lines):
+                if i == 0 and block.carried:
+                    _highlighted(doc, CARRIED_MARK.strip(), line)
+                else:
+                    _para(doc, line)
         elif isinstance(block, Notice):
             _para(doc, block.text, 13, italic=True)
         elif isinstance(block, list):
