@@ -124,6 +124,10 @@ def _data_blocks(brief: Brief, rec: dict) -> dict[str, list]:
         text = sentence(rec)
         if text:
             out.setdefault(name, []).append(text)
+    for name, (lead, items) in _SHARE_SENTENCES.items():
+        parts = _shares(rec, items)
+        if parts:
+            out.setdefault(name, []).append(lead.format("; ".join(parts)))
     return out
 
 
@@ -152,17 +156,6 @@ def _staff(rec: dict) -> str:
         return ""
     day = next(_as_of(rec, key) for key, _phrase in items if _manual(rec, key) is not None)
     return f"Đến ngày {day}, đơn vị có {', '.join(parts)}."
-
-
-def _staff_standard(rec: dict) -> str:
-    parts = _shares(
-        rec,
-        [
-            ("officials_standard", "officials_total", "cán bộ đạt chuẩn {share}"),
-            ("civil_servants_standard", "civil_servants_total", "công chức đạt chuẩn {share}"),
-        ],
-    )
-    return f"Trình độ chuẩn theo quy định: {'; '.join(parts)}." if parts else ""
 
 
 def _communication(rec: dict) -> str:
@@ -239,20 +232,26 @@ def _documents(rec: dict) -> str:
     return f"Văn bản điện tử, chữ ký số: {'; '.join(parts)}." if parts else ""
 
 
-def _project06(rec: dict) -> str:
-    parts = _shares(
-        rec,
+# sentences that list "part of total" pairs of the workbook: the lead, and each pair with its phrase
+_SHARE_SENTENCES = {
+    "staff_standard": (
+        "Trình độ chuẩn theo quy định: {}.",
+        [
+            ("officials_standard", "officials_total", "cán bộ đạt chuẩn {share}"),
+            ("civil_servants_standard", "civil_servants_total", "công chức đạt chuẩn {share}"),
+        ],
+    ),
+    "project06": (
+        "Dịch vụ công liên thông (Đề án 06): {}.",
         [
             ("d06_birth_done", "d06_birth_received", "nhóm khai sinh hoàn thành {share} hồ sơ"),
             ("d06_death_done", "d06_death_received", "nhóm khai tử hoàn thành {share} hồ sơ"),
         ],
-    )
-    return f"Dịch vụ công liên thông (Đề án 06): {'; '.join(parts)}." if parts else ""
-
+    ),
+}
 
 _SENTENCES = {
     "staff": _staff,
-    "staff_standard": _staff_standard,
     "communication": _communication,
     "dialogue": _dialogue,
     "plan": _plan,
@@ -261,7 +260,6 @@ _SENTENCES = {
     "petitions": _petitions,
     "satisfaction": _satisfaction,
     "documents": _documents,
-    "project06": _project06,
 }
 
 
