@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lock demo lab pictures test lint format clean bench mutation
+.PHONY: help setup lock registry demo lab pictures test lint format clean bench mutation
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-8s %s\n", $$1, $$2}'
@@ -24,6 +24,9 @@ lock: ## Pin the versions installed now into requirements.lock (after changing p
 	/tmp/cchc-lock-venv/bin/python -m pip install --quiet -e ".[dev]"
 	{ sed -n '1,3p' requirements.lock; /tmp/cchc-lock-venv/bin/python -m pip freeze --exclude-editable; } > requirements.lock.new
 	mv requirements.lock.new requirements.lock
+
+registry: setup ## Rebuild the national unit registry (cchc_analysis/data/units.csv, successions.csv) from its sources
+	$(BIN)/python tools/build_registry.py
 
 demo: setup ## Generate the demo district and run the pipeline on it
 	$(BIN)/cchc demo

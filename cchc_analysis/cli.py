@@ -197,6 +197,12 @@ def _add_data_commands(sub) -> None:
         "/ List units (historical ones included), their peer groups and successors.",
     )
     p.add_argument("--group", metavar="G", help="Chỉ một nhóm so sánh (huyện/tỉnh). / Only one peer group.")
+    p.add_argument(
+        "--groups",
+        action="store_true",
+        help="Liệt kê các nhóm so sánh (huyện đến 30/06/2025, tỉnh từ 01/07/2025) thay cho các đơn vị. "
+        "/ List the peer groups (districts until 30/06/2025, provinces since) instead of the units.",
+    )
     _add_output(p, ("table", "json"))
     p.set_defaults(handler=cmd_units)
 
@@ -438,6 +444,8 @@ def _write_bytes(path: Path, data: bytes) -> None:
 def cmd_units(args: argparse.Namespace) -> int:
     settings = _settings(args)
     registry = UnitRegistry.load(settings.data_dir)
+    if args.groups:
+        return _list_groups(registry, args)
     records = registry.to_records(group=args.group)
     if args.format == "json":
         text = json.dumps(records, ensure_ascii=False, indent=2) + "\n"
@@ -450,6 +458,26 @@ def cmd_units(args: argparse.Namespace) -> int:
             valid_to = r["valid_to"]
             rows.append([r["code"], r["name"], r["type"], r["group"], _vn_date(valid_to), succ])
         text = format_table(["Mã", "Tên đơn vị", "Loại", "Nhóm", "Hiệu lực đến", "Đơn vị kế thừa"], rows)
+    _write_output(text, args.output)
+    return EXIT_OK
+
+
+def _list_groups(registry: UnitRegistry, args: argparse.Namespace) -> int:
+    """``cchc units --groups``: each peer group with its province, its number of units and when they existed."""
+    groups: dict[str, dict] = {}
+    for unit in registry:
+        g = groups.setdefault(unit.group, {"group": unit.group, "province": unit.province, "units": 0, "to": None})
+        g["units"] += 1
+        g["to"] = unit.valid_to.isoformat() if unit.valid_to else None
+    records = sorted(groups.values(), key=lambda g: (g["to"] is None, g["province"], g["group"]))
+    if args.format == "json":
+        text = json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    else:
+        rows = [
+            [g["group"], g["province"] if g["province"] != g["group"] else "", vn_int(g["units"]), _vn_date(g["to"])]
+            for g in records
+        ]
+        text = format_table(["Nhóm so sánh", "Tỉnh", "Số đơn vị", "Hiệu lực đến"], rows)
     _write_output(text, args.output)
     return EXIT_OK
 
@@ -683,6 +711,15 @@ def cmd_rank(args: argparse.Namespace) -> int:
     else:
         catalogue = indicator_catalogue()
         text = f"Xếp hạng kỳ {period.label_vi}\n"
+        text += (
+            f"Nhóm so sánh: {args.group or 'mọi đơn vị có dữ liệu'}; ranh giới đơn vị hành chính ngày "
+            f"{period.end:%d/%m/%Y}.\n"
+        )
+        if any(r.get("predecessors_added") for r in records):
+            text += (
+                "Đơn vị thành lập trong kỳ hoặc kỳ trước: số liệu trước ngày thành lập là số cộng của các đơn vị cũ "
+                "hợp thành (theo danh mục đơn vị kế thừa).\n"
+            )
         for key in dict.fromkeys(r["indicator"] for r in records if r["indicator"] != "par_component"):
             rows = sorted(
                 (r for r in records if r["indicator"] == key), key=lambda r: (r["rank"] is None, r["rank"] or 0)
@@ -908,7 +945,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:
-        return int(args.handler(args))
+        with _group_scope(getattr(args, "group", None)):
+            return int(args.handler(args))
     except CchcError as exc:
         if getattr(args, "debug", False):
             log.exception("%s", exc)
@@ -928,6 +966,23 @@ def main(argv: Sequence[str] | None = None) -> int:
                 exc,
             )
         return EXIT_FAILED
+
+
+@contextlib.contextmanager
+def _group_scope(group: str | None):
+    """``--group`` also names the area where unit names are looked up, for this command only, unless the data
+    folder (``scope`` in units.yaml) or ``CCHC_SCOPE`` already names one: "Xã Tân Thành" is seven communes in the
+    country and one in ``--group "Tỉnh Lạng Sơn"``."""
+    from .registry import ENV_SCOPE
+
+    if not group or os.environ.get(ENV_SCOPE):
+        yield
+        return
+    os.environ[ENV_SCOPE] = group
+    try:
+        yield
+    finally:
+        os.environ.pop(ENV_SCOPE, None)
 
 
 def _typed_unit(exc: CchcError, args: argparse.Namespace) -> bool:

@@ -361,8 +361,7 @@ def compute_indicators(
     if units:
         chosen = [registry.lookup(u, on=period.end) for u in units]
     else:
-        present = set(onestop.index) | set(budget.index) | set(par.index)
-        chosen = [u for u in registry.units(group=group) if u.unit_id in present]
+        chosen = units_at_end(registry, period, group, set(onestop.index) | set(budget.index) | set(par.index))
     report = load_ingest_report(processed)
     files_of: dict[str, list[dict]] = {}
     for f in report.get("files", []):
@@ -378,8 +377,11 @@ def compute_indicators(
         aggregated = None
         if unit.unit_id not in onestop.index:
             aggregated = _aggregate_predecessors(unit, registry, onestop)
-            if aggregated is not None:
-                onestop.loc[unit.unit_id] = aggregated["row"]
+        elif unit.valid_from is not None and period.start < unit.valid_from <= period.end:
+            # the period straddles the unit's creation: its own dossiers and, before that day, its predecessors'
+            aggregated = _aggregate_predecessors(unit, registry, onestop, with_own=True)
+        if aggregated is not None:
+            onestop.loc[unit.unit_id] = aggregated["row"]
         rec: dict = {
             "unit_code": unit.code,
             "unit_id": unit.unit_id,
@@ -659,13 +661,82 @@ def _vn_day(iso: str) -> str:
 # --- successors, consistency checks, approved corrections -------------------------------------------------------
 
 
-def _aggregate_predecessors(unit, registry: UnitRegistry, onestop: pd.DataFrame) -> dict | None:
+def check_group_at_end(registry: UnitRegistry, period, group: str | None) -> None:
+    """Refuse a group that ceased to exist during the period (a district on 1 July 2025): its units do not cover
+    the period, and its successors belong to another group."""
+    from .errors import UnitLookupError
+
+    if not group:
+        return
+    pool = registry.units(group=group)
+    if any(u.valid_on(period.end) for u in pool) or not any(u.valid_on(period.start) for u in pool):
+        return
+    gone = max(u.valid_to for u in pool if u.valid_to) + dt.timedelta(days=1)
+    raise UnitLookupError(
+        f"Nhóm '{group}' không còn từ {gone:%d/%m/%Y}, trước cuối kỳ {period.label_vi}: các đơn vị của nhóm "
+        "không phủ hết kỳ. Hãy chọn nhóm theo ranh giới mới (tỉnh/thành phố) hoặc một kỳ kết thúc trước "
+        f"{gone:%d/%m/%Y}.",
+        group,
+    )
+
+
+def units_at_end(registry: UnitRegistry, period, group: str | None, present: set[str], day=None) -> list:
+    """The units of a period, with the boundaries of ``day`` (its last day by default): those valid then that have
+    data, or whose predecessors have (a commune created in the period, or after its data began). A period that
+    straddles 1 July 2025 therefore lists the new communes, each with its predecessors' part of the period, never
+    an old commune beside its successor. A group that ceased to exist during the period is refused."""
+    check_group_at_end(registry, period, group)
+    day = day or period.end
+    pool = registry.units(group=group, on=day) if group else registry.units(on=day)
+    return [
+        u
+        for u in pool
+        if u.unit_id in present or any(p.unit_id in present for p, _share in registry.predecessors(u.unit_id))
+    ]
+
+
+def at_boundaries(table: pd.DataFrame, registry: UnitRegistry, period, day=None) -> pd.DataFrame:
+    """A per-unit table (``compute_onestop_indicators``) with the boundaries of ``day`` (the period's last day by
+    default): the rows of units that no longer exist then folded into their successors' with ``_aggregate_
+    predecessors`` (counts missing where a share is unknown). What rankings compare across 1 July 2025: a new
+    commune's period, or the previous period it is compared with, never old and new communes side by side."""
+    day = day or period.end
+    if table.empty:
+        return table
+    known = {u.unit_id: u for u in registry}
+    ids = set(table["unit_id"])
+    if all(uid in known and known[uid].valid_on(day) for uid in ids):
+        return table  # nothing ended or began: the table as it is
+    indexed = table.set_index("unit_id")
+    rows = {}
+    for unit in units_at_end(registry, period, None, ids, day):
+        own = unit.unit_id in ids
+        began = unit.valid_from is not None and unit.valid_from > period.start
+        aggregated = _aggregate_predecessors(unit, registry, indexed, with_own=own) if began else None
+        if aggregated is None:
+            if own:
+                rows[unit.unit_id] = indexed.loc[unit.unit_id]
+            continue
+        row = aggregated["row"].copy()
+        for key in aggregated["missing"]:
+            row[key] = float("nan")
+        rows[unit.unit_id] = row
+    if not rows:
+        return table.iloc[:0]
+    out = pd.DataFrame.from_dict(rows, orient="index").rename_axis("unit_id").reset_index()
+    return out.infer_objects()
+
+
+def _aggregate_predecessors(unit, registry: UnitRegistry, onestop: pd.DataFrame, with_own: bool = False) -> dict | None:
     """Dossier counts of a successor unit for a period before it existed: its predecessors' counts summed, each
-    weighted by the share of it the successor took; rates recomputed from the sums. None when no predecessor has
-    data; counts become missing when a share is unknown."""
+    weighted by the share of it the successor took; rates recomputed from the sums. ``with_own``: a period that
+    straddles its creation, its own counts added. None when no predecessor has data; counts become missing when a
+    share is unknown."""
     preds = [(u, share) for u, share in registry.predecessors(unit.unit_id) if u.unit_id in onestop.index]
     if not preds:
         return None
+    if with_own:
+        preds = [(unit, 1.0), *preds]
     unknown = [u.full_name for u, share in preds if share is None]
     counts = [c for c in onestop.columns if onestop[c].dtype.kind in "iu"]
     row = pd.Series(0.0, index=onestop.columns, dtype=object)
@@ -698,6 +769,8 @@ def _aggregate_predecessors(unit, registry: UnitRegistry, onestop: pd.DataFrame)
         reason = f"chưa biết tỷ lệ phần của {', '.join(unknown)} chuyển về {unit.full_name}"
         missing.update({c: reason for c in [*COUNT_KEYS, *rates]})
     sources = [{"unit_id": u.unit_id, "name": u.full_name, "share": share} for u, share in preds]
+    if with_own:
+        sources[0]["from"] = unit.valid_from.isoformat()  # the unit's own dossiers, since it exists
     return {"row": row, "sources": sources, "missing": missing}
 
 

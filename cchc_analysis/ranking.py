@@ -146,7 +146,7 @@ def compute_rankings(
 ) -> list[dict]:
     """Records per unit and indicator for every unit of a group with data (see ``cchc rank``)."""
     from .errors import ConfigError
-    from .indicators import compute_onestop_indicators, compute_par_indicators
+    from .indicators import at_boundaries, check_group_at_end, compute_onestop_indicators, compute_par_indicators
     from .periods import previous_period
     from .store import FIGURE_COLUMNS, open_store, read_table
 
@@ -160,13 +160,15 @@ def compute_rankings(
             f"Không xếp hạng được theo: {', '.join(unknown)}. Các chỉ số xếp hạng được: "
             f"{', '.join([*rates, 'par_total_score'])}."
         )
+    check_group_at_end(registry, period, group)
     members = {u.unit_id: u for u in registry.units(group=group)} if group else None
     dossiers = read_table(processed, "dossiers", FIGURE_COLUMNS)
     catalogue = read_table(processed, "catalogue")
     par = read_table(processed, "par")
 
     def table_for(p):
-        t = compute_onestop_indicators(dossiers, p, catalogue, methodology)
+        # the boundaries of the ranked period's last day, for it and for the period it is compared with
+        t = at_boundaries(compute_onestop_indicators(dossiers, p, catalogue, methodology), registry, p, period.end)
         if members is not None:
             t = t[t["unit_id"].isin(members)]
         return t.reset_index(drop=True)
@@ -240,6 +242,14 @@ def compute_rankings(
                             "par_year": int(row.par_year),
                         }
                     )
+    # which peer group, with which day's boundaries: across 1 July 2025 a new commune's earlier figures are its
+    # predecessors' summed (docs/registry.md)
+    earlier = previous_period(period).start
+    for rec in records:
+        unit = unit_of(rec["unit_id"])
+        rec["peer_group"] = group
+        rec["boundaries_on"] = period.end.isoformat()
+        rec["predecessors_added"] = unit.valid_from is not None and unit.valid_from > earlier
     return records
 
 

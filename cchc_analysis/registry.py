@@ -1,16 +1,22 @@
 """The administrative-unit registry: communes with codes, peer groups, validity and 2025 successors.
 
-The package ships a registry (``data/units.csv`` and ``data/successions.csv``); users add or correct
-units with ``units.csv`` or ``units.yaml`` in their data folder, which is merged over the shipped rows
-by ``unit_id``.
+The package ships the national registry (``data/units.csv`` and ``data/successions.csv``, built by ``make
+registry`` from the GSO's lists, see docs/registry.md): the 3,321 units of the 34 provinces since 1 July 2025
+(peer group: the province) and the 10,040 units before it (peer group: the district), with which old unit went into
+which new one. A data folder narrows it to its area with ``scope`` in ``units.yaml`` (a province, a district or
+several): the units there, and every unit linked to them by the 2025 arrangement. Users add or correct units with
+``units.csv`` or ``units.yaml`` in their data folder, merged over the shipped rows by ``unit_id``.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import logging
+import os
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
@@ -23,8 +29,8 @@ from .text import clean_text, fold, slugify
 
 log = logging.getLogger(__name__)
 
-UNIT_TYPES = ("xã", "phường", "thị trấn")
-_TYPE_LABEL = {"xã": "Xã", "phường": "Phường", "thị trấn": "Thị trấn"}
+UNIT_TYPES = ("xã", "phường", "thị trấn", "đặc khu", "huyện")  # huyện: an island district with no commune (until 2025)
+_TYPE_LABEL = {"xã": "Xã", "phường": "Phường", "thị trấn": "Thị trấn", "đặc khu": "Đặc khu", "huyện": "Huyện"}
 
 # Folded prefixes that may stand before a unit's name, with the unit type they imply (None: any).
 _PREFIXES: tuple[tuple[str, str | None], ...] = (
@@ -34,6 +40,7 @@ _PREFIXES: tuple[tuple[str, str | None], ...] = (
     ("tt", "thị trấn"),
     ("phuong", "phường"),
     ("p", "phường"),
+    ("dac khu", "đặc khu"),
     ("xa", "xã"),
     ("x", "xã"),
 )
@@ -149,36 +156,91 @@ def _parse_share(value: object, where: str) -> float | None:
 class UnitRegistry:
     """Lookup of units by id, code or name (tolerant of case, NFC/NFD, diacritics and prefixes)."""
 
-    def __init__(self, units: Iterable[Unit], successions: Iterable[Succession] = ()):
+    def __init__(self, units: Iterable[Unit], successions: Iterable[Succession] = (), scope: tuple[str, ...] = ()):
         self._units: dict[str, Unit] = {}
         for unit in units:
             self._units[unit.unit_id] = unit
         self._successions = list(successions)
+        self.scope = scope
+        self._index()
         self._assign_slugs()
         self._check_successions()
 
+    def _index(self) -> None:
+        """Folded keys computed once: 13,000 units are looked up by name, code and group many times per run."""
+        self._by_name: dict[str, list[Unit]] = {}
+        self._by_code: dict[str, list[Unit]] = {}
+        self._by_area: dict[str, list[Unit]] = {}
+        self._sort_key: dict[str, tuple[str, str, str]] = {}
+        area_keys: dict[tuple[str, str], set[str]] = {}  # a few hundred districts and provinces: fold each once
+        for unit in self._units.values():
+            name = fold(unit.name)
+            self._by_name.setdefault(name, []).append(unit)
+            if unit.code:
+                self._by_code.setdefault(unit.code, []).append(unit)
+            areas = area_keys.get((unit.group, unit.province))
+            if areas is None:
+                areas = {fold(unit.group), split_unit_prefix(unit.group)[0], _bare_area(unit.group)}
+                if unit.province:
+                    areas |= {fold(unit.province), _bare_area(unit.province)}
+                area_keys[(unit.group, unit.province)] = areas
+            for area in areas:
+                self._by_area.setdefault(area, []).append(unit)
+            self._sort_key[unit.unit_id] = (unit.group, name, unit.unit_id)
+        self._succ_of: dict[str, list[Succession]] = {}
+        self._pred_of: dict[str, list[Succession]] = {}
+        for s in self._successions:
+            self._succ_of.setdefault(s.predecessor_id, []).append(s)
+            self._pred_of.setdefault(s.successor_id, []).append(s)
+
     # -- construction ----------------------------------------------------------------------------
     @classmethod
-    def shipped(cls) -> UnitRegistry:
-        """The registry shipped with the package."""
-        pkg = resources.files("cchc_analysis") / "data"
-        units = _read_units_csv((pkg / "units.csv").read_text(encoding="utf-8"), "units.csv (gói)")
-        succ = _read_successions_csv((pkg / "successions.csv").read_text(encoding="utf-8"), "successions.csv (gói)")
-        return cls(units, succ)
+    def shipped(cls, scope: str | Iterable[str] | None = None) -> UnitRegistry:
+        """The national registry shipped with the package, narrowed to ``scope`` when given (see ``scoped``)."""
+        if not scope:
+            return _shipped_registry()
+        return _shipped_registry().scoped(scope)
 
     @classmethod
     def load(cls, data_dir: Path | str | None = None) -> UnitRegistry:
-        """The shipped registry with the user's ``units.csv`` / ``units.yaml`` from ``data_dir`` merged over it."""
+        """The shipped registry narrowed to the data folder's ``scope`` (``units.yaml``; else ``CCHC_SCOPE``), with
+        the user's ``units.csv`` / ``units.yaml`` from ``data_dir`` merged over it."""
         from .paths import resolve
 
         registry = cls.shipped()
         if data_dir is None:
-            return registry
+            return registry.scoped(env_scope()) if env_scope() else registry
+        scope = read_scope(resolve(data_dir)) or env_scope()
+        if scope:
+            registry = registry.scoped(scope)
         for name in ("units.csv", "units.yaml", "units.yml"):
             path = resolve(data_dir) / name
             if path.is_file():
                 registry = registry.merged(path)
         return registry
+
+    def scoped(self, scope: str | Iterable[str]) -> UnitRegistry:
+        """The units of the areas named (a province, a district or peer group, matched like names), and every unit
+        linked to them by a succession, directly or through another (a new commune's predecessors from a
+        neighbouring district; an old commune's other successors). Slugs are then unique within the area."""
+        names = (scope,) if isinstance(scope, str) else tuple(scope)
+        keep: set[str] = set()
+        for name in names:
+            found = self._area(name)
+            if not found:
+                raise UnitLookupError(self._no_area(name), name)
+            keep |= {u.unit_id for u in found}
+        todo = list(keep)
+        while todo:  # the connected component of the succession graph
+            uid = todo.pop()
+            for s in self._succ_of.get(uid, []) + self._pred_of.get(uid, []):
+                for other in (s.predecessor_id, s.successor_id):
+                    if other not in keep:
+                        keep.add(other)
+                        todo.append(other)
+        units = [u for u in self._units.values() if u.unit_id in keep]
+        successions = [s for s in self._successions if s.predecessor_id in keep]
+        return UnitRegistry([_unslugged(u) for u in units], successions, scope=self.scope + names)
 
     def merged(self, path: Path) -> UnitRegistry:
         """Return a new registry with the units (and successions) of a user file merged over this one."""
@@ -195,7 +257,7 @@ class UnitRegistry:
             merged_units[unit.unit_id] = unit
         replaced = {s.predecessor_id for s in succ}
         successions = [s for s in self._successions if s.predecessor_id not in replaced] + succ
-        return UnitRegistry(merged_units.values(), successions)
+        return UnitRegistry([_unslugged(u) for u in merged_units.values()], successions, scope=self.scope)
 
     # -- queries ---------------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -213,21 +275,46 @@ class UnitRegistry:
 
     def units(self, group: str | None = None, on: dt.date | None = None) -> list[Unit]:
         """Units, optionally of one peer group (matched like names) and valid on a day."""
-        result = list(self._units.values())
         if group:
-            key = fold(group)
-            result = [u for u in result if fold(u.group) == key or split_unit_prefix(u.group)[0] == key]
+            result = self._area(group)
             if not result:
-                groups = sorted({u.group for u in self._units.values()})
-                raise UnitLookupError(
-                    f"Không có nhóm đơn vị '{group}'. Các nhóm có trong danh mục: {', '.join(groups)}.", group
-                )
+                raise UnitLookupError(self._no_area(group), group)
+        else:
+            result = list(self._units.values())
         if on is not None:
             result = [u for u in result if u.valid_on(on)]
-        return sorted(result, key=lambda u: (u.group, fold(u.name), u.unit_id))
+        return sorted(result, key=lambda u: self._sort_key[u.unit_id])
+
+    def _area(self, name: str) -> list[Unit]:
+        """Units whose peer group or province is ``name`` ("Huyện Thanh Miện", "thanh mien", "TP Hải Phòng")."""
+        found = self._by_area.get(fold(name)) or self._by_area.get(_bare_area(name)) or []
+        return list(found)
+
+    def _no_area(self, name: str) -> str:
+        import difflib
+
+        groups = sorted({u.group for u in self._units.values()} | {u.province for u in self._units.values()} - {""})
+        if len(groups) <= 40:
+            return f"Không có nhóm đơn vị '{name}'. Các nhóm có trong danh mục: {', '.join(groups)}."
+        close = difflib.get_close_matches(fold(name), [fold(g) for g in groups], n=3, cutoff=0.6)
+        hint = [g for g in groups if fold(g) in close]
+        return (
+            f"Không có tỉnh/thành phố, huyện hay nhóm đơn vị '{name}' trong danh mục."
+            + (f" Có phải: {', '.join(hint)}?" if hint else "")
+            + " Lệnh cchc units --groups liệt kê các nhóm."
+        )
+
+    def named(self, key: str) -> tuple[Unit, ...]:
+        """Units whose folded name is ``key`` ("thanh giang"), of every period."""
+        return tuple(self._by_name.get(key, ()))
+
+    @property
+    def longest_name(self) -> int:
+        """Words in the longest unit name (a name is looked for in at most that many words)."""
+        return max((len(k.split()) for k in self._by_name), default=0)
 
     def groups(self) -> list[str]:
-        """Distinct peer groups."""
+        """Distinct peer groups (districts before 1 July 2025, provinces since)."""
         return sorted({u.group for u in self._units.values()})
 
     def lookup(self, text: str, on: dt.date | None = None, group: str | None = None) -> Unit:
@@ -250,17 +337,21 @@ class UnitRegistry:
         raw = clean_text(text)
         if raw in self._units:
             return self._units[raw]
-        candidates = [u for u in self._units.values() if u.code and u.code == raw]
+        candidates = list(self._by_code.get(raw, ()))
         implied = None
         if not candidates:
             key, implied = split_unit_prefix(raw)
-            candidates = [u for u in self._units.values() if fold(u.name) == key]
+            candidates = list(self._by_name.get(key, ()))
             if implied:
                 typed = [u for u in candidates if u.type == implied]
                 candidates = typed or candidates
+            if len(candidates) > 1 and not raw.isascii():
+                # typed with its marks, a name means itself: "Tân Thành" is not "Tân Thanh" (both are communes)
+                exact = [u for u in candidates if _marked(u.name) == _marked_tail(raw, u.name)]
+                candidates = exact or candidates
         if group:
-            gkey = fold(group)
-            candidates = [u for u in candidates if fold(u.group) == gkey]
+            area = {u.unit_id for u in self._area(group)}
+            candidates = [u for u in candidates if u.unit_id in area]
         if on is not None and len(candidates) > 1:
             dated = [u for u in candidates if u.valid_on(on)]
             candidates = dated or candidates
@@ -268,9 +359,13 @@ class UnitRegistry:
             return candidates[0]
         if not candidates:
             raise UnitLookupError(self._not_found(raw, group), text)
-        listed = "; ".join(f"{u.full_name} ({u.unit_id}, {u.group}, {_validity(u)})" for u in candidates)
+        shown = candidates[:12]
+        listed = "; ".join(f"{u.full_name} ({u.unit_id}, {_area_label(u)}, {_validity(u)})" for u in shown)
+        more = f" và {len(candidates) - len(shown)} đơn vị khác" if len(candidates) > len(shown) else ""
         raise UnitLookupError(
-            f"Tên/mã '{raw}' ứng với nhiều đơn vị: {listed}. Hãy ghi rõ loại đơn vị, mã hoặc thời điểm.", text
+            f"Tên/mã '{raw}' ứng với nhiều đơn vị: {listed}{more}. Hãy ghi rõ loại đơn vị, mã hoặc thời điểm, chọn "
+            "nhóm bằng --group, hoặc khai báo tỉnh/huyện của thư mục dữ liệu (khóa scope trong units.yaml).",
+            text,
         )
 
     def _not_found(self, raw: str, group: str | None) -> str:
@@ -281,7 +376,9 @@ class UnitRegistry:
         pool = self.units(group=group) if group else list(self._units.values())
         names = {fold(u.name): u.full_name for u in pool}
         key = split_unit_prefix(raw)[0]
-        close = [names[n] for n in difflib.get_close_matches(key, list(names), n=3, cutoff=0.6)]
+        # among the country's 10,000 names a loose cutoff always finds something: ask for a closer match there
+        cutoff = 0.6 if len(names) <= 200 else 0.8
+        close = [names[n] for n in difflib.get_close_matches(key, list(names), n=3, cutoff=cutoff)]
         parts = [f"Không tìm thấy đơn vị '{raw}' trong danh mục đơn vị."]
         if close:
             parts.append(f"Có phải: {', '.join(close)}?")
@@ -292,18 +389,18 @@ class UnitRegistry:
 
     def by_slug(self, slug: str) -> Unit:
         """The unit whose slug is ``slug``."""
-        for unit in self._units.values():
-            if unit.slug == slug:
-                return unit
+        unit = self._by_slug.get(slug)
+        if unit is not None:
+            return unit
         raise UnitLookupError(f"Không có đơn vị nào có tên rút gọn '{slug}'.")
 
     def successors(self, unit_id: str) -> list[tuple[Unit, float | None]]:
         """Units that ``unit_id`` became part of, with the share of it each took (None: unknown)."""
-        return [(self.get(s.successor_id), s.share) for s in self._successions if s.predecessor_id == unit_id]
+        return [(self.get(s.successor_id), s.share) for s in self._succ_of.get(unit_id, ())]
 
     def predecessors(self, unit_id: str) -> list[tuple[Unit, float | None]]:
         """Units that (partly) became ``unit_id``, with the share of each that went to it."""
-        return [(self.get(s.predecessor_id), s.share) for s in self._successions if s.successor_id == unit_id]
+        return [(self.get(s.predecessor_id), s.share) for s in self._pred_of.get(unit_id, ())]
 
     def to_records(self, group: str | None = None) -> list[dict[str, object]]:
         """JSON-ready list of units with their successors."""
@@ -329,6 +426,7 @@ class UnitRegistry:
                     same_type = [u for u in units if u.type == unit.type]
                     slug = f"{slugify(unit.type)}-{base}" if len(same_type) == 1 else f"{base}-{unit.unit_id}"
                 object.__setattr__(unit, "slug", slug)
+        self._by_slug = {u.slug: u for u in self._units.values()}
 
     def _check_successions(self) -> None:
         for s in self._successions:
@@ -344,6 +442,84 @@ class UnitRegistry:
         for uid, total in totals.items():
             if total > 1.0 + 1e-9:
                 raise ConfigError(f"Đơn vị {uid}: tổng tỷ lệ chuyển sang các đơn vị kế thừa là {total:g}, vượt quá 1.")
+
+
+def _marked(text: str) -> str:
+    """Lower case NFC with diacritics kept, single spaces."""
+    return " ".join(unicodedata.normalize("NFC", text).lower().split())
+
+
+def _marked_tail(raw: str, name: str) -> str:
+    """The last words of ``raw``, as many as ``name`` has ("UBND xã Tân Thành" -> "tân thành")."""
+    words = _marked(raw).replace(".", " ").split()
+    return " ".join(words[-len(name.split()) :])
+
+
+def _bare_area(name: str) -> str:
+    """An area's name without its type words: "Thành phố Hải Phòng", "TP. Hải Phòng" -> "hai phong"."""
+    key = fold(name)
+    for word in ("thanh pho", "tp", "tinh", "huyen", "quan", "thi xa", "thi tran"):
+        if key.startswith(word + " "):
+            return key[len(word) + 1 :]
+    return key
+
+
+def _area_label(unit: Unit) -> str:
+    """Where a unit lies, as a reader places it: "Huyện Thanh Miện, Tỉnh Hải Dương" or "Thành phố Hải Phòng"."""
+    if unit.province and unit.province != unit.group:
+        return f"{unit.group}, {unit.province}"
+    return unit.group
+
+
+def _unslugged(unit: Unit) -> Unit:
+    """A copy without its slug: slugs are unique within one registry and are assigned again in the new one."""
+    from dataclasses import replace
+
+    return replace(unit, slug="")
+
+
+ENV_SCOPE = "CCHC_SCOPE"
+
+
+def env_scope() -> tuple[str, ...]:
+    """The areas named by ``CCHC_SCOPE`` (names separated by ";"), used where the data folder names none; the
+    command line sets it for one command from ``--group``."""
+    return tuple(part.strip() for part in os.environ.get(ENV_SCOPE, "").split(";") if part.strip())
+
+
+def read_scope(data_dir: Path) -> tuple[str, ...]:
+    """The areas a data folder covers: ``scope`` in its ``units.yaml`` (one name or a list); () when unset."""
+    for name in ("units.yaml", "units.yml"):
+        path = data_dir / name
+        if not path.is_file():
+            continue
+        try:
+            doc = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{path}: không đọc được YAML ({exc}).") from None
+        scope = doc.get("scope") if isinstance(doc, dict) else None
+        if scope is None:
+            return ()
+        items = [scope] if isinstance(scope, str) else scope
+        if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
+            raise ConfigError(f"{path}, khóa 'scope': cần tên một tỉnh/thành phố, huyện, hoặc danh sách các tên.")
+        return tuple(i.strip() for i in items)
+    return ()
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_rows() -> tuple[tuple[Unit, ...], tuple[Succession, ...]]:
+    """The package's registry files, parsed once per process (13,361 units)."""
+    pkg = resources.files("cchc_analysis") / "data"
+    units = _read_units_csv((pkg / "units.csv").read_text(encoding="utf-8"), "units.csv (gói)")
+    succ = _read_successions_csv((pkg / "successions.csv").read_text(encoding="utf-8"), "successions.csv (gói)")
+    return tuple(units), tuple(succ)
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_registry() -> UnitRegistry:
+    """Built once per process: a registry is never changed after it is built (merged and scoped make new ones)."""
+    return UnitRegistry(*_shipped_rows())
 
 
 def _validity(unit: Unit) -> str:
@@ -411,7 +587,7 @@ def _read_units_yaml(text: str, source: str) -> tuple[list[Unit], list[Successio
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{source}: không đọc được YAML ({exc}).") from None
-    items = doc.get("units") if isinstance(doc, dict) else doc
+    items = doc.get("units", [] if "scope" in doc else None) if isinstance(doc, dict) else doc
     if not isinstance(items, list):
         raise ConfigError(f"{source}: cần một danh sách đơn vị (khóa 'units').")
     units, successions = [], []

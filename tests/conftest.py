@@ -13,6 +13,11 @@ import pytest
 from cchc_analysis.demo import generate_demo_data
 from cchc_analysis.store import ingest
 
+# The tests' data folders are the demo district's (its exports name "Lam Sơn", a name nine units of the country
+# had): they are looked up in its area, as a data folder with ``scope: Huyện Thanh Miện`` is. The national
+# registry's own tests (test_registry_national.py, the CLI's --group tests) clear or replace it.
+os.environ["CCHC_SCOPE"] = "Huyện Thanh Miện"
+
 SETUP_DURATIONS = Path("mutmut-setup-durations.json")  # beside mutmut's statistics, in mutants/
 _setup_seconds: dict[str, float] = {}
 

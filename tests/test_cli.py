@@ -6,6 +6,7 @@ import sys
 import pytest
 
 from cchc_analysis.cli import main
+from cchc_analysis.registry import UnitRegistry
 
 
 def test_units_json_lists_historical_and_current_units(capsys):
@@ -15,14 +16,39 @@ def test_units_json_lists_historical_and_current_units(capsys):
     assert {"Xã Thanh Giang", "Thị trấn Thanh Miện", "Xã Nam Thanh Miện"} <= names
     tg = next(r for r in records if r["name"] == "Xã Thanh Giang")
     assert (tg["code"], tg["type"], tg["group"], tg["valid_to"]) == ("11287", "xã", "Huyện Thanh Miện", "2025-06-30")
-    assert tg["successors"] == [{"unit_id": "31-11284", "name": "Xã Nam Thanh Miện", "share": 1.0}]
+    assert tg["successors"] == [{"unit_id": "2025-31-11284", "name": "Xã Nam Thanh Miện", "share": 1.0}]
 
 
 def test_units_table_for_one_group(capsys):
     assert main(["units", "--group", "Thành phố Hải Phòng"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split()[:3] == ["Mã", "Tên", "đơn"]
-    assert len(lines) == 2 + 5
+    # in the tests' area (Huyện Thanh Miện and the units linked to it): the five successors, and Đường An and
+    # Thượng Hồng, which took parts of Thanh Tùng, Đoàn Tùng and Bình Giang's communes
+    assert len(lines) == 2 + 7
+
+
+def test_groups_of_the_whole_country(capsys, monkeypatch):
+    monkeypatch.delenv("CCHC_SCOPE")
+    assert main(["units", "--groups", "--format", "json"]) == 0
+    groups = {g["group"]: g for g in json.loads(capsys.readouterr().out)}
+    provinces = [g for g in groups.values() if g["to"] is None]
+    assert len(provinces) == 34 and sum(g["units"] for g in provinces) == 3321
+    assert groups["Thành phố Hải Phòng"]["units"] == 114
+    assert groups["Huyện Thanh Miện"] == {"group": "Huyện Thanh Miện", "province": "Tỉnh Hải Dương", "units": 17,
+                                          "to": "2025-06-30"}  # fmt: skip
+
+
+def test_a_name_of_several_provinces_is_found_in_the_group_typed(capsys, monkeypatch, tmp_path):
+    monkeypatch.delenv("CCHC_SCOPE")
+    args = ["units", "--format", "json", "--data-dir", str(tmp_path)]
+    assert main([*args, "--group", "Tỉnh Lạng Sơn"]) == 0
+    assert any(u["name"] == "Xã Tân Thành" for u in json.loads(capsys.readouterr().out))
+    out = tmp_path / "t.xlsx"
+    template = ["template", "--period", "2025Q3", "--unit", "Xã Tân Thành", "-o", str(out), "--data-dir", str(tmp_path)]
+    assert main(template) == 2  # seven communes of the country bear the name
+    assert "--group" in capsys.readouterr().err
+    assert main([*template, "--group", "Tỉnh Lạng Sơn"]) == 0 and out.is_file()
 
 
 @pytest.mark.parametrize("before", [True, False])
@@ -45,7 +71,7 @@ def test_output_file(tmp_path, capsys):
     out = tmp_path / "sub" / "units.json"
     assert main(["units", "--format", "json", "-o", str(out)]) == 0
     assert capsys.readouterr().out == ""
-    assert len(json.loads(out.read_text(encoding="utf-8"))) == 22
+    assert len(json.loads(out.read_text(encoding="utf-8"))) == len(UnitRegistry.shipped(scope="Huyện Thanh Miện"))
 
 
 def test_unknown_group_is_an_error_in_vietnamese_without_traceback(capsys):

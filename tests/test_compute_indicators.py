@@ -308,10 +308,10 @@ def test_a_name_two_units_bore_is_the_one_of_the_periods_date(store):
 
 
 def test_a_successor_unit_before_it_existed_adds_up_its_predecessors(store):
-    # Nam Thanh Miện (31-11284) took the whole of Thanh Giang and three units with no data here; Bắc Thanh Miện
-    # (31-11254) the whole of Lam Sơn
+    # Nam Thanh Miện (2025-31-11284) took the whole of Thanh Giang and three units with no data here; Bắc Thanh Miện
+    # (2025-31-11254) the whole of Lam Sơn
     south, north = compute_indicators(store, JULY, units=["Nam Thanh Miện", "Bắc Thanh Miện"])
-    assert (south["unit_id"], north["unit_id"]) == ("31-11284", "31-11254")
+    assert (south["unit_id"], north["unit_id"]) == ("2025-31-11284", "2025-31-11254")
     assert south["aggregated_from"] == [{"unit_id": TG, "name": "Xã Thanh Giang", "share": 1.0}]
     # Thanh Giang's counts, as worked out in test_dossier_counts_by_hand
     assert [south[k] for k in ("received_total", "resolved_total", "resolved_early", "pending_total")] == [5, 3, 1, 1]
@@ -424,3 +424,49 @@ def test_units_the_data_folder_adds_are_known(own_store):
     )
     (rec,) = compute_indicators(own_store, JULY, units=["Thử Nghiệm"])
     assert (rec["unit_id"], rec["unit_name"], rec["received_total"]) == ("99-00001", "Xã Thử Nghiệm", None)
+
+
+# --- a period that straddles 1 July 2025 ------------------------------------------------------------------------
+
+NTM = "2025-31-11284"  # Nam Thanh Miện, created 01/07/2025 from Thanh Giang (whole) and three others
+ACROSS = parse_period("01/06/2025-31/07/2025")
+
+
+@pytest.fixture(scope="module")
+def straddle_store(tmp_path_factory):
+    data = tmp_path_factory.mktemp("straddle")
+    (data / "processed").mkdir()
+    rows = [
+        # Thanh Giang in June: resolved on 12/06, 3 days before its 15/06 deadline, submitted online
+        dossier(TG, "s1", "2025-06-10 08:00", "2025-06-15", "2025-06-12 10:00", "resolved", "online"),
+        # Nam Thanh Miện in July: one resolved on 12/07 after its 10/07 deadline (direct), one still in progress
+        dossier(NTM, "s2", "2025-07-02 08:00", "2025-07-10", "2025-07-12 09:00", "resolved", "direct"),
+        dossier(NTM, "s3", "2025-07-20 08:00", "2025-08-30", None, "in_progress", "online"),
+    ]
+    pd.DataFrame(rows).to_parquet(data / "processed" / "dossiers.parquet")
+    return data
+
+
+def test_a_period_straddling_the_merger_gives_the_new_commune_its_predecessors_part(straddle_store):
+    (rec,) = compute_indicators(straddle_store, ACROSS, group="Thành phố Hải Phòng")
+    assert rec["unit_id"] == NTM  # never Thanh Giang beside its successor: the boundaries of 31/07/2025
+    # 1 June dossier of Thanh Giang + 2 July dossiers of Nam Thanh Miện
+    assert [rec[k] for k in ("received_total", "resolved_total", "resolved_early", "resolved_late")] == [3, 2, 1, 1]
+    assert rec["pending_total"] == 1
+    assert rec["online_rate"] == pytest.approx(200 / 3)  # 2 of the 3 received online
+    assert rec["aggregated_from"] == [
+        {"unit_id": NTM, "name": "Xã Nam Thanh Miện", "share": 1.0, "from": "2025-07-01"},
+        {"unit_id": TG, "name": "Xã Thanh Giang", "share": 1.0},
+    ]
+    # every unit of the store, with the same boundaries
+    assert [r["unit_id"] for r in compute_indicators(straddle_store, ACROSS)] == [NTM]
+
+
+def test_a_district_that_ceased_during_the_period_is_refused(straddle_store):
+    from cchc_analysis.errors import UnitLookupError
+
+    with pytest.raises(UnitLookupError, match="Nhóm 'Huyện Thanh Miện' không còn từ 01/07/2025"):
+        compute_indicators(straddle_store, ACROSS, group="Huyện Thanh Miện")
+    # a period before the merger still ranks the district
+    (rec,) = compute_indicators(straddle_store, parse_period("2025-06"), group="Huyện Thanh Miện")
+    assert rec["unit_id"] == TG and "aggregated_from" not in rec

@@ -9,7 +9,7 @@ from cchc_analysis.periods import parse_period
 from cchc_analysis.ranking import compute_rankings, par_component_table, rank_history
 
 T = pd.Timestamp
-TG, LS, CT, NTM = "30-11287", "30-11260", "30-11278", "31-11284"  # Thanh Giang, Lam Sơn, Cao Thắng, Nam Thanh Miện
+TG, LS, CT, NTM = "30-11287", "30-11260", "30-11278", "2025-31-11284"  # Thanh Giang, Lam Sơn, Cao Thắng, Nam Thanh Miện
 Q3 = parse_period("2023Q3")
 
 
@@ -157,6 +157,7 @@ def test_every_field_of_a_par_record_by_hand(store):
         "unit_code": "11287", "unit_id": TG, "unit_name": "Xã Thanh Giang", "indicator": "par_total_score",
         "value": 17.0, "rank": 1, "rank_of": 2, "change": None, "ci_low": None, "ci_high": None, "flag": None,
         "rank_median": 1.0, "rank_p05": 1.0, "rank_p95": 1.0, "low_volume": False, "volume": None,
+        "peer_group": "Huyện Thanh Miện", "boundaries_on": "2023-09-30", "predecessors_added": False,
     }  # fmt: skip
     component = next(
         r for r in records if r["indicator"] == "par_component" and r["unit_id"] == TG and r["component"] == INST
@@ -166,6 +167,7 @@ def test_every_field_of_a_par_record_by_hand(store):
         "component": INST, "value": 9.0, "score": 9.0, "max_score": 10.0, "pct": 90.0, "below_75": False,
         "rank": 1, "rank_of": 2, "change": None, "ci_low": None, "ci_high": None, "flag": None, "rank_median": None,
         "rank_p05": None, "rank_p95": None, "low_volume": False, "par_year": 2022,
+        "peer_group": "Huyện Thanh Miện", "boundaries_on": "2023-09-30", "predecessors_added": False,
     }  # fmt: skip
     late = {r["unit_id"]: r for r in records if r["indicator"] == "resolved_late_pct"}
     # no dossier late anywhere: all tie at 0%, lower is better, rank 1 for the units of 30 dossiers or more
@@ -504,3 +506,53 @@ def test_rank_history_goes_on_past_a_quarter_with_no_unit_shown(tmp_path):
         ("2023Q3", TG): 1,
         ("2023Q3", LS): 2,
     }
+
+
+# --- across 1 July 2025: the new communes, compared with their predecessors' previous quarter -------------------
+
+BTM = "2025-31-11254"  # Bắc Thanh Miện: the whole of Lam Sơn, Hồng Quang and Lê Hồng
+
+
+def dossiers_2025(unit, month, n, online):
+    """``new_dossiers`` moved to 2025."""
+    day = f"2025-{month:02d}-"
+    return [
+        dict(d, received_at=T(day + "03 08:00"), due_at=T(day + "10"), processed_at=T(day + "05 08:00"))
+        for d in new_dossiers(unit, month, n, online)
+    ]
+
+
+@pytest.fixture(scope="module")
+def merged_store(tmp_path_factory):
+    data = tmp_path_factory.mktemp("merged")
+    (data / "processed").mkdir()
+    rows = (
+        dossiers_2025(TG, 5, 40, 40)  # Q2: Thanh Giang 100% online -> Nam Thanh Miện's history
+        + dossiers_2025(LS, 5, 40, 0)  # Q2: Lam Sơn 0% -> Bắc Thanh Miện's history
+        + dossiers_2025(NTM, 8, 40, 10)  # Q3: 25%
+        + dossiers_2025(BTM, 8, 40, 30)  # Q3: 75%
+    )
+    pd.DataFrame(rows).to_parquet(data / "processed" / "dossiers.parquet")
+    return data
+
+
+def test_a_quarter_after_the_merger_is_compared_with_the_predecessors_quarter(merged_store):
+    records = compute_rankings(
+        merged_store, parse_period("2025Q3"), group="Thành phố Hải Phòng", indicators=["online_rate"], draws=0
+    )
+    by_unit = {r["unit_id"]: r for r in records}
+    assert set(by_unit) == {NTM, BTM}
+    # Q3: Bắc Thanh Miện 75% first, Nam Thanh Miện 25% second; in Q2, with the boundaries of 30/09/2025, Nam Thanh
+    # Miện was Thanh Giang (100%, first) and Bắc Thanh Miện was Lam Sơn (0%, second): change +1 and -1
+    assert [(by_unit[u]["rank"], by_unit[u]["change"]) for u in (BTM, NTM)] == [(1, 1), (2, -1)]
+    # the records say which group, which day's boundaries, and that the earlier quarter is the predecessors'
+    assert {(r["peer_group"], r["boundaries_on"], r["predecessors_added"]) for r in records} == {
+        ("Thành phố Hải Phòng", "2025-09-30", True)
+    }
+
+
+def test_a_quarter_ranked_by_the_district_that_ceased_is_refused(merged_store):
+    from cchc_analysis.errors import UnitLookupError
+
+    with pytest.raises(UnitLookupError, match="không còn từ 01/07/2025"):
+        compute_rankings(merged_store, parse_period("2025"), group="Huyện Thanh Miện", indicators=["online_rate"])

@@ -501,7 +501,7 @@ def _corrections(tmp_path, text):
 
     path = tmp_path / "corrections.yaml"
     path.write_text(text, encoding="utf-8")
-    return load_corrections(path, UnitRegistry.shipped()), path
+    return load_corrections(path, UnitRegistry.shipped(scope="Huyện Thanh Miện")), path
 
 
 ITEM = "{unit: %s, period: %s, indicator: %s, value: %s, reason: r, approved_by: a, date: 2023-10-10}"

@@ -310,7 +310,7 @@ def test_corrections_are_applied_and_listed(tmp_path):
         "thái', approved_by: Văn phòng UBND huyện, date: 2023-10-10}\n",
         encoding="utf-8",
     )
-    corrections = load_corrections(path, UnitRegistry.shipped())
+    corrections = load_corrections(path, UnitRegistry.shipped(scope="Huyện Thanh Miện"))
     rec = {"unit_id": "30-11287", "withdrawn": 1, "missing": {}}
     applied = apply_corrections(rec, corrections, parse_period("2023Q3"))
     assert rec["withdrawn"] == 2 and applied[0]["computed"] == 1 and applied[0]["approved_by"] == "Văn phòng UBND huyện"
@@ -320,7 +320,7 @@ def test_corrections_are_applied_and_listed(tmp_path):
     )
     path.write_text("- {unit: Thanh Giang, period: 2023Q3, indicator: so_lieu_la, value: 2}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="thiếu reason, approved_by, date"):
-        load_corrections(path, UnitRegistry.shipped())
+        load_corrections(path, UnitRegistry.shipped(scope="Huyện Thanh Miện"))
 
 
 def test_consistency_warnings():

@@ -29,7 +29,8 @@ THANH_MIEN_2023 = [
 
 @pytest.fixture(scope="module")
 def registry():
-    return UnitRegistry.shipped()
+    """The national registry narrowed to the demo district, as a data folder with ``scope: Huyện Thanh Miện``."""
+    return UnitRegistry.shipped(scope="Huyện Thanh Miện")
 
 
 def test_ships_the_seventeen_units_of_thanh_mien(registry):
@@ -41,7 +42,18 @@ def test_ships_the_seventeen_units_of_thanh_mien(registry):
 
 def test_group_is_matched_like_a_name(registry):
     assert len(registry.units(group="huyen thanh mien")) == 17
-    assert len(registry.units(group="Thành phố Hải Phòng")) == 5
+    # the district's five successors, and two Hải Phòng communes that took part of Thanh Tùng / Đoàn Tùng or
+    # of Nguyễn Lương Bằng's other predecessor (Nhân Quyền, Bình Giang): the area's connected component
+    hai_phong = registry.units(group="TP. Hải Phòng", on=dt.date(2025, 7, 1))
+    assert sorted(u.name for u in hai_phong) == [
+        "Bắc Thanh Miện",
+        "Hải Hưng",
+        "Nam Thanh Miện",
+        "Nguyễn Lương Bằng",
+        "Thanh Miện",
+        "Thượng Hồng",
+        "Đường An",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -74,8 +86,8 @@ def test_reused_name_needs_a_date_or_a_type(registry):
         registry.lookup("Thanh Miện")
     assert "Thị trấn Thanh Miện" in str(err.value) and "Xã Thanh Miện" in str(err.value)
     assert registry.lookup("Thanh Miện", on=dt.date(2023, 8, 31)).unit_id == "30-11239"
-    assert registry.lookup("Thanh Miện", on=dt.date(2025, 9, 1)).unit_id == "31-11239"
-    assert registry.lookup("xã Thanh Miện").unit_id == "31-11239"
+    assert registry.lookup("Thanh Miện", on=dt.date(2025, 9, 1)).unit_id == "2025-31-11239"
+    assert registry.lookup("xã Thanh Miện").unit_id == "2025-31-11239"
 
 
 def test_reused_code_needs_a_date(registry):
@@ -100,21 +112,25 @@ def test_prefix_split():
 def test_successors_and_predecessors(registry):
     succ = registry.successors("30-11287")
     assert [(u.name, share) for u, share in succ] == [("Nam Thanh Miện", 1.0)]
-    preds = {u.name: share for u, share in registry.predecessors("31-11284")}
+    preds = {u.name: share for u, share in registry.predecessors("2025-31-11284")}
     assert preds == {"Hồng Phong": 1.0, "Thanh Giang": 1.0, "Chi Lăng Bắc": 1.0, "Chi Lăng Nam": 1.0}
     # split units: share not published
-    nlb = {u.name: share for u, share in registry.predecessors("31-11242")}
-    assert nlb == {"Phạm Kha": 1.0, "Thanh Tùng": None, "Đoàn Tùng": None}
+    nlb = {u.name: share for u, share in registry.predecessors("2025-31-11242")}
+    assert nlb == {"Phạm Kha": 1.0, "Nhân Quyền": 1.0, "Thanh Tùng": None, "Đoàn Tùng": None}
 
 
 def test_slugs_are_unique_and_ascii(registry):
     slugs = [u.slug for u in registry]
     assert len(slugs) == len(set(slugs))
     assert registry.lookup("Thanh Giang").slug == "thanh-giang"
-    assert {registry.get("30-11239").slug, registry.get("31-11239").slug} == {"thi-tran-thanh-mien", "xa-thanh-mien"}
+    assert {registry.get("30-11239").slug, registry.get("2025-31-11239").slug} == {
+        "thi-tran-thanh-mien",
+        "xa-thanh-mien",
+    }
 
 
-def test_user_csv_adds_and_corrects_units(tmp_path):
+def test_user_csv_adds_and_corrects_units(tmp_path, monkeypatch):
+    monkeypatch.delenv("CCHC_SCOPE")  # the whole country
     (tmp_path / "units.csv").write_text(
         "unit_id,code,name,type,group,province,valid_from,valid_to,notes\n"
         "99-00001,00001,Tân Phú,phường,Thị xã Mẫu,Tỉnh Mẫu,,,\n"
@@ -122,7 +138,9 @@ def test_user_csv_adds_and_corrects_units(tmp_path):
         encoding="utf-8",
     )
     reg = UnitRegistry.load(tmp_path)
-    assert reg.lookup("P. Tân Phú").group == "Thị xã Mẫu"
+    with pytest.raises(UnitLookupError, match=r"ứng với nhiều đơn vị: .*Phường Tân Phú"):
+        reg.lookup("P. Tân Phú")  # six other Phường Tân Phú in the country
+    assert reg.lookup("P. Tân Phú", group="Thị xã Mẫu").unit_id == "99-00001"
     assert reg.get("30-11287").notes == "đã kiểm tra"
     assert len(reg) == len(UnitRegistry.shipped()) + 1
 

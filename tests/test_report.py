@@ -124,7 +124,7 @@ def _workbook(path, texts: bool, figures: bool) -> None:
 
     from cchc_analysis.ingest.classify import MANUAL_INPUT_MARKER
 
-    reg = UnitRegistry.shipped()
+    reg = UnitRegistry.shipped(scope="Huyện Thanh Miện")
     path.write_bytes(write_template(PERIOD, [reg.get(TG)]))
     wb = load_workbook(path)
     if figures:

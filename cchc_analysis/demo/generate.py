@@ -73,9 +73,15 @@ def _rng(*parts: object) -> random.Random:
     return random.Random(zlib.crc32(":".join(str(p) for p in parts).encode("utf-8")))
 
 
+# The demo folder's area: the national registry narrowed to the district and the units linked to it in 2025.
+DEMO_UNITS_YAML = f"""# Khu vực của thư mục dữ liệu: huyện/tỉnh trong danh mục đơn vị quốc gia (docs/registry.md).
+scope: {DEMO_GROUP}
+"""
+
+
 def demo_units(registry: UnitRegistry | None = None) -> list[Unit]:
     """The 17 units of the demo district (Thanh Miện before 07/2025)."""
-    registry = registry or UnitRegistry.shipped()
+    registry = registry or UnitRegistry.shipped(scope=DEMO_GROUP)
     return registry.units(group=DEMO_GROUP)
 
 
@@ -358,12 +364,13 @@ def generate_demo_data(data_dir: Path | str, only: list[str] | None = None) -> D
     raw = Path(data_dir) / "raw"
     units = demo_units()
     procedures = province_procedures()
-    forbidden = [u.name for u in UnitRegistry.shipped()]
+    forbidden = [u.name for u in UnitRegistry.shipped(scope=DEMO_GROUP)]
     result = DemoResult()
 
     def put(path: Path, data: bytes) -> None:
         (result.written if write_if_changed(path, data) else result.unchanged).append(path)
 
+    put(Path(data_dir) / "units.yaml", DEMO_UNITS_YAML.encode("utf-8"))
     for index, unit in enumerate(units):
         if only and unit.name not in only:
             continue

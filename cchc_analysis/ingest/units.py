@@ -94,27 +94,31 @@ def unit_in_name(text: str, registry: UnitRegistry, on=None) -> Unit | None:
     folded = [fold(t) for t in tokens]
     groups = _group_names(registry)
     found: dict[str, tuple[int, Unit]] = {}
-    for unit in registry.units(on=on) if on is not None else list(registry):
+    # every run of words looked up in the registry's name index (13,000 units: not each unit against the name)
+    spans = [
+        (i, n, unit)
+        for i in range(len(tokens))
+        for n in range(1, min(registry.longest_name, len(tokens) - i) + 1)
+        for unit in registry.named(" ".join(folded[i : i + n]))
+        if on is None or unit.valid_on(on)
+    ]
+    for i, n, unit in spans:
         exact = tuple(unicodedata.normalize("NFC", unit.name).lower().split())
-        words = tuple(fold(unit.name).split())
-        n = len(words)
-        for i in range(len(tokens) - n + 1):
-            if tuple(folded[i : i + n]) != words:
-                continue
-            before = tuple(folded[:i])
-            typed = next((t for k, t in _TYPE_TOKENS.items() if before[len(before) - len(k) :] == k), None)
-            if typed is not None and typed != unit.type:
-                continue
-            if any(" ".join(before).endswith(w) for w in _GROUP_WORDS) and typed is None:
-                continue  # "huyện thanh miện": the district
-            with_marks = tuple(tokens[i : i + n]) == exact and any(not t.isascii() for t in exact)
-            if typed is None and not (with_marks or i == 0):
-                continue
-            if typed is None and words in groups:
-                continue  # "thanh-mien": the district or its town; only "tt-thanh-mien" says which
-            strength = n + (1 if typed else 0)
-            if unit.unit_id not in found or found[unit.unit_id][0] < strength:
-                found[unit.unit_id] = (strength, unit)
+        words = tuple(folded[i : i + n])
+        before = tuple(folded[:i])
+        typed = next((t for k, t in _TYPE_TOKENS.items() if before[len(before) - len(k) :] == k), None)
+        if typed is not None and typed != unit.type:
+            continue
+        if any(" ".join(before).endswith(w) for w in _GROUP_WORDS) and typed is None:
+            continue  # "huyện thanh miện": the district
+        with_marks = tuple(tokens[i : i + n]) == exact and any(not t.isascii() for t in exact)
+        if typed is None and not (with_marks or i == 0):
+            continue
+        if typed is None and words in groups:
+            continue  # "thanh-mien": the district or its town; only "tt-thanh-mien" says which
+        strength = n + (1 if typed else 0)
+        if unit.unit_id not in found or found[unit.unit_id][0] < strength:
+            found[unit.unit_id] = (strength, unit)
     if not found:
         return None
     best = max(s for s, _u in found.values())
@@ -163,7 +167,8 @@ def resolve_unit(
         hint = ""
         if ambiguous:
             words = tuple(fold(t) for t in _tokens(ambiguous[0]))
-            town = next(u for u in registry if tuple(fold(u.name).split()) == words)
+            named = registry.named(" ".join(words))
+            town = next((u for u in named if on is None or u.valid_on(on)), named[0])
             hint = (
                 f" Thư mục «{ambiguous[0]}» vừa là tên huyện/tỉnh vừa là tên {town.full_name}: không đoán. Hãy đặt tệp "
                 f"trong thư mục mang rõ loại đơn vị (ví dụ tt-{ambiguous[0]}) hoặc trong thư mục của xã."
@@ -195,7 +200,7 @@ def resolve_unit(
 
 def _is_district_and_town(part: str, registry: UnitRegistry) -> bool:
     words = tuple(fold(t) for t in _tokens(part))
-    return words in _group_names(registry) and any(tuple(fold(u.name).split()) == words for u in registry)
+    return words in _group_names(registry) and bool(registry.named(" ".join(words)))
 
 
 def lookup_unit_text(text: str, registry: UnitRegistry, on) -> Unit | None:

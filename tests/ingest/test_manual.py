@@ -15,7 +15,7 @@ from cchc_analysis.periods import parse_period
 from cchc_analysis.registry import UnitRegistry
 from cchc_analysis.store import ingest
 
-REG = UnitRegistry.shipped()
+REG = UnitRegistry.shipped(scope="Huyện Thanh Miện")
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from cchc_analysis.ingest.mapping import FileMapping, MappingError, load_mapping
 from cchc_analysis.registry import UnitRegistry
 
 FIELDS = {f.name for f in onestop_vocabulary().fields}
-REG = UnitRegistry.shipped()
+REG = UnitRegistry.shipped(scope="Huyện Thanh Miện")
 
 READS_FILES = False  # pure rules: run once (see conftest.py)
 

@@ -15,7 +15,7 @@ from cchc_analysis.text import encode_tcvn3, encode_vni
 
 from .builders import HEADER, dossier_row, simple_export, write_xlsx
 
-REG = UnitRegistry.shipped()
+REG = UnitRegistry.shipped(scope="Huyện Thanh Miện")
 KEY = Pseudonymiser(b"a-test-key-of-enough-length")
 
 

@@ -13,7 +13,7 @@ from cchc_analysis.registry import UnitRegistry
 
 from .builders import write_xlsx
 
-REG = UnitRegistry.shipped()
+REG = UnitRegistry.shipped(scope="Huyện Thanh Miện")
 
 
 # --- catalogue -------------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from cchc_analysis.errors import InputFileError
 from cchc_analysis.ingest.units import lookup_unit_text, resolve_unit, unit_in_name
 from cchc_analysis.registry import UnitRegistry
 
-REG = UnitRegistry.shipped()
+REG = UnitRegistry.shipped(scope="Huyện Thanh Miện")
 ON = dt.date(2023, 7, 1)
 
 READS_FILES = False  # pure rules: run once (see conftest.py)
