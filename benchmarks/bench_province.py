@@ -24,6 +24,7 @@ def run(units: int = 250, rows: int = 2000, runs: int = 1) -> tuple[list[Result]
             lines.append(f"98-{i:05d},{80000 + i},{name},xã,Tỉnh Thử Nghiệm,Tỉnh Thử Nghiệm")
             write_export(data / "raw" / f"xa-{i + 1}" / "q3.xlsx", rows, seed=i + 1, unit=name.upper(), months=(7, 9))
         (data / "units.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        (data / "units.yaml").write_text("scope: Tỉnh Thử Nghiệm\n", encoding="utf-8")  # the province's area
         ingest = measure(
             f"cchc ingest, {units} exports of {rows:,} rows",
             [sys.executable, "-m", "cchc_analysis", "-q", "--data-dir", str(data), "ingest"],

@@ -839,8 +839,10 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     settings = _settings(args)
     only = None
     if args.unit:
-        registry = UnitRegistry.shipped()
-        only = [registry.lookup(u).name for u in args.unit]
+        from .demo.generate import DEMO_GROUP
+
+        registry = UnitRegistry.shipped(scope=DEMO_GROUP)  # the demo's units, whatever the data folder's area
+        only = [registry.lookup(u, group=DEMO_GROUP).name for u in args.unit]
     started = time.perf_counter()
     result = generate_demo_data(settings.data_dir, only=only)
     log.info(
@@ -853,6 +855,23 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def demo_file_kinds(files: list[Path], raw_dir: Path) -> dict[str, int]:
+    """How many exports of each kind the demo wrote under ``raw_dir`` (its units.yaml beside raw/ is not one)."""
+    counts: dict[str, int] = {}
+    for path in files:
+        if not path.is_relative_to(raw_dir):
+            continue
+        rel = path.relative_to(raw_dir)
+        kind = rel.parts[1] if len(rel.parts) > 2 else rel.name
+        kind = {"mot-cua": "Danh sách hồ sơ một cửa", "ngan-sach": "Báo cáo thu, chi ngân sách"}.get(kind, kind)
+        if kind == "danh-muc-tthc.xlsx":
+            kind = "Danh mục thủ tục hành chính"
+        elif kind.startswith("ChiSoCCHC"):
+            kind = "Bảng điểm chỉ số CCHC"
+        counts[kind] = counts.get(kind, 0) + 1
+    return counts
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import generate_demo_data
 
@@ -861,16 +880,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     settings = Settings.resolve(data_dir, reports_dir)
     started = time.perf_counter()
     result = generate_demo_data(settings.data_dir)
-    counts: dict[str, int] = {}
-    for path in result.files:
-        rel = path.relative_to(settings.raw_dir)
-        kind = rel.parts[1] if len(rel.parts) > 2 else rel.name
-        kind = {"mot-cua": "Danh sách hồ sơ một cửa", "ngan-sach": "Báo cáo thu, chi ngân sách"}.get(kind, kind)
-        if kind == "danh-muc-tthc.xlsx":
-            kind = "Danh mục thủ tục hành chính"
-        elif kind.startswith("ChiSoCCHC"):
-            kind = "Bảng điểm chỉ số CCHC"
-        counts[kind] = counts.get(kind, 0) + 1
+    counts = demo_file_kinds(result.files, settings.raw_dir)
     generated = time.perf_counter() - started
     from .store import ingest
 

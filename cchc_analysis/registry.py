@@ -162,6 +162,7 @@ class UnitRegistry:
             self._units[unit.unit_id] = unit
         self._successions = list(successions)
         self.scope = scope
+        self.user_ids: frozenset[str] | set[str] = frozenset()  # units from the data folder's own files
         self._index()
         self._assign_slugs()
         self._check_successions()
@@ -203,23 +204,23 @@ class UnitRegistry:
 
     @classmethod
     def load(cls, data_dir: Path | str | None = None) -> UnitRegistry:
-        """The shipped registry narrowed to the data folder's ``scope`` (``units.yaml``; else ``CCHC_SCOPE``), with
-        the user's ``units.csv`` / ``units.yaml`` from ``data_dir`` merged over it."""
+        """The shipped registry with the user's ``units.csv`` / ``units.yaml`` from ``data_dir`` merged over it,
+        narrowed to the data folder's ``scope`` (``units.yaml``; else ``CCHC_SCOPE``)."""
         from .paths import resolve
 
         registry = cls.shipped()
         if data_dir is None:
             return registry.scoped(env_scope()) if env_scope() else registry
-        scope = read_scope(resolve(data_dir)) or env_scope()
-        if scope:
-            registry = registry.scoped(scope)
         for name in ("units.csv", "units.yaml", "units.yml"):
             path = resolve(data_dir) / name
             if path.is_file():
                 registry = registry.merged(path)
-        return registry
+        # the area after the user's units: a province or district the user added is an area too, and the user's own
+        # units are kept wherever they lie
+        scope = read_scope(resolve(data_dir)) or env_scope()
+        return registry.scoped(scope, also=registry.user_ids) if scope else registry
 
-    def scoped(self, scope: str | Iterable[str]) -> UnitRegistry:
+    def scoped(self, scope: str | Iterable[str], also: Iterable[str] = ()) -> UnitRegistry:
         """The units of the areas named (a province, a district or peer group, matched like names), and every unit
         linked to them by a succession, directly or through another (a new commune's predecessors from a
         neighbouring district; an old commune's other successors). Slugs are then unique within the area."""
@@ -230,6 +231,7 @@ class UnitRegistry:
             if not found:
                 raise UnitLookupError(self._no_area(name), name)
             keep |= {u.unit_id for u in found}
+        keep |= set(also)
         todo = list(keep)
         while todo:  # the connected component of the succession graph
             uid = todo.pop()
@@ -240,7 +242,9 @@ class UnitRegistry:
                         todo.append(other)
         units = [u for u in self._units.values() if u.unit_id in keep]
         successions = [s for s in self._successions if s.predecessor_id in keep]
-        return UnitRegistry([_unslugged(u) for u in units], successions, scope=self.scope + names)
+        scoped = UnitRegistry([_unslugged(u) for u in units], successions, scope=self.scope + names)
+        scoped.user_ids = self.user_ids & keep
+        return scoped
 
     def merged(self, path: Path) -> UnitRegistry:
         """Return a new registry with the units (and successions) of a user file merged over this one."""
@@ -250,6 +254,8 @@ class UnitRegistry:
             succ = []
         else:
             units, succ = _read_units_yaml(text, str(path))
+        if not units and not succ:
+            return self  # a units.yaml that only names the area
         merged_units = dict(self._units)
         for unit in units:
             action = "sửa" if unit.unit_id in merged_units else "thêm"
@@ -257,7 +263,9 @@ class UnitRegistry:
             merged_units[unit.unit_id] = unit
         replaced = {s.predecessor_id for s in succ}
         successions = [s for s in self._successions if s.predecessor_id not in replaced] + succ
-        return UnitRegistry([_unslugged(u) for u in merged_units.values()], successions, scope=self.scope)
+        merged = UnitRegistry([_unslugged(u) for u in merged_units.values()], successions, scope=self.scope)
+        merged.user_ids = self.user_ids | {u.unit_id for u in units}
+        return merged
 
     # -- queries ---------------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -303,6 +311,18 @@ class UnitRegistry:
             + (f" Có phải: {', '.join(hint)}?" if hint else "")
             + " Lệnh cchc units --groups liệt kê các nhóm."
         )
+
+    def fingerprint(self) -> str:
+        """A digest of every unit and succession: what a store's cached readings depend on (a unit added or
+        corrected, another scope) changes it."""
+        import hashlib
+
+        h = hashlib.sha256()
+        for u in sorted(self._units.values(), key=lambda u: u.unit_id):
+            h.update(f"{u.unit_id}|{u.code}|{u.name}|{u.type}|{u.group}|{u.valid_from}|{u.valid_to}\n".encode())
+        for s in sorted(self._successions, key=lambda s: (s.predecessor_id, s.successor_id)):
+            h.update(f"{s.predecessor_id}>{s.successor_id}:{s.share}\n".encode())
+        return h.hexdigest()[:16]
 
     def named(self, key: str) -> tuple[Unit, ...]:
         """Units whose folded name is ``key`` ("thanh giang"), of every period."""

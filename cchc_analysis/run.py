@@ -83,6 +83,68 @@ def _kernel_transport() -> dict:
     return {"kernel_manager_class": SocketKernelManager}
 
 
+_KERNEL = None  # this worker process's kernel, reused from one brief to the next
+
+# Between two briefs the kernel forgets every name (as a new kernel would) and closes its figures; the modules it
+# imported stay loaded, which is the saving: pandas, matplotlib and the package are imported once per worker.
+_RESET = (
+    "get_ipython().run_line_magic('reset', '-f')\n"
+    "import sys\n"
+    "sys.modules['matplotlib.pyplot'].close('all') if 'matplotlib.pyplot' in sys.modules else None\n"
+    "del sys"
+)
+_RESET_TAG = "cchc-reset"
+
+
+def _worker_kernel():
+    """The worker's kernel manager and whether its kernel ran a brief before; a new manager where there is none or
+    its kernel died. Kernels are started lazily by papermill on first use."""
+    global _KERNEL
+    if _KERNEL is not None and _KERNEL.has_kernel:
+        return _KERNEL, True
+    _stop_kernel()
+    _KERNEL = _kernel_transport().get("kernel_manager_class", _default_manager())(kernel_name="python3")
+    return _KERNEL, False
+
+
+def _default_manager():
+    from jupyter_client import AsyncKernelManager
+
+    return AsyncKernelManager
+
+
+def _with_reset(path: Path):
+    """The notebook with a first cell that wipes the previous brief's names (as its own cell: one round trip to the
+    kernel, where a separate client would wait half a second for the kernel to be ready)."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.insert(0, nbformat.v4.new_code_cell(_RESET, metadata={"tags": [_RESET_TAG]}))
+    return nb
+
+
+def _without_reset(path: str) -> None:
+    """The executed notebook as the analyst's copy: without the reset cell."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    nb.cells = [c for c in nb.cells if _RESET_TAG not in c.metadata.get("tags", [])]
+    nbformat.write(nb, path)
+
+
+def _stop_kernel() -> None:
+    """Shut the worker's kernel down (after a failed brief, so the next starts clean; at the worker's exit)."""
+    global _KERNEL
+    km, _KERNEL = _KERNEL, None
+    if km is not None and km.has_kernel:
+        from jupyter_core.utils import run_sync
+
+        try:
+            run_sync(km.shutdown_kernel)(now=True)
+        except Exception:  # noqa: BLE001 - already gone
+            pass
+
+
 def _execute(task: dict, nb_dir: str, formats: list[str]) -> dict:  # runs in a worker process
     import papermill as pm
 
@@ -95,15 +157,19 @@ def _execute(task: dict, nb_dir: str, formats: list[str]) -> dict:  # runs in a 
         parameters["docx"] = str(base.with_name(base.name + ".docx"))
     step = "chạy sổ"
     try:
+        km, reused = _worker_kernel()
+        source = Path(nb_dir) / task["notebook"]
         pm.execute_notebook(
-            str(Path(nb_dir) / task["notebook"]),
+            _with_reset(source) if reused else str(source),
             task["output"],
             parameters=parameters,
             kernel_name="python3",
             progress_bar=False,
             log_output=False,
-            **_kernel_transport(),
+            km=km,
         )
+        if reused:
+            _without_reset(task["output"])
         executed = time.perf_counter() - started
         cells = _cell_seconds(task["output"])
         task["timings"] = {"kernel": round(executed - cells, 2), "cells": round(cells, 2)}
@@ -119,6 +185,8 @@ def _execute(task: dict, nb_dir: str, formats: list[str]) -> dict:  # runs in a 
         task["status"] = "ok"
         task["outputs"] = outputs
     except Exception as exc:  # noqa: BLE001 - a failed brief is reported, the run goes on
+        if step == "chạy sổ":
+            _stop_kernel()  # whatever the failed notebook left in its kernel, the next brief does not see it
         task["status"] = "failed"
         last = (str(exc).strip().splitlines() or [type(exc).__name__])[-1][:300]
         task["error"] = last if step == "chạy sổ" else f"{step}: {last}"
@@ -385,7 +453,14 @@ def environment_versions() -> dict:
     }
 
 
-def _redirect_stderr(path: str) -> None:  # worker initializer
+def _init_worker(path: str) -> None:  # worker initializer
+    import atexit
+
+    _redirect_stderr(path)
+    atexit.register(_stop_kernel)
+
+
+def _redirect_stderr(path: str) -> None:
     """Kernels inherit the worker's stderr: their start-up chatter goes to the run folder's kernels.log, not the
     terminal of the person running ``cchc run``."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
@@ -398,7 +473,7 @@ def _run_tasks(tasks: list[Task], nb_dir: Path, workers: int, formats: list[str]
 
     ctx = mp.get_context("spawn")
     with cf.ProcessPoolExecutor(
-        max_workers=workers, mp_context=ctx, initializer=_redirect_stderr, initargs=(str(kernel_log),)
+        max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(str(kernel_log),)
     ) as pool:
         futures = {pool.submit(_execute, asdict(t), str(nb_dir), formats): t for t in tasks}
         # a bar on a terminal only; in cron or a service log, a line per brief instead of carriage-return frames

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from cchc_analysis.cli import main
+from cchc_analysis.cli import demo_file_kinds, main
 from cchc_analysis.registry import UnitRegistry
 
 
@@ -106,6 +106,16 @@ def test_demo_data_for_one_unit(tmp_path, capsys):
     assert "huyen-thanh-mien/ChiSoCCHC_2022_cac_xa_thi_tran.xlsx" in files
     assert not any(f.startswith("lam-son/") for f in files)
     assert "THÔNG TIN: Dữ liệu mẫu" in capsys.readouterr().err
+
+
+def test_demo_data_names_its_units_in_the_demo_district_whatever_the_area(tmp_path, monkeypatch):
+    monkeypatch.delenv("CCHC_SCOPE")  # nine units of the country were called Lam Sơn
+    assert main(["demo-data", "--data-dir", str(tmp_path), "--unit", "Lam Sơn"]) == 0
+    assert (tmp_path / "raw" / "lam-son" / "danh-muc-tthc.xlsx").is_file()
+    # the folder's area is written beside raw/, and is not counted as an export
+    assert (tmp_path / "units.yaml").read_text(encoding="utf-8").endswith("scope: Huyện Thanh Miện\n")
+    files = [tmp_path / "units.yaml", tmp_path / "raw" / "lam-son" / "danh-muc-tthc.xlsx"]
+    assert demo_file_kinds(files, tmp_path / "raw") == {"Danh mục thủ tục hành chính": 1}
 
 
 def _console(*code: str) -> subprocess.CompletedProcess:

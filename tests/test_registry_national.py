@@ -109,3 +109,14 @@ def test_an_unknown_scope_is_refused_with_the_closest_names(tmp_path):
     (tmp_path / "units.yaml").write_text("scope: [1, 2]\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="khóa 'scope'"):
         UnitRegistry.load(tmp_path)
+
+
+def test_an_area_the_user_added_can_be_the_scope(tmp_path):
+    (tmp_path / "units.csv").write_text(
+        "unit_id,code,name,type,group,province\n98-00001,80001,Thử Nghiệm 1,xã,Tỉnh Thử Nghiệm,Tỉnh Thử Nghiệm\n"
+        "98-00002,80002,Thử Nghiệm 2,xã,Tỉnh Thử Nghiệm,Tỉnh Thử Nghiệm\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "units.yaml").write_text("scope: Tỉnh Thử Nghiệm\n", encoding="utf-8")
+    reg = UnitRegistry.load(tmp_path)
+    assert sorted(u.unit_id for u in reg) == ["98-00001", "98-00002"]

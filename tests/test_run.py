@@ -214,3 +214,45 @@ def test_run_publishes_every_format_and_an_index_that_loads_cleanly(small, tmp_p
     assert "manifest.json" in links and "chi-so_2023Q3.xlsx" in links
     assert [link for link in links if not (folder / link).is_file()] == []
     assert "&lt;script&gt;" in dom
+
+
+def _notebook(path, source):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}}
+    )
+    nb.cells = [
+        nbformat.v4.new_code_cell("x = 0", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(source),
+    ]
+    nbformat.write(nb, path)
+
+
+def test_a_worker_reuses_its_kernel_but_no_brief_sees_the_previous_ones_names(tmp_path):
+    import nbformat
+
+    from cchc_analysis import run
+
+    _notebook(tmp_path / "set.ipynb", "import os\nleft_behind = x\nprint(os.getpid())")
+    _notebook(tmp_path / "look.ipynb", "import os\nprint(os.getpid(), 'left_behind' in dir(), x)")
+    _notebook(tmp_path / "fail.ipynb", "raise ValueError('hỏng')")
+
+    def execute(name, x):
+        task = {"notebook": name, "output": str(tmp_path / f"out-{name}"), "parameters": {"x": x}}
+        result = run._execute(task, str(tmp_path), [])
+        text = nbformat.read(task["output"], 4).cells[-1].outputs
+        return result, (text[0]["text"].split() if result["status"] == "ok" else None)
+
+    try:
+        _, (pid,) = execute("set.ipynb", 1)
+        _, (same_pid, leaked, x) = execute("look.ipynb", 2)
+        assert (same_pid, leaked, x) == (pid, "False", "2")  # one kernel, and a clean namespace
+        kept = nbformat.read(tmp_path / "out-look.ipynb", 4)
+        assert [c.source for c in kept.cells][:1] == ["x = 0"]  # the analyst's copy has no reset cell
+        failed, _ = execute("fail.ipynb", 3)
+        assert failed["status"] == "failed" and "hỏng" in failed["error"]
+        _, (new_pid, leaked, _x) = execute("look.ipynb", 4)
+        assert new_pid != pid and leaked == "False"  # a failed brief's kernel is not reused
+    finally:
+        run._stop_kernel()

@@ -612,6 +612,24 @@ def test_a_failed_encoding_of_the_dossier_table_leaves_no_partial_file(tmp_path,
     assert not list((tmp_path / "processed").glob("*.tmp"))
 
 
+def test_a_rerun_on_unchanged_files_reads_nothing_and_a_registry_change_reads_again(tmp_path, monkeypatch):
+    from cchc_analysis import store
+
+    simple_export(tmp_path / "raw" / "thanh-giang" / "a.xlsx", [dossier_row(1, "A-1"), dossier_row(2, "A-2")])
+    (tmp_path / "raw" / "ghi-chu.pdf").write_bytes(b"%PDF-1.4")
+    first = ingest(tmp_path)
+    read = []
+    real = store._ingest_file
+    monkeypatch.setattr(store, "_ingest_file", lambda path, *a: read.append(path.name) or real(path, *a))
+    again = ingest(tmp_path)
+    assert read == []  # nothing read, nothing rewritten: the last run's outcome
+    assert (again.dossiers, again.skipped, again.exit_code) == (2, ["ghi-chu.pdf"], 0)
+    assert [r.as_dict() for r in again.reports] == [r.as_dict() for r in first.reports]
+    # the unit of each file depends on the registry: another area is another reading
+    (tmp_path / "units.yaml").write_text("scope: Thành phố Hải Phòng\n", encoding="utf-8")
+    assert ingest(tmp_path).dossiers == 2 and read == ["a.xlsx"]
+
+
 def test_a_rerun_on_unchanged_files_leaves_the_store_files_untouched(tmp_path):
     import os
 
