@@ -927,6 +927,92 @@ def _group_charts(data_dir, p: Period, group: str, records: list[dict], main: st
     return charts
 
 
+def country_brief(data_dir, period: Period | str, *, group: str | None = None) -> Brief:
+    """The national picture (or one area's with ``group``): for each province, its communes' median and spread of
+    each Decision 766 indicator (``rollup.compute_rollup``), as a table of medians, a table of quartiles and one
+    chart per indicator. A figure no commune of a province has is "—", never 0."""
+    from .plots import province_spread
+    from .rollup import compute_rollup
+    from .text import slugify
+
+    p = parse_period(period) if isinstance(period, str) else period
+    rows = compute_rollup(data_dir, p, group=group)
+    provinces = sorted({r["province"] for r in rows})
+    indicators = list(dict.fromkeys(r["indicator"] for r in rows))
+    labels = {r["indicator"]: r["label"] for r in rows}
+    by = {(r["province"], r["indicator"]): r for r in rows}
+    units = {pr: by[(pr, indicators[0])]["units"] for pr in provinces} if indicators else {}
+    scope = Section("scope", "I. Phạm vi và cách đọc")
+    if not rows:
+        scope.blocks.append(Notice("Không có số liệu của đơn vị cấp xã nào trong kỳ."))
+    else:
+        scope.blocks.append(
+            f"{len(provinces)} tỉnh, thành phố; {sum(units.values())} đơn vị cấp xã có số liệu trong kỳ {p.label_vi}, "
+            f"theo ranh giới đơn vị hành chính ngày {p.end:%d/%m/%Y}. Mỗi chỉ số theo Quyết định 766/QĐ-TTg được tính "
+            "cho từng xã rồi tổng hợp theo tỉnh: trung vị (xã ở giữa), khoảng tứ phân vị (một nửa số xã nằm trong "
+            "khoảng này), giá trị thấp nhất và cao nhất. Ô “—”: không xã nào của tỉnh có số liệu, không phải 0."
+        )
+
+    def cell(pr, key, what):
+        r = by.get((pr, key))
+        if r is None or r["median"] is None:
+            return "—"
+        if what == "median":
+            return f"{format_vn(r['median'], 1)}% ({r['units_with_value']})"
+        return f"{format_vn(r['p25'], 1)}–{format_vn(r['p75'], 1)}"
+
+    medians = Section("medians", "II. Trung vị theo tỉnh, thành phố")
+    spread = Section("spread", "III. Độ phân tán giữa các xã")
+    charts = Section("charts", "IV. Biểu đồ")
+    if rows:
+        columns = [labels[k] for k in indicators]
+        medians.blocks.append(
+            Table(
+                pd.DataFrame(
+                    [[pr, str(units[pr]), *(cell(pr, k, "median") for k in indicators)] for pr in provinces],
+                    columns=["Tỉnh, thành phố", "Số xã", *columns],
+                ),
+                caption="Bảng 1. Trung vị của các xã (trong ngoặc: số xã có số liệu)",
+                numeric=["Số xã", *columns],
+            )
+        )
+        spread.blocks.append(
+            Table(
+                pd.DataFrame(
+                    [[pr, *(cell(pr, k, "spread") for k in indicators)] for pr in provinces],
+                    columns=["Tỉnh, thành phố", *columns],
+                ),
+                caption="Bảng 2. Khoảng tứ phân vị 25–75% của các xã (%)",
+                numeric=columns,
+            )
+        )
+        n = 0
+        for key in indicators:
+            shown = [by[(pr, key)] for pr in provinces if by[(pr, key)]["median"] is not None]
+            if shown:
+                n += 1
+                caption = (
+                    f"Hình {n}. {labels[key]} của các xã theo tỉnh, thành phố (hộp: khoảng tứ phân vị; vạch: trung "
+                    "vị; hai đầu: xã thấp nhất và cao nhất; trong ngoặc: số xã có số liệu)"
+                )
+                charts.blocks.append(_figure(province_spread(shown, labels[key]), caption))
+    name = group or "Cả nước"
+    return Brief(
+        kind="country",
+        slug=slugify(name),
+        name=name,
+        period=p,
+        issuer=("BỘ NỘI VỤ", "VỤ CẢI CÁCH HÀNH CHÍNH"),
+        number="Số:      /BC-BNV",
+        place="Hà Nội",
+        subject=f"Tổng hợp chỉ số phục vụ người dân, doanh nghiệp của các xã theo tỉnh, thành phố, kỳ {p.label_vi}",
+        sections=[scope, medians, spread, charts],
+        recipients=("Lãnh đạo Bộ (để báo cáo);", "Các tỉnh, thành phố;", "Lưu: VT, Vụ CCHC."),
+        signature=("TL. BỘ TRƯỞNG", "VỤ TRƯỞNG VỤ CẢI CÁCH HÀNH CHÍNH"),
+        key_figures={"Tỉnh, thành phố": str(len(provinces)), "Đơn vị cấp xã": str(sum(units.values()))},
+    )
+
+
 # ---------------------------------------------------------------------------------------------------- HTML
 
 

@@ -290,6 +290,24 @@ def _add_figure_commands(sub) -> None:
     _add_output(p, ("table", "json", "csv", "xlsx"))
     p.set_defaults(handler=cmd_rank)
 
+    p = _subcommand(
+        sub,
+        "rollup",
+        help="Tổng hợp theo tỉnh: phân bố các chỉ số 766 của các xã. / Province rollup of the 766 indicators.",
+        description="Với mỗi tỉnh/thành phố có dữ liệu: số xã, số xã có số liệu, trung vị, khoảng tứ phân vị và giá "
+        "trị thấp nhất/cao nhất của từng chỉ số theo Quyết định 766 của các xã trong tỉnh. / For each province: "
+        "its communes' median, quartiles and extremes of each Decision 766 indicator.",
+    )
+    p.add_argument("--period", required=True, metavar="P", help="Kỳ. / Period.")
+    p.add_argument("--group", metavar="G", help="Chỉ một nhóm/tỉnh. / Only one group or province.")
+    p.add_argument(
+        "--publish",
+        metavar="DIR",
+        help="Ghi thêm báo cáo tổng hợp (HTML, PDF, Word) vào DIR. / Also write the country brief into DIR.",
+    )
+    _add_output(p, ("table", "json", "csv"))
+    p.set_defaults(handler=cmd_rollup)
+
 
 def _add_report_commands(sub) -> None:
     """Subcommands that produce reports: run, publish, template."""
@@ -308,6 +326,19 @@ def _add_report_commands(sub) -> None:
     p.add_argument("--group", metavar="G", help="Nhóm so sánh. / Peer group.")
     p.add_argument("--unit", action="append", metavar="NAME|CODE", help="Chỉ báo cáo đơn vị này. / Only this unit.")
     p.add_argument("--jobs", type=int, metavar="N", help="Số tiến trình (mặc định: số lõi). / Worker processes.")
+    cluster = p.add_mutually_exclusive_group()
+    cluster.add_argument(
+        "--cluster",
+        choices=["local"],
+        help="Dựng báo cáo trên một cụm Dask cục bộ (--jobs tiến trình); cần gói [cluster]. "
+        "/ Render the briefs on a local Dask cluster (--jobs workers); needs the [cluster] extra.",
+    )
+    cluster.add_argument(
+        "--scheduler",
+        metavar="ADDR",
+        help="Địa chỉ bộ lập lịch Dask (tcp://máy:8786); các máy trạm phải thấy thư mục dữ liệu và báo cáo cùng đường "
+        "dẫn. / A Dask scheduler's address; its workers see the data and reports folders at the same paths.",
+    )
     p.add_argument(
         "--allow-incomplete",
         action="store_true",
@@ -743,6 +774,49 @@ def cmd_rank(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_rollup(args: argparse.Namespace) -> int:
+    from .methodology import format_vn
+    from .rollup import ROLLUP_COLUMNS, compute_rollup
+
+    settings = _settings(args)
+    period = _period(args.period)
+    rows = compute_rollup(settings.data_dir, period, group=args.group)
+    if not rows:
+        raise CchcError(f"Không có dữ liệu nào để tổng hợp cho kỳ {period.id}.")
+    if args.format == "json":
+        text = json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    elif args.format == "csv":
+        text = _csv(rows, list(ROLLUP_COLUMNS))
+    else:
+
+        def num(v):
+            return "—" if v is None else format_vn(v, 1)
+
+        table = [
+            [
+                r["province"],
+                r["label"],
+                f"{r['units_with_value']}/{r['units']}",
+                num(r["median"]),
+                "—" if r["p25"] is None else f"{num(r['p25'])}–{num(r['p75'])}",
+                "—" if r["min"] is None else f"{num(r['min'])}–{num(r['max'])}",
+            ]
+            for r in rows
+        ]
+        text = f"Tổng hợp theo tỉnh, kỳ {period.label_vi} (các chỉ số theo Quyết định 766, đơn vị %)\n"
+        text += format_table(
+            ["Tỉnh/thành phố", "Chỉ số", "Số xã có số liệu", "Trung vị", "Tứ phân vị 25–75%", "Thấp nhất–cao nhất"],
+            table,
+        )
+    _write_output(text, args.output)
+    if args.publish:
+        from .run import publish_country
+
+        for path in publish_country(settings.data_dir, period, args.group, Path(args.publish)):
+            log.info("Đã ghi %s", path)
+    return EXIT_OK
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from .run import exit_code, last_complete_quarter, run_period
 
@@ -755,6 +829,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         registry.lookup(u, on=period.end)
     if args.group:
         registry.units(group=args.group)
+    if args.cluster or args.scheduler:
+        import importlib.util
+
+        if importlib.util.find_spec("distributed") is None:
+            raise UsageError(
+                "--cluster/--scheduler cần thư viện Dask distributed: pip install 'cchc-analysis[cluster]'."
+            )
     manifest = run_period(
         settings.data_dir,
         settings.reports_dir,
@@ -765,6 +846,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         allow_incomplete=args.allow_incomplete,
         retry_failed=args.retry_failed,
         formats=_formats(args.formats, ("html", "pdf", "docx", "xlsx")),
+        cluster=args.cluster or args.scheduler,
     )
     status_vi = {"ok": "xong", "failed": "LỖI", "skipped": "bỏ qua", "pending": "chưa chạy"}
     rows = [

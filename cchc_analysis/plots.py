@@ -229,6 +229,23 @@ def component_heatmap(table: pd.DataFrame, label: str):
     return _finish(fig, ax, label)
 
 
+def province_spread(rows: list[dict], label: str):
+    """One box per province from its rollup row (quartiles as the box, the lowest and highest commune as the
+    whiskers, the median as the line): the provinces of the country side by side, without every commune's value."""
+    shown = [r for r in rows if r["median"] is not None]
+    fig, ax = _new((7, 0.3 * max(len(shown), 4) + 1.2))
+    stats = [
+        {"med": r["median"], "q1": r["p25"], "q3": r["p75"], "whislo": r["min"], "whishi": r["max"],
+         "label": f"{r['province']} ({r['units_with_value']})"}
+        for r in sorted(shown, key=lambda r: r["median"])
+    ]  # fmt: skip
+    if stats:
+        ax.bxp(stats, vert=False, showfliers=False, widths=0.55)
+    ax.set_xlabel(f"{label} (%)")
+    ax.set_xlim(0, 100)
+    return _finish(fig, ax, label)
+
+
 def to_png(fig, dpi: int = 150) -> bytes:
     """The figure as PNG bytes (no timestamp in the metadata)."""
     import io

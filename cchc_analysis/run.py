@@ -96,6 +96,41 @@ _RESET = (
 _RESET_TAG = "cchc-reset"
 
 
+def _engine() -> str:
+    """A papermill engine that closes the notebook client's channels when the notebook is done. papermill's own
+    leaves them open when the kernel is ours (nbclient cleans up only a kernel it started): every old client's
+    iopub socket would then keep receiving, and holding, every later brief's outputs, charts included (3.5 GiB per
+    worker over a province's 125 briefs each)."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+    from papermill.utils import merge_kwargs, remove_args
+
+    class ChannelClosingEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(
+            cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None, start_timeout=60,
+            execution_timeout=None, **kwargs,
+        ):  # fmt: skip
+            # the arguments as NBClientEngine passes them (papermill 2.6)
+            kwargs = remove_args(["input_path"], **kwargs)
+            safe = remove_args(["timeout", "startup_timeout"], **kwargs)
+            final = merge_kwargs(
+                safe, timeout=execution_timeout or kwargs.get("timeout"), startup_timeout=start_timeout,
+                kernel_name=kernel_name, log=logger, log_output=log_output, stdout_file=stdout_file,
+                stderr_file=stderr_file,
+            )  # fmt: skip
+            client = PapermillNotebookClient(nb_man, **final)
+            try:
+                return client.execute()
+            finally:
+                if client.kc is not None:
+                    client.kc.stop_channels()
+
+    papermill_engines.register("cchc-keep-kernel", ChannelClosingEngine)
+    return "cchc-keep-kernel"
+
+
 def _worker_kernel():
     """The worker's kernel manager and whether its kernel ran a brief before; a new manager where there is none or
     its kernel died. Kernels are started lazily by papermill on first use."""
@@ -130,6 +165,23 @@ def _without_reset(path: str) -> None:
     nb = nbformat.read(path, as_version=4)
     nb.cells = [c for c in nb.cells if _RESET_TAG not in c.metadata.get("tags", [])]
     nbformat.write(nb, path)
+
+
+KERNEL_RSS_LIMIT = 1 << 30  # a reused kernel above 1 GiB is replaced before the next brief
+
+
+def _recycle_if_large(km) -> None:
+    """Shut the worker's kernel down when it holds more than ``KERNEL_RSS_LIMIT``: memory a brief leaves behind in
+    its libraries (not in its names, which are wiped) grows over a province's hundreds of briefs."""
+    try:
+        import psutil
+
+        pid = getattr(km.provisioner, "pid", None)
+        if pid and psutil.Process(pid).memory_info().rss > KERNEL_RSS_LIMIT:
+            log.info("Kernel dùng quá %d MiB: khởi động lại trước báo cáo sau.", KERNEL_RSS_LIMIT >> 20)
+            _stop_kernel()
+    except Exception:  # noqa: BLE001 - psutil missing or the kernel already gone: nothing to recycle
+        return
 
 
 def _stop_kernel() -> None:
@@ -167,9 +219,11 @@ def _execute(task: dict, nb_dir: str, formats: list[str]) -> dict:  # runs in a 
             progress_bar=False,
             log_output=False,
             km=km,
+            engine_name=_engine(),
         )
         if reused:
             _without_reset(task["output"])
+        _recycle_if_large(km)
         executed = time.perf_counter() - started
         cells = _cell_seconds(task["output"])
         task["timings"] = {"kernel": round(executed - cells, 2), "cells": round(cells, 2)}
@@ -215,8 +269,13 @@ def run_period(
     retry_failed: bool = False,
     notebooks: Path | None = None,
     formats: list[str] | None = None,
+    cluster: str | None = None,
 ) -> dict:
-    """Run a period end to end into ``<reports dir>/<period id>/`` and return the manifest (see the README)."""
+    """Run a period end to end into ``<reports dir>/<period id>/`` and return the manifest (see the README).
+
+    ``cluster``: render the briefs on a Dask cluster instead of local processes: ``"local"`` (a LocalCluster of
+    ``jobs`` workers on this machine) or a scheduler's address (``"tcp://host:8786"``), whose workers see the data
+    and reports folders at the same paths (docs/operations.md)."""
     from .coverage import coverage_table
     from .indicators import compute_indicators
     from .methodology import load_methodology
@@ -283,7 +342,9 @@ def run_period(
         pending = [t for t in tasks if t.status == "pending"]
         workers = max(1, min(jobs or os.cpu_count() or 1, len(pending) or 1))
         log.info("Chạy %d báo cáo bằng %d tiến trình.", len(pending), workers)
-        if pending:
+        if pending and cluster:
+            _run_on_cluster(pending, nb_dir, workers, formats, out_nb / "kernels.log", cluster)
+        elif pending:
             _run_tasks(pending, nb_dir, workers, formats, out_nb / "kernels.log")
         if "xlsx" in formats:
             write_atomic(
@@ -306,7 +367,7 @@ def run_period(
         )
         manifest = _manifest(
             period, summary, methodology, outcome, records, tasks, folder, workers, group, units, allow_incomplete,
-            retry_failed, formats,
+            retry_failed, formats, cluster,
         )  # fmt: skip
         write_atomic(folder / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"))
         return manifest
@@ -392,7 +453,7 @@ def _plan(records, groups, coverage, wanted, registry, settings, period, folder,
 
 def _manifest(
     period, summary, methodology, outcome, records, tasks, folder, workers, group, units, allow_incomplete,
-    retry_failed, formats,
+    retry_failed, formats, cluster=None,
 ) -> dict:  # fmt: skip
     """What a run used and produced: parameters, methodology, inputs with digests, gaps, warnings, tasks, outputs."""
     outputs = sorted(
@@ -406,6 +467,7 @@ def _manifest(
             "group": group,
             "units": units,
             "jobs": workers,
+            "cluster": cluster,
             "allow_incomplete": allow_incomplete,
             "retry_failed": retry_failed,
             "formats": formats,
@@ -456,7 +518,8 @@ def environment_versions() -> dict:
 def _init_worker(path: str) -> None:  # worker initializer
     import atexit
 
-    _redirect_stderr(path)
+    if Path(path).parent.is_dir():  # a Dask worker on another machine may not see the run folder
+        _redirect_stderr(path)
     atexit.register(_stop_kernel)
 
 
@@ -490,11 +553,107 @@ def _run_tasks(tasks: list[Task], nb_dir: Path, workers: int, formats: list[str]
                     "seconds": 0,
                     "outputs": [],
                 }
-            task.status, task.error = result["status"], result.get("error", "")
-            task.seconds, task.outputs = result.get("seconds", 0.0), result.get("outputs", [])
-            task.timings = result.get("timings", {})
+            _record(task, result)
             if not on_terminal:
                 log.info("Báo cáo %d/%d: %s (%s)", n, len(futures), task.name, task.status)
+
+
+def _record(task: Task, result: dict) -> None:
+    """A brief's outcome into its task (as the manifest records it)."""
+    task.status, task.error = result["status"], result.get("error", "")
+    task.seconds, task.outputs = result.get("seconds", 0.0), result.get("outputs", [])
+    task.timings = result.get("timings", {})
+
+
+def _cluster_execute(task: dict, nb_dir: str | None, formats: list[str], scope: tuple[str, ...]) -> dict:
+    """``_execute`` on a Dask worker: the notebooks of the worker's own installation where the run's path does not
+    exist there, and the run's unit area (``CCHC_SCOPE``) for the kernel the worker starts."""
+    from .registry import ENV_SCOPE
+
+    if scope:
+        os.environ[ENV_SCOPE] = ";".join(scope)
+    folder = nb_dir if nb_dir and Path(nb_dir).is_dir() else str(notebooks_dir())
+    return _execute(task, folder, formats)
+
+
+def _run_on_cluster(
+    tasks: list[Task], nb_dir: Path, workers: int, formats: list[str], kernel_log: Path, cluster: str
+) -> None:
+    """The briefs as Dask tasks: ``local`` starts a LocalCluster of ``workers`` single-threaded worker processes,
+    anything else is a running scheduler's address. Each brief is one task (retried never: a failed brief is
+    reported as locally), each worker keeps one kernel across its briefs, and a worker that dies fails only the
+    briefs it held."""
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        from .errors import UsageError
+
+        raise UsageError(
+            "--cluster cần thư viện Dask distributed: pip install 'cchc-analysis[cluster]'. "
+            "/ --cluster needs Dask distributed: pip install 'cchc-analysis[cluster]'."
+        ) from None
+    from .registry import env_scope
+
+    local = None
+    if cluster == "local":
+        local = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
+        )
+        client = Client(local)
+    else:
+        client = Client(cluster, timeout="30s")
+    try:
+        client.run(_init_worker, str(kernel_log))  # kernels' chatter to the run's log where the worker sees it
+        futures = {
+            client.submit(
+                _cluster_execute, asdict(t), str(nb_dir), formats, env_scope(), key=f"brief-{t.output}", retries=0
+            ): t
+            for t in tasks
+        }
+        for n, future in enumerate(as_completed(futures), start=1):
+            task = futures[future]
+            try:
+                result = future.result()
+            except Exception as exc:  # noqa: BLE001 - the worker holding the brief died
+                result = {"status": "failed", "error": f"máy/tiến trình con dừng bất thường: {exc}"[:300]}
+            _record(task, result)
+            log.info("Báo cáo %d/%d: %s (%s)", n, len(futures), task.name, task.status)
+        client.run(_stop_kernel)
+    finally:
+        client.close()
+        if local is not None:
+            local.close()
+
+
+def publish_country(
+    data_dir, period: Period, group: str | None, folder: Path, formats: list[str] | None = None
+) -> list:
+    """The country brief (``07_country_brief``, one notebook run in its own kernel) published into ``folder`` as
+    ``<slug>_<period id>`` in HTML, PDF and Word; the executed notebook beside them. Returns the files written."""
+    import papermill as pm
+
+    from .publish.exporter import publish_notebook
+    from .text import slugify
+
+    formats = formats or ["html", "pdf", "docx"]
+    if "pdf" in formats:
+        _check_pdf_renderer()
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    base = folder / f"{slugify(group or 'Cả nước')}_{period.id}"
+    executed = base.with_suffix(".ipynb")
+    docx = str(base.with_name(base.name + ".docx")) if "docx" in formats else ""
+    parameters = {"data_dir": str(Path(data_dir).resolve()), "period": period_spec(period), "group": group or ""}
+    pm.execute_notebook(
+        str(notebooks_dir() / "07_country_brief.ipynb"),
+        str(executed),
+        parameters={**parameters, "docx": docx},
+        kernel_name="python3",
+        progress_bar=False,
+        **_kernel_transport(),
+    )
+    outputs = [str(executed), *publish_notebook(executed, base, [f for f in formats if f in ("html", "pdf")])]
+    return outputs + ([docx] if docx else [])
 
 
 def _read_manifest(folder: Path) -> dict | None:

@@ -32,7 +32,7 @@ LAYERS = [
     # 2: the store and the dossier-state rules
     {"states", "store"},
     # 3: figures
-    {"indicators", "coverage", "tt01", "ranking"},
+    {"indicators", "coverage", "tt01", "ranking", "rollup"},
     # 4: presentation
     {"plots", "workbook", "brief", "report", "publish", "api"},
     # 5: orchestration and entry points

@@ -84,12 +84,18 @@ def test_incomplete_units_are_skipped_unless_allowed(small, capsys):
     assert "THIẾU DỮ LIỆU" in shown
 
 
-def test_one_failing_brief_does_not_stop_the_others_and_can_be_retried(small):
+def _failing_for_thanh_giang(small) -> Path:
+    """A copy of the notebooks whose unit brief fails for Thanh Giang (30-11287) only."""
     nb_dir = small / "nb"
     shutil.copytree(NOTEBOOKS, nb_dir)
     broken = nbformat.read(nb_dir / "04_unit_brief.ipynb", as_version=4)
     broken.cells.insert(2, nbformat.v4.new_code_cell('assert unit != "30-11287", "dữ liệu hỏng"'))
     nbformat.write(broken, nb_dir / "04_unit_brief.ipynb")
+    return nb_dir
+
+
+def test_one_failing_brief_does_not_stop_the_others_and_can_be_retried(small):
+    nb_dir = _failing_for_thanh_giang(small)
     period = parse_period("2023Q3")
     manifest = run_period(small / "data", small / "reports", period, jobs=2, allow_incomplete=True, notebooks=nb_dir)
     status = {t["name"]: t["status"] for t in manifest["tasks"]}
@@ -254,5 +260,69 @@ def test_a_worker_reuses_its_kernel_but_no_brief_sees_the_previous_ones_names(tm
         assert failed["status"] == "failed" and "hỏng" in failed["error"]
         _, (new_pid, leaked, _x) = execute("look.ipynb", 4)
         assert new_pid != pid and leaked == "False"  # a failed brief's kernel is not reused
+    finally:
+        run._stop_kernel()
+
+
+def test_the_briefs_on_a_local_dask_cluster_with_one_failing(small, capsys):
+    # the same failure isolation and manifest on a LocalCluster of 2 worker processes as with the local pool
+    nb_dir = _failing_for_thanh_giang(small)
+    period = parse_period("2023Q3")
+    manifest = run_period(
+        small / "data", small / "reports", period, jobs=2, allow_incomplete=True, notebooks=nb_dir,
+        formats=["html"], cluster="local",
+    )  # fmt: skip
+    status = {t["name"]: t["status"] for t in manifest["tasks"]}
+    assert status == {"Xã Thanh Giang": "failed", "Xã Lam Sơn": "ok", "Huyện Thanh Miện": "ok"}
+    assert "dữ liệu hỏng" in next(t["error"] for t in manifest["tasks"] if t["status"] == "failed")
+    assert manifest["parameters"]["cluster"] == "local"
+    assert (small / "reports" / "2023Q3" / "lam-son_2023Q3.html").is_file()
+    assert not (small / "reports" / "2023Q3" / "thanh-giang_2023Q3.html").exists()
+
+
+def test_cluster_options_are_refused_before_anything_runs_without_dask(small, capsys, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "distributed" else real(name, *a))
+    args = ["run", "--data-dir", str(small / "data"), "--reports-dir", str(small / "reports"), "--period", "2023Q3"]
+    assert main([*args, "--scheduler", "tcp://127.0.0.1:8786"]) == 2
+    assert "pip install 'cchc-analysis[cluster]'" in capsys.readouterr().err
+    assert not (small / "reports" / "2023Q3").exists()
+
+
+def test_a_kernel_grown_past_the_limit_is_replaced(tmp_path, monkeypatch):
+    from cchc_analysis import run
+
+    _notebook(tmp_path / "pid.ipynb", "import os\nprint(os.getpid())")
+    monkeypatch.setattr(run, "KERNEL_RSS_LIMIT", 1)  # every kernel is over one byte
+
+    def pid(x):
+        task = {"notebook": "pid.ipynb", "output": str(tmp_path / f"out-{x}.ipynb"), "parameters": {"x": x}}
+        assert run._execute(task, str(tmp_path), [])["status"] == "ok"
+        return nbformat.read(task["output"], 4).cells[-1].outputs[0]["text"].strip()
+
+    try:
+        assert pid(1) != pid(2)
+    finally:
+        run._stop_kernel()
+
+
+def test_a_notebooks_client_channels_are_closed_when_its_kernel_is_kept(tmp_path, monkeypatch):
+    # an open client of a kept kernel goes on receiving every later brief's outputs: 3.5 GiB per worker on a province
+    from papermill.clientwrap import PapermillNotebookClient
+
+    from cchc_analysis import run
+
+    clients = []
+    real = PapermillNotebookClient.execute
+    monkeypatch.setattr(PapermillNotebookClient, "execute", lambda self, **kw: clients.append(self) or real(self, **kw))
+    _notebook(tmp_path / "n.ipynb", "print(x)")
+    try:
+        for x in (1, 2):
+            task = {"notebook": "n.ipynb", "output": str(tmp_path / f"o{x}.ipynb"), "parameters": {"x": x}}
+            assert run._execute(task, str(tmp_path), [])["status"] == "ok"
+        assert len(clients) == 2 and run._KERNEL is not None  # the kernel kept, its clients closed
+        assert not any(c.kc.channels_running for c in clients)
     finally:
         run._stop_kernel()
