@@ -30,6 +30,11 @@ SOURCE_LABELS = {
 _COMMUNE = re.compile(
     r"\b(xa|phuong|thi tran)\s+([a-z0-9 ]+?)(?=\s*(?:-|,|\bhuyen\b|\bthanh pho\b|\bthi xa\b|\btinh\b|$))"
 )
+# a district or province named in a title: "huyện Thanh Miện", "TỈNH HẢI DƯƠNG", "TP. Hải Phòng"
+_AREA = re.compile(
+    r"\b(huyen|quan|thi xa|thanh pho|tp|tinh)\s+([a-z0-9 ]+?)"
+    r"(?=\s*(?:-|,|\bhuyen\b|\bquan\b|\bthi xa\b|\bthanh pho\b|\btinh\b|$))"
+)
 # words of a file or folder name: capitalised words (camel case), runs of capitals, runs of digits
 _TOKEN = re.compile(r"[A-ZĐÀ-Ỹ]?[a-zđà-ỹ]+|[A-ZĐÀ-Ỹ]+(?![a-zđà-ỹ])|\d+")
 _TYPE_TOKENS = {("xa",): "xã", ("phuong",): "phường", ("thi", "tran"): "thị trấn", ("tt",): "thị trấn"}
@@ -47,7 +52,9 @@ class Claim:
 
 def unit_from_titles(title_text: list[str], registry: UnitRegistry, on) -> Unit | None:
     """The commune named in the title rows ("UBND XÃ THANH GIANG", "Đơn vị: UBND xã Lam Sơn - huyện Thanh Miện");
-    where a district and a commune are both named, the commune."""
+    where a district and a commune are both named, the commune. A name several units of the registry bear (the
+    whole country's: nine Lam Sơn) is taken from the district or province the titles also name, never guessed."""
+    areas = [f"{m.group(1)} {m.group(2).strip()}" for line in title_text for m in _AREA.finditer(fold(line))]
     for line in title_text:
         key = fold(line)
         for m in _COMMUNE.finditer(key):
@@ -55,10 +62,12 @@ def unit_from_titles(title_text: list[str], registry: UnitRegistry, on) -> Unit 
             words = name.split()
             # try the longest prefix of words that names a unit ("thanh giang" in "thanh giang huyen ...")
             for n in range(len(words), 0, -1):
-                try:
-                    return registry.lookup(f"{kind} {' '.join(words[:n])}", on=on)
-                except UnitLookupError:
-                    continue
+                text = f"{kind} {' '.join(words[:n])}"
+                for area in (None, *areas):
+                    try:
+                        return registry.lookup(text, on=on, group=area)
+                    except UnitLookupError:
+                        continue
     return None
 
 

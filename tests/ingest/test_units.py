@@ -90,3 +90,14 @@ def test_the_users_word_overrides_every_inference():
 def test_a_district_and_town_folder_says_why_it_names_nobody():
     with pytest.raises(InputFileError, match="vừa là tên huyện/tỉnh vừa là tên Thị trấn Thanh Miện"):
         resolve("thanh-mien/ds.xlsx")
+
+
+def test_a_title_names_the_district_that_settles_a_name_the_country_shares():
+    from cchc_analysis.ingest.units import unit_from_titles
+
+    national, on = UnitRegistry.shipped(), dt.date(2023, 9, 30)
+    assert unit_from_titles(["UBND XÃ HỒNG PHONG - HUYỆN THANH MIỆN"], national, on).unit_id == "30-11293"
+    assert unit_from_titles(["UBND HUYỆN THANH MIỆN", "UBND XÃ LAM SƠN"], national, on).unit_id == "30-11260"
+    # alone, or with a province that has two of them (Thanh Miện's and Ninh Giang's), the name settles nothing
+    assert unit_from_titles(["UBND XÃ HỒNG PHONG"], national, on) is None
+    assert unit_from_titles(["ỦY BAN NHÂN DÂN TỈNH HẢI DƯƠNG", "UBND XÃ HỒNG PHONG"], national, on) is None
