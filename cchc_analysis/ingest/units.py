@@ -89,7 +89,20 @@ def _group_names(registry: UnitRegistry) -> set[tuple[str, ...]]:
     return out
 
 
-def unit_in_name(text: str, registry: UnitRegistry, on=None) -> Unit | None:
+def _areas_named(parts, registry: UnitRegistry) -> set[str]:
+    """Ids of the units of every district or province a title or folder names ("huyen-thanh-mien", "Tỉnh Hải
+    Dương"), for settling a commune name several units share."""
+    ids: set[str] = set()
+    for part in parts:
+        for m in _AREA.finditer(" ".join(fold(t) for t in _tokens(part)) or fold(part)):
+            try:
+                ids |= {u.unit_id for u in registry.units(group=f"{m.group(1)} {m.group(2).strip()}")}
+            except UnitLookupError:
+                continue
+    return ids
+
+
+def unit_in_name(text: str, registry: UnitRegistry, on=None, within: set[str] | None = None) -> Unit | None:
     """The one unit a folder or file name names, or None (no unit, several, or a district's name).
 
     The name is split into words (separators, camel case, digits: "XaDoanTung" is "xa doan tung"). A unit is
@@ -132,6 +145,8 @@ def unit_in_name(text: str, registry: UnitRegistry, on=None) -> Unit | None:
         return None
     best = max(s for s, _u in found.values())
     winners = [u for s, u in found.values() if s == best]
+    if len(winners) > 1 and within:  # "raw/huyen-thanh-mien/hong-phong": the district's Hồng Phong
+        winners = [u for u in winners if u.unit_id in within]
     return winners[0] if len(winners) == 1 else None
 
 
@@ -142,8 +157,9 @@ def path_claims(path: Path, raw_root: Path | None, registry: UnitRegistry, on) -
     except ValueError:
         parts = (path.name,)
     claims = []
+    within = _areas_named(parts[:-1], registry)
     for depth, part in enumerate(reversed(parts)):
-        unit = unit_in_name(Path(part).stem if depth == 0 else part, registry, on)
+        unit = unit_in_name(Path(part).stem if depth == 0 else part, registry, on, within)
         if unit is not None:
             claims.append(Claim(unit, "file name" if depth == 0 else "folder", part))
     return claims

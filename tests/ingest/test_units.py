@@ -101,3 +101,17 @@ def test_a_title_names_the_district_that_settles_a_name_the_country_shares():
     # alone, or with a province that has two of them (Thanh Miện's and Ninh Giang's), the name settles nothing
     assert unit_from_titles(["UBND XÃ HỒNG PHONG"], national, on) is None
     assert unit_from_titles(["ỦY BAN NHÂN DÂN TỈNH HẢI DƯƠNG", "UBND XÃ HỒNG PHONG"], national, on) is None
+
+
+def test_a_district_folder_settles_a_commune_folder_the_country_shares():
+    from cchc_analysis.ingest.units import path_claims
+
+    national, on, raw = UnitRegistry.shipped(), dt.date(2023, 9, 30), Path("/d/raw")
+
+    def claimed(rel):
+        return [(c.unit.unit_id, c.source) for c in path_claims(raw / rel, raw, national, on)]
+
+    # Hải Dương had two Xã Hồng Phong: Thanh Miện's (30-11293) and Ninh Giang's (30-11224)
+    assert claimed("huyen-thanh-mien/hong-phong/q3.xlsx") == [("30-11293", "folder")]
+    assert claimed("Huyện Ninh Giang/Hồng Phong/q3.xlsx") == [("30-11224", "folder")]
+    assert claimed("hong-phong/q3.xlsx") == []  # no district: nobody, the file is refused with what to do
