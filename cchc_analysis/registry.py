@@ -181,9 +181,9 @@ class UnitRegistry:
                 self._by_code.setdefault(unit.code, []).append(unit)
             areas = area_keys.get((unit.group, unit.province))
             if areas is None:
-                areas = {fold(unit.group), split_unit_prefix(unit.group)[0], _bare_area(unit.group)}
+                areas = {fold(unit.group), split_unit_prefix(unit.group)[0], bare_area(unit.group)}
                 if unit.province:
-                    areas |= {fold(unit.province), _bare_area(unit.province)}
+                    areas |= {fold(unit.province), bare_area(unit.province)}
                 area_keys[(unit.group, unit.province)] = areas
             for area in areas:
                 self._by_area.setdefault(area, []).append(unit)
@@ -295,7 +295,7 @@ class UnitRegistry:
 
     def _area(self, name: str) -> list[Unit]:
         """Units whose peer group or province is ``name`` ("Huyện Thanh Miện", "thanh mien", "TP Hải Phòng")."""
-        found = self._by_area.get(fold(name)) or self._by_area.get(_bare_area(name)) or []
+        found = self._by_area.get(fold(name)) or self._by_area.get(bare_area(name)) or []
         return list(found)
 
     def _no_area(self, name: str) -> str:
@@ -475,10 +475,14 @@ def _marked_tail(raw: str, name: str) -> str:
     return " ".join(words[-len(name.split()) :])
 
 
-def _bare_area(name: str) -> str:
-    """An area's name without its type words: "Thành phố Hải Phòng", "TP. Hải Phòng" -> "hai phong"."""
+# Folded words that open the name of a district or province ("Huyện", "Thị xã", "Thành phố", "TP.", "Tỉnh")
+AREA_WORDS = ("thanh pho", "tp", "tinh", "huyen", "quan", "thi xa")
+
+
+def bare_area(name: str) -> str:
+    """An area's name without its type word, folded: "Thành phố Hải Phòng", "TP. Hải Phòng" -> "hai phong"."""
     key = fold(name)
-    for word in ("thanh pho", "tp", "tinh", "huyen", "quan", "thi xa", "thi tran"):
+    for word in AREA_WORDS:
         if key.startswith(word + " "):
             return key[len(word) + 1 :]
     return key

@@ -156,6 +156,20 @@ class IngestOutcome:
     duplicates_across_files: int = 0
     key_id: str = ""
 
+    def skip(self, rel: str, suffix: str) -> None:
+        """A file of a kind that is never a table (.pdf, .docx...): listed, not read."""
+        self.skipped.append(rel)
+        self.skipped_reasons[rel] = f"tệp {suffix}, không phải bảng dữ liệu"
+
+    def add(self, rel: str, report: FileReport) -> None:
+        """A file's report: a text file is skipped, a refused file listed as refused."""
+        if report.kind == "not_table":
+            self.skipped.append(rel)
+            self.skipped_reasons[rel] = "tệp văn bản, không phải bảng dữ liệu"
+        if report.error:
+            self.refused.append(report)
+        self.reports.append(report)
+
     @property
     def nothing_read(self) -> bool:
         """No file under raw/ gave a table: raw/ is empty, or every file was refused or skipped."""
@@ -283,8 +297,7 @@ def _ingest(data_dir, registry, assume_unit, mapping_file, progress=None) -> Ing
             if progress is not None:
                 progress(done, len(paths), rel)
             if path.suffix.lower() in NOT_TABLE_SUFFIXES:
-                outcome.skipped.append(rel)
-                outcome.skipped_reasons[rel] = f"tệp {path.suffix.lower()}, không phải bảng dữ liệu"
+                outcome.skip(rel, path.suffix.lower())
                 continue
             entry = manifest.get(rel)
             if entry:  # ingested before: an unchanged file is not read again, so its digest comes first
@@ -295,12 +308,7 @@ def _ingest(data_dir, registry, assume_unit, mapping_file, progress=None) -> Ing
                 report, rows, rejected = _file_rows(run, path, rel, "", None, writer)
                 report.sha256 = sha = digest.result()
             new_manifest[rel] = {"sha256": sha, "settings": settings_key, "report": report.as_dict()}
-            if report.kind == "not_table":
-                outcome.skipped.append(rel)
-                outcome.skipped_reasons[rel] = "tệp văn bản, không phải bảng dữ liệu"
-            if report.error:
-                outcome.refused.append(report)
-            outcome.reports.append(report)
+            outcome.add(rel, report)
             if rows is not None:
                 frames[report.kind].append(rows)
                 rejects.append(rejected)
@@ -336,9 +344,7 @@ def _unchanged(paths, raw_dir, out_dir, manifest, settings_key, key_id) -> Inges
     """The last run's outcome when raw/ holds exactly the files it read, byte for byte, read with the same settings
     and registry, and the store's tables are there: nothing to read and nothing to rewrite (a quarterly run ingests
     first, usually with nothing new). None otherwise."""
-    tables = [
-        rel for p in paths if p.suffix.lower() not in NOT_TABLE_SUFFIXES for rel in [p.relative_to(raw_dir).as_posix()]
-    ]
+    tables = [p.relative_to(raw_dir).as_posix() for p in paths if p.suffix.lower() not in NOT_TABLE_SUFFIXES]
     report_path = out_dir / "ingest_report.json"
     if not manifest or set(tables) != set(manifest) or not report_path.is_file():
         return None
@@ -354,17 +360,10 @@ def _unchanged(paths, raw_dir, out_dir, manifest, settings_key, key_id) -> Inges
     )
     for p in paths:
         rel = p.relative_to(raw_dir).as_posix()
-        if rel not in manifest:
-            outcome.skipped.append(rel)
-            outcome.skipped_reasons[rel] = f"tệp {p.suffix.lower()}, không phải bảng dữ liệu"
-            continue
-        report = FileReport.from_dict(manifest[rel]["report"])
-        if report.kind == "not_table":
-            outcome.skipped.append(rel)
-            outcome.skipped_reasons[rel] = "tệp văn bản, không phải bảng dữ liệu"
-        if report.error:
-            outcome.refused.append(report)
-        outcome.reports.append(report)
+        if rel in manifest:
+            outcome.add(rel, FileReport.from_dict(manifest[rel]["report"]))
+        else:
+            outcome.skip(rel, p.suffix.lower())
     return outcome
 
 

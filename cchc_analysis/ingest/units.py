@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputFileError, UnitLookupError
-from ..registry import Unit, UnitRegistry, split_unit_prefix
+from ..registry import AREA_WORDS, Unit, UnitRegistry, bare_area, split_unit_prefix
 from ..text import fold
 
 SOURCE_LABELS = {
@@ -30,15 +30,13 @@ SOURCE_LABELS = {
 _COMMUNE = re.compile(
     r"\b(xa|phuong|thi tran)\s+([a-z0-9 ]+?)(?=\s*(?:-|,|\bhuyen\b|\bthanh pho\b|\bthi xa\b|\btinh\b|$))"
 )
-# a district or province named in a title: "huyện Thanh Miện", "TỈNH HẢI DƯƠNG", "TP. Hải Phòng"
-_AREA = re.compile(
-    r"\b(huyen|quan|thi xa|thanh pho|tp|tinh)\s+([a-z0-9 ]+?)"
-    r"(?=\s*(?:-|,|\bhuyen\b|\bquan\b|\bthi xa\b|\bthanh pho\b|\btinh\b|$))"
-)
-# words of a file or folder name: capitalised words (camel case), runs of capitals, runs of digits
-_TOKEN = re.compile(r"[A-ZĐÀ-Ỹ]?[a-zđà-ỹ]+|[A-ZĐÀ-Ỹ]+(?![a-zđà-ỹ])|\d+")
+# a district or province named in a title or folder: "huyện Thanh Miện", "TỈNH HẢI DƯƠNG", "TP. Hải Phòng"
+_WORDS = "|".join(AREA_WORDS)
+_AREA = re.compile(rf"\b({_WORDS})\s+([a-z0-9 ]+?)(?=\s*(?:-|,|\b(?:{_WORDS})\b|$))")
+# runs of letters and runs of digits; words inside a letter run are split by case below (a character range cannot
+# tell case: Vietnamese capitals such as Ơ, Ư, Ệ lie among the small letters of Unicode's Latin blocks)
+_RUN = re.compile(r"\d+|[^\W\d_]+")
 _TYPE_TOKENS = {("xa",): "xã", ("phuong",): "phường", ("thi", "tran"): "thị trấn", ("tt",): "thị trấn"}
-_GROUP_WORDS = ("huyen", "thanh pho", "thi xa", "quan", "tinh")
 
 
 @dataclass(frozen=True)
@@ -54,7 +52,7 @@ def unit_from_titles(title_text: list[str], registry: UnitRegistry, on) -> Unit 
     """The commune named in the title rows ("UBND XÃ THANH GIANG", "Đơn vị: UBND xã Lam Sơn - huyện Thanh Miện");
     where a district and a commune are both named, the commune. A name several units of the registry bear (the
     whole country's: nine Lam Sơn) is taken from the district or province the titles also name, never guessed."""
-    areas = [f"{m.group(1)} {m.group(2).strip()}" for line in title_text for m in _AREA.finditer(fold(line))]
+    areas = [_area_text(m) for line in title_text for m in _AREA.finditer(_COMMUNE.sub(" - ", fold(line)))]
     for line in title_text:
         key = fold(line)
         for m in _COMMUNE.finditer(key):
@@ -72,21 +70,25 @@ def unit_from_titles(title_text: list[str], registry: UnitRegistry, on) -> Unit 
 
 
 def _tokens(text: str) -> list[str]:
-    """Words of a name, lower case, diacritics kept ("XaĐoànTùng" -> ["xa", "đoàn", "tùng"])."""
-    return [unicodedata.normalize("NFC", t).lower() for t in _TOKEN.findall(unicodedata.normalize("NFC", text))]
+    """Words of a name, lower case, diacritics kept: separators, digits and camel case split it ("XaĐoànTùng" ->
+    ["xa", "đoàn", "tùng"], "DS_XÃ_LAM_SƠN_Q3" -> ["ds", "xã", "lam", "sơn", "q", "3"], "UBNDXaLamSon" -> ["ubnd",
+    "xa", "lam", "son"])."""
+    words = []
+    for run in _RUN.findall(unicodedata.normalize("NFC", text)):
+        start = 0
+        for i in range(1, len(run)):
+            before, here, after = run[i - 1], run[i], run[i + 1 : i + 2]
+            # a capital after a small letter ("aL"), or a run of capitals' last one before a small letter ("D|Xa")
+            if here.isupper() and (before.islower() or (before.isupper() and after.islower())):
+                words.append(run[start:i])
+                start = i
+        words.append(run[start:])
+    return [w.lower() for w in words]
 
 
 def _group_names(registry: UnitRegistry) -> set[tuple[str, ...]]:
     """The peer groups' names without their type word ("huyen thanh mien" -> ("thanh", "mien"))."""
-    out = set()
-    for group in registry.groups():
-        key = fold(group)
-        for word in _GROUP_WORDS:
-            if key.startswith(word + " "):
-                key = key[len(word) + 1 :]
-                break
-        out.add(tuple(key.split()))
-    return out
+    return {tuple(bare_area(group).split()) for group in registry.groups()}
 
 
 def _areas_named(parts, registry: UnitRegistry) -> set[str]:
@@ -94,12 +96,17 @@ def _areas_named(parts, registry: UnitRegistry) -> set[str]:
     Dương"), for settling a commune name several units share."""
     ids: set[str] = set()
     for part in parts:
-        for m in _AREA.finditer(" ".join(fold(t) for t in _tokens(part)) or fold(part)):
+        text = _COMMUNE.sub(" - ", " ".join(fold(t) for t in _tokens(part)) or fold(part))
+        for m in _AREA.finditer(text):
             try:
-                ids |= {u.unit_id for u in registry.units(group=f"{m.group(1)} {m.group(2).strip()}")}
+                ids |= {u.unit_id for u in registry.units(group=_area_text(m))}
             except UnitLookupError:
                 continue
     return ids
+
+
+def _area_text(m: re.Match) -> str:
+    return f"{m.group(1)} {m.group(2).strip()}"
 
 
 def unit_in_name(text: str, registry: UnitRegistry, on=None, within: set[str] | None = None) -> Unit | None:
@@ -131,7 +138,7 @@ def unit_in_name(text: str, registry: UnitRegistry, on=None, within: set[str] | 
         typed = next((t for k, t in _TYPE_TOKENS.items() if before[len(before) - len(k) :] == k), None)
         if typed is not None and typed != unit.type:
             continue
-        if any(" ".join(before).endswith(w) for w in _GROUP_WORDS) and typed is None:
+        if any(" ".join(before).endswith(w) for w in AREA_WORDS) and typed is None:
             continue  # "huyện thanh miện": the district
         with_marks = tuple(tokens[i : i + n]) == exact and any(not t.isascii() for t in exact)
         if typed is None and not (with_marks or i == 0):

@@ -115,3 +115,34 @@ def test_a_district_folder_settles_a_commune_folder_the_country_shares():
     assert claimed("huyen-thanh-mien/hong-phong/q3.xlsx") == [("30-11293", "folder")]
     assert claimed("Huyện Ninh Giang/Hồng Phong/q3.xlsx") == [("30-11224", "folder")]
     assert claimed("hong-phong/q3.xlsx") == []  # no district: nobody, the file is refused with what to do
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        # capitals Unicode keeps among its small letters (Ơ, Ư, Ệ, Ã): one word each, not "SƠ" + "N"
+        ("DS_XÃ_LAM_SƠN_Q3", ["ds", "xã", "lam", "sơn", "q", "3"]),
+        ("HUYỆN THANH MIỆN", ["huyện", "thanh", "miện"]),
+        ("UBNDXaLamSon", ["ubnd", "xa", "lam", "son"]),  # a run of capitals ends before the capital of a word
+        ("XaĐoànTùng", ["xa", "đoàn", "tùng"]),
+    ],
+)
+def test_words_of_a_name_split_by_case_whatever_the_letter(name, words):
+    from cchc_analysis.ingest.units import _tokens
+
+    assert _tokens(name) == words
+
+
+def test_a_file_named_in_capitals_with_its_marks_names_its_commune():
+    assert unit_in_name(
+        "DS_XÃ_LAM_SƠN_Q3", UnitRegistry.shipped(scope="Huyện Thanh Miện"), dt.date(2023, 9, 30)
+    ).name == ("Lam Sơn")
+
+
+def test_an_area_word_inside_a_communes_name_names_no_area():
+    from cchc_analysis.ingest.units import _areas_named
+
+    national = UnitRegistry.shipped()  # Thanh Hóa had a Huyện Quan Sơn; "xã Quan Sơn" is not it
+    assert _areas_named(["xa-quan-son"], national) == set()
+    district = {u.unit_id for u in national.units(group="Huyện Quan Sơn")}
+    assert _areas_named(["UBND XÃ QUAN SƠN - HUYỆN QUAN SƠN"], national) == district
