@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lock registry demo lab pictures test lint format clean bench mutation
+.PHONY: help setup lock registry demo demo-province lab pictures test lint format clean bench mutation
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-8s %s\n", $$1, $$2}'
@@ -28,8 +28,11 @@ lock: ## Pin the versions installed now into requirements.lock (after changing p
 registry: setup ## Rebuild the national unit registry (cchc_analysis/data/units.csv, successions.csv) from its sources
 	$(BIN)/python tools/build_registry.py
 
-demo: setup ## Generate the demo district and run the pipeline on it
+demo: setup ## Generate the demo district (2022 to 09/2026) and run the pipeline on it
 	$(BIN)/cchc demo
+
+demo-province: setup ## Generate every commune of Hải Phòng (07/2025-09/2026) and run its last quarter (about 5 min)
+	$(BIN)/cchc demo --province
 
 pictures: ## The README's pictures, from `make demo`'s run (needs poppler-utils' pdftoppm)
 	mkdir -p docs/img

@@ -804,7 +804,7 @@ def group_brief(data_dir, period: Period | str, group: str, *, run_dir=None) -> 
         cached_ranks[group] if cached_ranks and group in cached_ranks else compute_rankings(data_dir, p, group=group)
     )
     _settings, _processed, registry = open_store(data_dir)
-    group_name = registry.units(group=group)[0].group if registry.units(group=group) else group
+    group_name = registry.area_name(group)
     sections: list[Section] = []
     main_entry, column_entries = group_table_spec()
     main = main_entry["key"]
@@ -886,6 +886,15 @@ def group_brief(data_dir, period: Period | str, group: str, *, run_dir=None) -> 
     key = {}
     if rates:
         key["Số đơn vị xếp hạng"] = str(len(rates))
+    # a province (the peer group since 01/07/2025) reports on its communes, wards and island communes to the
+    # ministries; a district (until 30/06/2025) on its communes and towns (a town-level district: and wards) to
+    # the province
+    province = group_name in {u.province for u in registry.units(group=group)}
+    if province:
+        communes, above = "các xã, phường, đặc khu", ("Bộ Nội vụ;", "Văn phòng Chính phủ;")
+    else:
+        communes = "các xã, thị trấn" if group_name.startswith("Huyện") else "các xã, phường"
+        above = ("UBND tỉnh;",)
     return Brief(
         kind="group",
         slug=slugify(group_name),
@@ -893,9 +902,9 @@ def group_brief(data_dir, period: Period | str, group: str, *, run_dir=None) -> 
         period=p,
         issuer=("ỦY BAN NHÂN DÂN", group_name.upper()),
         place=_place(group_name),
-        subject=f"Kết quả cải cách hành chính của các xã, thị trấn từ {p.start:%d/%m/%Y} đến {p.end:%d/%m/%Y}",
+        subject=f"Kết quả cải cách hành chính của {communes} từ {p.start:%d/%m/%Y} đến {p.end:%d/%m/%Y}",
         sections=sections,
-        recipients=("UBND tỉnh;", "Các xã, thị trấn;", "Lãnh đạo UBND;", "Lưu: VT."),
+        recipients=(*above, f"{communes[0].upper()}{communes[1:]};", "Lãnh đạo UBND;", "Lưu: VT."),
         key_figures=key,
     )
 

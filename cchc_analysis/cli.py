@@ -227,6 +227,12 @@ def _add_data_commands(sub) -> None:
         help="Tệp YAML khai báo cách đọc các bố cục lạ: dòng tiêu đề, cột của từng trường, cách viết giá trị, đơn vị, "
         "thứ tự ngày (xem docs/mapping.md). / YAML file stating how to read unusual layouts (see docs/mapping.md).",
     )
+    p.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="Số tiến trình đọc tệp (mặc định: CCHC_JOBS hoặc số lõi). / Processes reading files (default: cores).",
+    )
     _add_output(p, ("table", "json"))
     p.set_defaults(handler=cmd_ingest)
 
@@ -401,9 +407,10 @@ def _add_demo_commands(sub) -> None:
         sub,
         "demo-data",
         help="Tạo dữ liệu mẫu của huyện Thanh Miện vào DIR/raw/. / Write the demo district's exports.",
-        description="Tạo dữ liệu xuất mẫu (giả lập, không có người thật) cho 17 đơn vị của huyện Thanh Miện, "
-        "2022-2023, vào DIR/raw/. Chạy lại cho ra đúng từng byte như cũ. "
-        "/ Write deterministic, fictitious exports for the 17 units of Thanh Miện, 2022-2023, into DIR/raw/.",
+        description="Tạo dữ liệu xuất mẫu (giả lập, không có người thật) cho 17 đơn vị của huyện Thanh Miện "
+        "(01/2022–06/2025) và 5 xã mới của thành phố Hải Phòng (07/2025–09/2026) vào DIR/raw/; với --province: mọi "
+        "xã, phường của Hải Phòng từ 01/07/2025. Chạy lại cho ra đúng từng byte như cũ. / Write deterministic, "
+        "fictitious exports for the 17 units of Thanh Miện and their 5 successors (--province: all of Hải Phòng).",
     )
     p.add_argument(
         "--unit",
@@ -411,6 +418,7 @@ def _add_demo_commands(sub) -> None:
         metavar="NAME|CODE",
         help="Chỉ tạo cho đơn vị này (có thể lặp lại). / Only this unit (may repeat).",
     )
+    _add_province_flag(p)
     p.set_defaults(handler=cmd_demo_data)
 
     p = _subcommand(
@@ -418,10 +426,21 @@ def _add_demo_commands(sub) -> None:
         "demo",
         help="Chạy toàn bộ quy trình trên dữ liệu mẫu. / Run the pipeline on the demo data.",
         description="Tạo dữ liệu mẫu (mặc định trong data/demo) rồi chạy các bước đã có của quy trình và "
-        "in ra nơi lưu kết quả. / Generate the demo data (default data/demo), run the pipeline's stages "
-        "and print where the outputs are.",
+        "in ra nơi lưu kết quả; với --province: dữ liệu mẫu cả thành phố Hải Phòng (data/demo-hai-phong) và báo "
+        "cáo quý gần nhất của mọi xã, phường. / Generate the demo data (default data/demo), run the pipeline's "
+        "stages and print where the outputs are; --province: the Hải Phòng demo and its last quarter's run.",
     )
+    _add_province_flag(p)
     p.set_defaults(handler=cmd_demo)
+
+
+def _add_province_flag(p) -> None:
+    p.add_argument(
+        "--province",
+        action="store_true",
+        help="Dữ liệu mẫu của cả thành phố Hải Phòng (114 xã, phường, từ 01/07/2025). "
+        "/ The province demo: every commune of Hải Phòng since 01/07/2025.",
+    )
 
 
 # --- commands --------------------------------------------------------------------------------------
@@ -542,13 +561,25 @@ def _file_progress(args: argparse.Namespace):
         bar.close()
 
 
+def _check_jobs(args: argparse.Namespace) -> None:
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs phải là số nguyên dương.")
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from .ingest.classify import KINDS
     from .store import ingest
 
     settings = _settings(args)
+    _check_jobs(args)
     with _file_progress(args) as progress:
-        outcome = ingest(settings.data_dir, assume_unit=args.assume_unit, mapping_file=args.mapping, progress=progress)
+        outcome = ingest(
+            settings.data_dir,
+            assume_unit=args.assume_unit,
+            mapping_file=args.mapping,
+            progress=progress,
+            jobs=args.jobs,
+        )
     if args.format == "json":
         doc = {
             "pseudonym_key_id": outcome.key_id,
@@ -822,8 +853,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     period = _period(args.period or last_complete_quarter())
-    if args.jobs is not None and args.jobs < 1:
-        raise UsageError("--jobs phải là số nguyên dương.")
+    _check_jobs(args)
     registry = UnitRegistry.load(settings.data_dir)
     for u in args.unit or []:  # before anything runs
         registry.lookup(u, on=period.end)
@@ -917,16 +947,17 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 def cmd_demo_data(args: argparse.Namespace) -> int:
     from .demo import generate_demo_data
+    from .demo.generate import DEMO_GROUP, PROVINCE, generate_province_demo
 
     settings = _settings(args)
+    area = PROVINCE if args.province else DEMO_GROUP
     only = None
     if args.unit:
-        from .demo.generate import DEMO_GROUP
-
-        registry = UnitRegistry.shipped(scope=DEMO_GROUP)  # the demo's units, whatever the data folder's area
-        only = [registry.lookup(u, group=DEMO_GROUP).name for u in args.unit]
+        registry = UnitRegistry.shipped(scope=area)  # the demo's units, whatever the data folder's area
+        group = area if args.province else None
+        only = [registry.lookup(u, group=group).name for u in args.unit]
     started = time.perf_counter()
-    result = generate_demo_data(settings.data_dir, only=only)
+    result = (generate_province_demo if args.province else generate_demo_data)(settings.data_dir, only=only)
     log.info(
         "Dữ liệu mẫu: %d tệp mới/ghi lại, %d tệp không đổi, trong %s (%.1f giây).",
         len(result.written),
@@ -957,6 +988,8 @@ def demo_file_kinds(files: list[Path], raw_dir: Path) -> dict[str, int]:
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import generate_demo_data
 
+    if getattr(args, "province", False):
+        return _demo_province(args)
     data_dir = getattr(args, "data_dir", None) or str(Path("data") / "demo")
     reports_dir = getattr(args, "reports_dir", None) or str(Path("reports") / "demo")
     settings = Settings.resolve(data_dir, reports_dir)
@@ -968,7 +1001,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     outcome = ingest(settings.data_dir)
     out = [
-        f"1. Dữ liệu mẫu (huyện Thanh Miện, 17 đơn vị, 2022-2023): {settings.raw_dir}",
+        f"1. Dữ liệu mẫu (17 đơn vị của huyện Thanh Miện 01/2022–06/2025 và 5 xã mới của thành phố Hải Phòng "
+        f"07/2025–09/2026): {settings.raw_dir}",
         *(f"   - {kind}: {n} tệp" for kind, n in sorted(counts.items())),
         f"2. Nhập liệu: {vn_int(outcome.dossiers)} hồ sơ sạch trong {settings.processed_dir / 'dossiers.parquet'}",
         f"   - báo cáo nhập liệu: {settings.processed_dir / 'ingest_report.json'}",
@@ -1019,6 +1053,43 @@ def cmd_demo(args: argparse.Namespace) -> int:
         "",
     ]
     sys.stdout.write("\n".join(out))
+    return max(outcome.exit_code, exit_code(manifest))
+
+
+def _demo_province(args: argparse.Namespace) -> int:
+    """``cchc demo --province``: the Hải Phòng demo, its ingest and the run of its last quarter for the province."""
+    from .demo.generate import END, PROVINCE, generate_province_demo
+    from .periods import parse_period
+    from .run import exit_code, run_period
+    from .store import ingest
+
+    data_dir = getattr(args, "data_dir", None) or str(Path("data") / "demo-hai-phong")
+    reports_dir = getattr(args, "reports_dir", None) or str(Path("reports") / "demo-hai-phong")
+    settings = Settings.resolve(data_dir, reports_dir)
+    started = time.perf_counter()
+    result = generate_province_demo(settings.data_dir)
+    generated = time.perf_counter() - started
+    counts = demo_file_kinds(result.files, settings.raw_dir)
+    outcome = ingest(settings.data_dir)
+    quarter = parse_period(f"{END.year}Q{(END.month - 1) // 3 + 1}")
+    sys.stdout.write(
+        "\n".join(
+            [
+                f"1. Dữ liệu mẫu ({PROVINCE}, mọi xã, phường từ 01/07/2025): {settings.raw_dir}",
+                *(f"   - {kind}: {n} tệp" for kind, n in sorted(counts.items())),
+                f"2. Nhập liệu: {vn_int(outcome.dossiers)} hồ sơ; {len(outcome.refused)} tệp bị từ chối",
+                "",
+            ]
+        )
+    )
+    manifest = run_period(settings.data_dir, settings.reports_dir, quarter, group=PROVINCE)
+    done = sum(t["status"] == "ok" for t in manifest["tasks"])
+    sys.stdout.write(
+        f"3. Chạy định kỳ quý {quarter.id} cho {PROVINCE}: {done}/{len(manifest['tasks'])} báo cáo; "
+        f"{settings.reports_dir / quarter.id / 'index.html'}\n"
+        f"Thời gian: tạo dữ liệu {generated:.1f} giây, các bước còn lại "
+        f"{time.perf_counter() - started - generated:.1f} giây.\n"
+    )
     return max(outcome.exit_code, exit_code(manifest))
 
 

@@ -298,6 +298,17 @@ class UnitRegistry:
         found = self._by_area.get(fold(name)) or self._by_area.get(bare_area(name)) or []
         return list(found)
 
+    def area_name(self, name: str) -> str:
+        """A peer group's or province's name as the registry spells it ("thanh mien" -> "Huyện Thanh Miện",
+        "TP Hải Phòng" -> "Thành phố Hải Phòng"): the group the units share, else their province."""
+        units = self.units(group=name)
+        for field in ("group", "province"):
+            spelled = {getattr(u, field) for u in units}
+            match = [g for g in spelled if g and (fold(g) == fold(name) or bare_area(g) == bare_area(name))]
+            if len(match) == 1:
+                return match[0]
+        return name
+
     def _no_area(self, name: str) -> str:
         import difflib
 

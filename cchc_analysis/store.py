@@ -20,7 +20,7 @@ import os
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import pandas as pd
@@ -35,6 +35,7 @@ from .ingest.mapping import FileMapping, Mapping, load_mapping
 from .ingest.onestop import OUTPUT_COLUMNS, ReadRules, all_distinct, deduplicate
 from .ingest.readers import READERS, FileToRead
 from .ingest.textfile import NotATable
+from .parallel import fork_map
 from .periods import Period, parse_period
 from .pseudonym import KEY_FILE_NAME, Pseudonymiser
 from .registry import UnitRegistry
@@ -246,13 +247,15 @@ def ingest(
     assume_unit: str | None = None,
     mapping_file: Path | str | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    jobs: int | None = None,
 ) -> IngestOutcome:
     """Ingest every file under ``data_dir/raw`` into ``data_dir/processed`` (see the module docstring).
-    ``progress(done, total, file)`` is called before each file is taken up (the CLI shows it)."""
-    return _ingest(data_dir, registry, assume_unit, mapping_file, progress)
+    ``progress(done, total, file)`` is called before each file is taken up (the CLI shows it). Files not read
+    before are read on ``jobs`` processes (default: ``CCHC_JOBS`` or the number of cores)."""
+    return _ingest(data_dir, registry, assume_unit, mapping_file, progress, jobs)
 
 
-def _ingest(data_dir, registry, assume_unit, mapping_file, progress=None) -> IngestOutcome:
+def _ingest(data_dir, registry, assume_unit, mapping_file, progress=None, jobs=None) -> IngestOutcome:
     settings = Settings.resolve(data_dir)
     raw_dir, out_dir = settings.raw_dir, settings.processed_dir
     if not raw_dir.is_dir():
@@ -291,23 +294,31 @@ def _ingest(data_dir, registry, assume_unit, mapping_file, progress=None) -> Ing
     if unchanged is not None:
         log.info("Không tệp nào trong raw/ thay đổi từ lần nhập trước: dùng lại kho dữ liệu.")
         return unchanged
+    # the files to read now are read on forked workers (one core each); cached ones come from their Parquet
+    plan: list[tuple[Path, str, dict | None, str]] = []  # path, rel, manifest entry, digest ("" = not yet)
+    to_read: list[tuple[Path, str]] = []
+    for path in paths:
+        rel = path.relative_to(raw_dir).as_posix()
+        entry = manifest.get(rel)
+        # ingested before: an unchanged file is not read again, so its digest comes first; a new file is read
+        # anyway, and its digest is computed beside the reading
+        sha = file_sha256(path) if entry and path.suffix.lower() not in NOT_TABLE_SUFFIXES else ""
+        plan.append((path, rel, entry, sha))
+        if path.suffix.lower() not in NOT_TABLE_SUFFIXES and not _cache_valid(run, rel, sha, entry):
+            to_read.append((path, sha))
+    read = fork_map(partial(_read_file, run), to_read, jobs)
     with _Writer() as writer:
-        for done, path in enumerate(paths):
-            rel = path.relative_to(raw_dir).as_posix()
+        for done, (path, rel, entry, sha) in enumerate(plan):
             if progress is not None:
-                progress(done, len(paths), rel)
+                progress(done, len(plan), rel)
             if path.suffix.lower() in NOT_TABLE_SUFFIXES:
                 outcome.skip(rel, path.suffix.lower())
                 continue
-            entry = manifest.get(rel)
-            if entry:  # ingested before: an unchanged file is not read again, so its digest comes first
-                sha = file_sha256(path)
-                report, rows, rejected = _file_rows(run, path, rel, sha, entry, writer)
-            else:  # a new file is read anyway: its digest is computed beside the reading
-                digest = writer.digest(path)
-                report, rows, rejected = _file_rows(run, path, rel, "", None, writer)
-                report.sha256 = sha = digest.result()
-            new_manifest[rel] = {"sha256": sha, "settings": settings_key, "report": report.as_dict()}
+            if _cache_valid(run, rel, sha, entry):
+                report, rows, rejected = _cached_rows(run, rel, entry)
+            else:
+                report, rows, rejected = _fresh_rows(run, rel, *next(read), writer)
+            new_manifest[rel] = {"sha256": report.sha256, "settings": settings_key, "report": report.as_dict()}
             outcome.add(rel, report)
             if rows is not None:
                 frames[report.kind].append(rows)
@@ -382,9 +393,9 @@ class _Run:
 
 
 class _Writer:
-    """Work on two threads beside the reading (encoding and hashing release the GIL): each file's cache is written
-    while the next file is read and the store is built, a new file's digest is computed while it is read, and the
-    final dossier table is encoded (straight to a temporary file) while its schema is checked."""
+    """Work on two threads beside the main one (encoding releases the GIL): each file's cache is written while the
+    next file is taken and the store is built, and the final dossier table is encoded (straight to a temporary
+    file) while its schema is checked."""
 
     def __init__(self) -> None:
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="cchc-writer")
@@ -393,10 +404,6 @@ class _Writer:
     def submit(self, table, path: Path) -> None:
         """Write ``table`` to the cache file ``path``."""
         self._pending.append(self._pool.submit(_write_cache, table, path))
-
-    def digest(self, path: Path) -> Future:
-        """The SHA-256 of a file, being computed (hashlib and the file reads release the GIL)."""
-        return self._pool.submit(file_sha256, path)
 
     def encode(self, frame: pd.DataFrame, path: Path) -> Future:
         """``frame`` being written as Parquet to a temporary file beside ``path``; the future gives that file,
@@ -426,31 +433,48 @@ def _cache_paths(out_dir: Path, rel: str) -> tuple[Path, Path]:
     return out_dir / "files" / f"{file_id}.parquet", out_dir / "files" / f"{file_id}.rejects.parquet"
 
 
-def _file_rows(run: _Run, path: Path, rel: str, sha: str, entry: dict | None, writer: _Writer):
-    """One raw file's report, rows and rejects: from its cache while the file and the settings are unchanged,
-    else read now (rows None for a refused file or a kind without a table). ``sha`` is the file's digest, or ""
-    for a new file whose digest the caller records."""
-    rows_path, rej_path = _cache_paths(run.out_dir, rel)
-    if (
-        entry
-        and entry["sha256"] == sha
-        and entry.get("settings") == run.settings_key
-        and (entry["report"]["kind"] not in TABLES or entry["report"].get("error") or rows_path.is_file())
-    ):
-        report = FileReport.from_dict(entry["report"])
-        log.debug("Không đổi, dùng lại: %s", rel)
-        if report.kind in TABLES and not report.error:
-            return report, _read_cache(rows_path), _read_cache(rej_path)
-        return report, None, None
+def _cache_valid(run: _Run, rel: str, sha: str, entry: dict | None) -> bool:
+    """Whether a file's rows can come from its cache: same bytes, same settings, and the cache is there."""
+    if not entry or not sha or entry["sha256"] != sha or entry.get("settings") != run.settings_key:
+        return False
+    return (
+        entry["report"]["kind"] not in TABLES
+        or bool(entry["report"].get("error"))
+        or _cache_paths(run.out_dir, rel)[0].is_file()
+    )
+
+
+def _cached_rows(run: _Run, rel: str, entry: dict):
+    """A file's report, rows and rejects as the last run read them (rows None for a refused file or a kind
+    without a table)."""
+    report = FileReport.from_dict(entry["report"])
+    log.debug("Không đổi, dùng lại: %s", rel)
+    if report.kind in TABLES and not report.error:
+        rows_path, rej_path = _cache_paths(run.out_dir, rel)
+        return report, _read_cache(rows_path), _read_cache(rej_path)
+    return report, None, None
+
+
+def _read_file(run: _Run, job: tuple[Path, str]):
+    """Read one raw file (on a worker): its report with its digest, and its rows and rejects as Arrow tables
+    (None for a refused file or a kind without a table)."""
+    path, sha = job
     report, rows, rejected = _ingest_file(path, run, sha)
-    report.sha256 = sha
-    log.info("Đã đọc %s: %s", rel, _summary(report))
+    report.sha256 = sha or file_sha256(path)
     if rows is None:
+        return report, None
+    # the rows go on through Arrow exactly as a rerun reads them back from the cache
+    return report, (_table(rows), _table(rejected))
+
+
+def _fresh_rows(run: _Run, rel: str, report: FileReport, tables, writer: _Writer):
+    """A file just read: its cache written (or removed when it gave no rows), its rows and rejects as frames."""
+    log.info("Đã đọc %s: %s", rel, _summary(report))
+    rows_path, rej_path = _cache_paths(run.out_dir, rel)
+    if tables is None:
         rows_path.unlink(missing_ok=True)
         rej_path.unlink(missing_ok=True)
         return report, None, None
-    # the rows go on through Arrow exactly as a rerun reads them back from the cache
-    tables = _table(rows), _table(rejected)
     writer.submit(tables[0], rows_path)
     writer.submit(tables[1], rej_path)
     return report, _frame(tables[0]), _frame(tables[1])

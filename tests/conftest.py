@@ -17,6 +17,8 @@ from cchc_analysis.store import ingest
 # had): they are looked up in its area, as a data folder with ``scope: Huyện Thanh Miện`` is. The national
 # registry's own tests (test_registry_national.py, the CLI's --group tests) clear or replace it.
 os.environ["CCHC_SCOPE"] = "Huyện Thanh Miện"
+# files are read in this process (tests patch readers and watch their calls); tests/test_parallel.py forks on purpose
+os.environ["CCHC_JOBS"] = "1"
 
 SETUP_DURATIONS = Path("mutmut-setup-durations.json")  # beside mutmut's statistics, in mutants/
 _setup_seconds: dict[str, float] = {}
@@ -79,7 +81,7 @@ def _fresh_caches_under_mutation():
 def demo_dir(tmp_path_factory):
     """A data folder holding the whole generated demo district under raw/."""
     data_dir = tmp_path_factory.mktemp("demo")
-    generate_demo_data(data_dir)
+    generate_demo_data(data_dir, jobs=os.cpu_count())  # the session's data: made and read on every core
     return data_dir
 
 
@@ -109,7 +111,7 @@ def ingested(demo_dir, tmp_path_factory):
     old = root.level
     root.setLevel(logging.DEBUG)
     try:
-        outcome = ingest(demo_dir)
+        outcome = ingest(demo_dir, jobs=os.cpu_count())
     finally:
         root.removeHandler(handler)
         root.setLevel(old)

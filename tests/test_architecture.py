@@ -26,6 +26,7 @@ LAYERS = [
         "registry",
         "pseudonym",
         "outline",
+        "parallel",
     },
     # 1: reading the exports
     {"ingest"},

@@ -120,3 +120,12 @@ def test_an_area_the_user_added_can_be_the_scope(tmp_path):
     (tmp_path / "units.yaml").write_text("scope: Tỉnh Thử Nghiệm\n", encoding="utf-8")
     reg = UnitRegistry.load(tmp_path)
     assert sorted(u.unit_id for u in reg) == ["98-00001", "98-00002"]
+
+
+def test_an_area_is_spelled_as_the_registry_spells_its_group_or_province():
+    # Hải Phòng's scope also holds the old districts whose province was Hải Phòng (Huyện An Lão ...): the name of
+    # the group "TP Hải Phòng" is the province's, not the first unit's district
+    hp = UnitRegistry.shipped(scope="Thành phố Hải Phòng")
+    assert hp.area_name("TP Hải Phòng") == "Thành phố Hải Phòng"
+    assert hp.area_name("an lão") == "Huyện An Lão"
+    assert UnitRegistry.shipped(scope="Huyện Thanh Miện").area_name("thanh mien") == "Huyện Thanh Miện"

@@ -6,13 +6,14 @@ import datetime as dt
 import html
 import unicodedata
 import zlib
+from copy import copy
 from dataclasses import dataclass
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from ..text import encode_tcvn3, vn_int
-from .xlsx import workbook_bytes
+from .xlsx import font_style, workbook_bytes
 
 END_OF_DAY = dt.time(23, 59, 59)
 
@@ -23,7 +24,7 @@ class ExportSpec:
 
     unit_name: str  # short name, "Thanh Giang"
     unit_type: str  # "xã", "thị trấn"
-    district: str  # "Thanh Miện"
+    area: str  # the level above: "Huyện Thanh Miện" (until 30/06/2025), "Thành phố Hải Phòng" (since)
     start: dt.date
     end: dt.date
     made_on: dt.date
@@ -70,6 +71,15 @@ PAYMENT_LABELS = {
     "B": {True: "Thanh toán trực tuyến", False: "Tiền mặt"},
     "C": {True: "Đã thanh toán trực tuyến", False: "Thu tiền mặt"},
 }
+
+
+def area_phrase(area: str) -> str:
+    """An area as written inside a sentence: its type word in lower case ("huyện Thanh Miện", "thành phố Hải
+    Phòng")."""
+    for word in ("Thành phố", "Tỉnh", "Huyện", "Thị xã", "Quận"):
+        if area.startswith(word + " "):
+            return word.lower() + area[len(word) :]
+    return area
 
 
 def select_for_export(dossiers: list[dict], start: dt.date, end: dt.date) -> list[dict]:
@@ -143,9 +153,6 @@ def _encoder(encoding: str):
     return lambda s: s
 
 
-_TYPE_UPPER = {"xã": "XÃ", "thị trấn": "THỊ TRẤN", "phường": "PHƯỜNG"}
-
-
 def write_vendor_a(spec: ExportSpec, rows: list[dict]) -> bytes:
     """Layout A: title rows, one header row, dates as text, fees as VN-formatted text, totals and signature."""
     enc = _encoder(spec.encoding)
@@ -181,8 +188,8 @@ def write_vendor_a(spec: ExportSpec, rows: list[dict]) -> bytes:
         cell.alignment = Alignment(horizontal="center")
         ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=col + span - 1)
 
-    title(1, f"ỦY BAN NHÂN DÂN HUYỆN {spec.district.upper()}")
-    title(2, f"ỦY BAN NHÂN DÂN {_TYPE_UPPER[spec.unit_type]} {spec.unit_name.upper()}")
+    title(1, f"ỦY BAN NHÂN DÂN {spec.area.upper()}")
+    title(2, f"ỦY BAN NHÂN DÂN {spec.unit_type.upper()} {spec.unit_name.upper()}")
     title(1, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", col=9, span=8)
     title(2, "Độc lập - Tự do - Hạnh phúc", col=9, span=8)
     title(4, "DANH SÁCH HỒ SƠ TIẾP NHẬN VÀ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH", span=ncol)
@@ -191,6 +198,7 @@ def write_vendor_a(spec: ExportSpec, rows: list[dict]) -> bytes:
         c = ws.cell(row=7, column=j, value=enc(h))
         c.font = Font(name=body_font.name, bold=True)
     r = 8
+    body_style = font_style(wb, body_font)
     for i, d in enumerate(rows, start=1):
         values = [
             i,
@@ -211,7 +219,7 @@ def write_vendor_a(spec: ExportSpec, rows: list[dict]) -> bytes:
             "x" if d["digitised"] and d["handed_at"] else "",
         ]
         for j, v in enumerate(values, start=1):
-            ws.cell(row=r, column=j, value=v).font = body_font
+            ws.cell(row=r, column=j, value=v)._style = copy(body_style)
         r += 1
     ws.cell(row=r, column=1, value=enc(f"Tổng cộng: {vn_int(len(rows))} hồ sơ")).font = title_font
     ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=4)
@@ -231,7 +239,7 @@ def write_vendor_b(spec: ExportSpec, rows: list[dict], repeat_header_every: int 
     ws = wb.active
     ws.title = "Chi tiết hồ sơ"
     ws["A1"] = enc("HỆ THỐNG THÔNG TIN GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH TỈNH HẢI DƯƠNG")
-    ws["A2"] = enc(f"Đơn vị: UBND {spec.unit_type} {spec.unit_name} - huyện {spec.district}")
+    ws["A2"] = enc(f"Đơn vị: UBND {spec.unit_type} {spec.unit_name} - {area_phrase(spec.area)}")
     ws["A3"] = enc("BÁO CÁO CHI TIẾT HỒ SƠ")
     ws["A4"] = enc(f"Kỳ báo cáo: từ {spec.start:%d/%m/%Y} đến {spec.end:%d/%m/%Y}")
     for cell in ("A1", "A3"):
@@ -337,11 +345,11 @@ def write_vendor_c(spec: ExportSpec, rows: list[dict]) -> bytes:
         "Số tiền phí",
         "Thanh toán",
     ]
-    commune = f"UBND {_TYPE_UPPER[spec.unit_type]} {spec.unit_name.upper()}"
+    commune = f"UBND {spec.unit_type.upper()} {spec.unit_name.upper()}"
     out = [
         '<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"></head><body>',
         "<table>",
-        f'<tr><td colspan="15"><b>{esc("UBND HUYỆN " + spec.district.upper())}</b></td></tr>',
+        f'<tr><td colspan="15"><b>{esc("UBND " + spec.area.upper())}</b></td></tr>',
         f'<tr><td colspan="15"><b>{esc(commune)}</b></td></tr>',
         f'<tr><td colspan="15">{esc("THỐNG KÊ HỒ SƠ THỦ TỤC HÀNH CHÍNH")}</td></tr>',
         f'<tr><td colspan="15">{esc(f"Thời gian: {spec.start:%d/%m/%Y} - {spec.end:%d/%m/%Y}")}</td></tr>',

@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Font
 
 from ..text import vn_int
 from .dossiers import Procedure
+from .exports import area_phrase
 from .vocab import PAR_COMPONENTS
 from .xlsx import workbook_bytes
 
@@ -339,9 +340,10 @@ def write_budget_report(
 
 
 def write_par_sheet(
-    year: int, district: str, decision: tuple[str, dt.date], units: list[str], scores: dict[str, list[int]], style: str
+    year: int, area: str, decision: tuple[str, dt.date], units: list[str], scores: dict[str, list[int]], style: str
 ) -> bytes:
-    """The district's PAR-index table for ``year``: scores in thousandths of a point per component.
+    """The PAR-index table of an ``area`` (the district, or the province since 2025) for ``year``: scores in
+    thousandths of a point per component.
 
     ``style`` "max_row" puts the maxima in a "Điểm tối đa" row and writes scores as text with a decimal
     comma; "in_header" writes the maxima into the header ("(11,5 điểm)") and scores as numbers.
@@ -350,9 +352,11 @@ def write_par_sheet(
     ws = wb.active
     ws.title = f"Chỉ số CCHC {year}"
     number, date = decision
-    ws["A1"] = f"BẢNG TỔNG HỢP KẾT QUẢ CHẤM ĐIỂM CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {year} CỦA UBND CÁC XÃ, THỊ TRẤN"
+    communes = "CÁC XÃ, THỊ TRẤN" if area.startswith("Huyện") else "CÁC XÃ, PHƯỜNG"
+    ws["A1"] = f"BẢNG TỔNG HỢP KẾT QUẢ CHẤM ĐIỂM CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {year} CỦA UBND {communes}"
     ws["A2"] = (
-        f"(Kèm theo Quyết định số {number} ngày {date.day}/{date.month}/{date.year} của Chủ tịch UBND huyện {district})"
+        f"(Kèm theo Quyết định số {number} ngày {date.day}/{date.month}/{date.year} của Chủ tịch UBND "
+        f"{area_phrase(area)})"
     )
     ncomp = len(PAR_COMPONENTS)
 

@@ -7,6 +7,8 @@ import re
 import zipfile
 
 from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.styles.cell_style import StyleArray
 
 FIXED_TIMESTAMP = "2024-01-01T00:00:00Z"
 _ZIP_TIME = (2024, 1, 1, 0, 0, 0)
@@ -28,3 +30,12 @@ def workbook_bytes(wb: Workbook) -> bytes:
             fixed.external_attr = 0o600 << 16
             dst.writestr(fixed, data)
     return out.getvalue()
+
+
+def font_style(wb: Workbook, font: Font) -> StyleArray:
+    """A cell style with ``font``, to give cells as ``cell._style = copy(style)``: the same saved bytes as
+    ``cell.font = font`` without openpyxl hashing the font again for every cell (a quarter of the demo's
+    writing time)."""
+    style = StyleArray()
+    style.fontId = wb._fonts.add(font)
+    return style

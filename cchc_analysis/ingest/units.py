@@ -28,7 +28,7 @@ SOURCE_LABELS = {
     "file name": "tên tệp",
 }
 _COMMUNE = re.compile(
-    r"\b(xa|phuong|thi tran)\s+([a-z0-9 ]+?)(?=\s*(?:-|,|\bhuyen\b|\bthanh pho\b|\bthi xa\b|\btinh\b|$))"
+    r"\b(xa|phuong|thi tran|dac khu)\s+([a-z0-9 ]+?)(?=\s*(?:-|,|\bhuyen\b|\bthanh pho\b|\bthi xa\b|\btinh\b|$))"
 )
 # a district or province named in a title or folder: "huyện Thanh Miện", "TỈNH HẢI DƯƠNG", "TP. Hải Phòng"
 _WORDS = "|".join(AREA_WORDS)
@@ -36,7 +36,13 @@ _AREA = re.compile(rf"\b({_WORDS})\s+([a-z0-9 ]+?)(?=\s*(?:-|,|\b(?:{_WORDS})\b|
 # runs of letters and runs of digits; words inside a letter run are split by case below (a character range cannot
 # tell case: Vietnamese capitals such as Ơ, Ư, Ệ lie among the small letters of Unicode's Latin blocks)
 _RUN = re.compile(r"\d+|[^\W\d_]+")
-_TYPE_TOKENS = {("xa",): "xã", ("phuong",): "phường", ("thi", "tran"): "thị trấn", ("tt",): "thị trấn"}
+_TYPE_TOKENS = {
+    ("xa",): "xã",
+    ("phuong",): "phường",
+    ("thi", "tran"): "thị trấn",
+    ("tt",): "thị trấn",
+    ("dac", "khu"): "đặc khu",  # the island communes since 01/07/2025 ("Đặc khu Cát Hải")
+}
 
 
 @dataclass(frozen=True)
@@ -166,10 +172,22 @@ def path_claims(path: Path, raw_root: Path | None, registry: UnitRegistry, on) -
     claims = []
     within = _areas_named(parts[:-1], registry)
     for depth, part in enumerate(reversed(parts)):
-        unit = unit_in_name(Path(part).stem if depth == 0 else part, registry, on, within)
+        unit = _slug_with_id(part, registry) if depth else None
+        unit = unit or unit_in_name(Path(part).stem if depth == 0 else part, registry, on, within)
         if unit is not None:
             claims.append(Claim(unit, "file name" if depth == 0 else "folder", part))
     return claims
+
+
+def _slug_with_id(part: str, registry: UnitRegistry) -> Unit | None:
+    """The unit a folder is named after by its slug with the unit's id ("ai-quoc-2025-31-10660", the name followed
+    by the id from `cchc units`): the registry gives such slugs where a name is shared in the area, and they name
+    one unit whatever the name."""
+    try:
+        unit = registry.by_slug(part)
+    except UnitLookupError:
+        return None
+    return unit if part.endswith(unit.unit_id) else None
 
 
 def resolve_unit(

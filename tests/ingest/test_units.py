@@ -117,6 +117,32 @@ def test_a_district_folder_settles_a_commune_folder_the_country_shares():
     assert claimed("hong-phong/q3.xlsx") == []  # no district: nobody, the file is refused with what to do
 
 
+def test_a_folder_named_by_its_slug_with_the_unit_id_names_that_unit_whatever_the_name():
+    from cchc_analysis.ingest.units import path_claims
+
+    # Hải Phòng's scope holds Phường Ái Quốc (since 2025) and the Xã Ái Quốc it replaced: the registry slugs the
+    # new one "ai-quoc-2025-31-10660" (its name, then its id) and that folder is the ward, also for a file without
+    # a date (a procedure catalogue), where the name alone fits both
+    hp, raw = UnitRegistry.shipped(scope="Thành phố Hải Phòng"), Path("/d/raw")
+    for on in (None, dt.date(2026, 9, 30)):
+        claims = path_claims(raw / "ai-quoc-2025-31-10660" / "mot-cua" / "q3.xlsx", raw, hp, on)
+        assert [(c.unit.full_name, c.unit.unit_id, c.source) for c in claims] == [
+            ("Phường Ái Quốc", "2025-31-10660", "folder")
+        ]
+    # a slug's words alone are only a name: "ai-quoc" is two units in that scope, so it names neither
+    assert path_claims(raw / "ai-quoc" / "q3.xlsx", raw, hp, None) == []
+
+
+def test_an_island_commune_is_named_by_its_type_word_in_titles_and_folders():
+    from cchc_analysis.ingest.units import path_claims, unit_from_titles
+
+    hp, on, raw = UnitRegistry.shipped(scope="Thành phố Hải Phòng"), dt.date(2026, 9, 30), Path("/d/raw")
+    (claim,) = path_claims(raw / "dac-khu-cat-hai" / "q3.xlsx", raw, hp, on)
+    assert (claim.unit.full_name, claim.unit.type) == ("Đặc khu Cát Hải", "đặc khu")
+    titled = unit_from_titles(["ỦY BAN NHÂN DÂN THÀNH PHỐ HẢI PHÒNG", "ỦY BAN NHÂN DÂN ĐẶC KHU CÁT HẢI"], hp, on)
+    assert titled is not None and titled.full_name == "Đặc khu Cát Hải"
+
+
 @pytest.mark.parametrize(
     ("name", "words"),
     [
