@@ -301,7 +301,7 @@ def _ingest(data_dir, registry, assume_unit, mapping_file, progress=None, jobs=N
         rel = path.relative_to(raw_dir).as_posix()
         entry = manifest.get(rel)
         # ingested before: an unchanged file is not read again, so its digest comes first; a new file is read
-        # anyway, and its digest is computed beside the reading
+        # anyway, and the worker reading it takes its digest
         sha = file_sha256(path) if entry and path.suffix.lower() not in NOT_TABLE_SUFFIXES else ""
         plan.append((path, rel, entry, sha))
         if path.suffix.lower() not in NOT_TABLE_SUFFIXES and not _cache_valid(run, rel, sha, entry):
