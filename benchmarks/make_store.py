@@ -1,5 +1,6 @@
-"""Write a synthetic processed store of N dossiers across U units (dossiers.parquet with the store's columns, and a
-catalogue), to time indicators and rankings at province scale without running ingest first."""
+"""Write a synthetic processed store of N dossiers across U units (the dossier dataset with the store's columns,
+partitioned by the store's own writer, and a catalogue), to time indicators, rankings and reads at province or
+national scale without running ingest first."""
 
 from __future__ import annotations
 
@@ -55,13 +56,17 @@ def write_store(data_dir: Path, n: int, units: int, seed: int = 1) -> None:
             "catalogue_fee_kind": pd.Series(np.where(proc_idx % 3 == 0, "fixed", "none"), dtype="string"),
         }
     )
-    frame.to_parquet(processed / "dossiers.parquet", index=False)
     groups = max(1, units // 100)  # about a hundred communes per province-sized group
     lines = ["unit_id,code,name,type,group,province"]
     lines += [
         f"{u},{90000 + i},Thử Nghiệm {i},xã,Tỉnh Thử {i % groups},Tỉnh Thử {i % groups}" for i, u in enumerate(unit_ids)
     ]
     (data_dir / "units.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (data_dir / "units.yaml").write_text("scope: Tỉnh Thử 0\n", encoding="utf-8")  # the synthetic units only
+    from cchc_analysis.registry import UnitRegistry
+    from cchc_analysis.store import _write_dossier_dataset
+
+    _write_dossier_dataset(frame, processed, UnitRegistry.load(data_dir))
     cat = pd.DataFrame(
         [
             {

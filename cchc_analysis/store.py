@@ -2,7 +2,11 @@
 
 Layout of ``<data dir>/processed/``::
 
-    dossiers.parquet          one row per dossier (unit, code), duplicates across exports resolved
+    dossiers/province=<p>/year=<y>/part-0.parquet
+                              one row per dossier (unit, code), duplicates across exports resolved, partitioned
+                              (hive layout) by the unit's province and the year of receipt, sorted by unit and
+                              code; a partition file is rewritten only when its content changes; a store without
+                              dossiers (and stores written by hand or by earlier versions) has one dossiers.parquet
     rejects.parquet           rejected rows and dropped values: file, sheet, row, column, value (masked), reason
     ingest_report.json        one entry per raw file: sha256, kind, unit, period, rows read/kept/rejected, warnings
     files/<id>.parquet        the rows of each raw file, reused while the file's sha256 is unchanged
@@ -18,15 +22,15 @@ import json
 import logging
 import os
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache, partial
 from pathlib import Path
 
 import pandas as pd
 
-from .errors import CchcError, InputFileError
-from .fileio import replace_if_changed, temporary_beside, write_if_changed
+from .errors import CchcError, InputFileError, UnitLookupError
+from .fileio import temporary_beside, write_if_changed
 from .ingest.catalogue import link_to_catalogue, unused_procedures
 from .ingest.classify import KINDS, classify
 from .ingest.common import REJECT_COLUMNS, FileReport, file_sha256
@@ -38,9 +42,10 @@ from .ingest.textfile import NotATable
 from .parallel import fork_map
 from .periods import Period, parse_period
 from .pseudonym import KEY_FILE_NAME, Pseudonymiser
-from .registry import UnitRegistry
+from .registry import Unit, UnitRegistry
 from .settings import Settings
 from .states import may_count_in
+from .text import slugify
 
 log = logging.getLogger(__name__)
 
@@ -185,17 +190,12 @@ def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
     write_if_changed(path, _parquet_bytes(frame))
 
 
-def _parquet_bytes(frame: pd.DataFrame) -> bytes:
+def _parquet_bytes(frame: pd.DataFrame, **options) -> bytes:
     import io
 
     buf = io.BytesIO()
-    frame.to_parquet(buf, index=False)
+    frame.to_parquet(buf, index=False, **options)
     return buf.getvalue()
-
-
-def _parquet_file(frame: pd.DataFrame, path: Path) -> Path:
-    frame.to_parquet(path, index=False)
-    return path
 
 
 def _table(frame: pd.DataFrame):
@@ -328,7 +328,7 @@ def _ingest(data_dir, registry, assume_unit, mapping_file, progress=None, jobs=N
             for cached in _cache_paths(out_dir, rel):
                 cached.unlink(missing_ok=True)
             log.info("Tệp đã bị xóa khỏi raw/, bỏ dữ liệu của nó: %s", rel)
-        dossiers, catalogue, unmatched = _write_tables(frames, rejects, outcome, out_dir, writer)
+        dossiers, catalogue, unmatched = _write_tables(frames, rejects, outcome, out_dir, run.registry)
         report_doc = {
             "store_version": STORE_VERSION,
             "pseudonym_key_id": pseudonymiser.key_id,
@@ -359,13 +359,15 @@ def _unchanged(paths, raw_dir, out_dir, manifest, settings_key, key_id) -> Inges
     report_path = out_dir / "ingest_report.json"
     if not manifest or set(tables) != set(manifest) or not report_path.is_file():
         return None
-    if not (out_dir / "dossiers.parquet").is_file():
+    if dossier_path(out_dir) is None:
         return None
     for rel in tables:
         entry = manifest[rel]
         if entry.get("settings") != settings_key or entry["sha256"] != file_sha256(raw_dir / rel):
             return None
     stored = json.loads(report_path.read_text(encoding="utf-8"))
+    if stored["dossiers"] and not (out_dir / DOSSIER_DATASET).is_dir():
+        return None  # an earlier version's single dossiers.parquet: rebuilt as the partitioned dataset
     outcome = IngestOutcome(
         key_id=key_id, dossiers=stored["dossiers"], duplicates_across_files=stored["duplicates_across_files"]
     )
@@ -394,8 +396,7 @@ class _Run:
 
 class _Writer:
     """Work on two threads beside the main one (encoding releases the GIL): each file's cache is written while the
-    next file is taken and the store is built, and the final dossier table is encoded (straight to a temporary
-    file) while its schema is checked."""
+    next file is taken and the store is built."""
 
     def __init__(self) -> None:
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="cchc-writer")
@@ -404,17 +405,6 @@ class _Writer:
     def submit(self, table, path: Path) -> None:
         """Write ``table`` to the cache file ``path``."""
         self._pending.append(self._pool.submit(_write_cache, table, path))
-
-    def encode(self, frame: pd.DataFrame, path: Path) -> Future:
-        """``frame`` being written as Parquet to a temporary file beside ``path``; the future gives that file,
-        for :func:`fileio.replace_if_changed` (the bytes reach the disk as they are encoded)."""
-        return self._pool.submit(_parquet_file, frame, temporary_beside(path))
-
-    @staticmethod
-    def discard(encoding: Future, path: Path) -> None:
-        """Wait for an encoding of ``path`` that will not be used (finished or failed), and remove its file."""
-        wait([encoding])
-        temporary_beside(path).unlink(missing_ok=True)
 
     def finish(self) -> None:
         """Wait for every cache write; the first that failed raises here."""
@@ -480,7 +470,7 @@ def _fresh_rows(run: _Run, rel: str, report: FileReport, tables, writer: _Writer
     return report, _frame(tables[0]), _frame(tables[1])
 
 
-def _write_tables(frames: dict[str, list[pd.DataFrame]], rejects: list[pd.DataFrame], outcome, out_dir: Path, writer):
+def _write_tables(frames: dict[str, list[pd.DataFrame]], rejects: list[pd.DataFrame], outcome, out_dir: Path, registry):
     """The store's tables from every file's rows: dossiers merged across files, checked against the schema and
     linked to the catalogue; catalogue, budget, PAR, manual figures and rejects. Returns the dossiers, the
     catalogue and the procedures that match no catalogue entry."""
@@ -502,16 +492,8 @@ def _write_tables(frames: dict[str, list[pd.DataFrame]], rejects: list[pd.DataFr
             "%d thủ tục có hồ sơ nhưng không có trong danh mục TTHC của đơn vị (xem ingest_report.json).",
             len(unmatched),
         )
-    # encoded to a temporary file beside the schema check; it becomes dossiers.parquet only if the check passes
-    target = out_dir / "dossiers.parquet"
-    encoded = writer.encode(dossiers, target)
-    try:
-        _check_dossiers(dossiers)
-        written = encoded.result()
-    except BaseException:
-        writer.discard(encoded, target)
-        raise
-    replace_if_changed(written, target)
+    _check_dossiers(dossiers)  # before anything of the table is written
+    _write_dossier_dataset(dossiers, out_dir, registry)
     _write_parquet(catalogue.reset_index(drop=True), out_dir / f"{READERS['catalogue'].table}.parquet")
     for kind in ("budget", "par"):
         _write_parquet(_rows_of(kind, frames), out_dir / f"{READERS[kind].table}.parquet")
@@ -539,6 +521,62 @@ def _check_dossiers(dossiers: pd.DataFrame) -> None:
         raise CchcError(
             f"Dữ liệu sau khi làm sạch không đúng lược đồ: {exc.failure_cases.head(10).to_dict('records')}"
         ) from None
+
+
+DOSSIER_DATASET = "dossiers"
+_PARTITIONS = ("province", "year")  # hive keys: folders, not columns of the files
+
+
+def dossier_path(processed: Path) -> Path | None:
+    """The store's dossier table: the partitioned dataset folder, else a single ``dossiers.parquet`` (a store
+    without dossiers, a table written by hand, an earlier version's store); None when there is neither."""
+    folder = processed / DOSSIER_DATASET
+    if folder.is_dir():
+        return folder
+    single = processed / "dossiers.parquet"
+    return single if single.is_file() else None
+
+
+def province_key(unit: Unit | None) -> str:
+    """A unit's partition folder value: its province as a slug ("thanh-pho-hai-phong"); "khong-ro" if unknown."""
+    name = (unit.province or unit.group) if unit is not None else ""
+    return slugify(name) if name else "khong-ro"
+
+
+def _write_dossier_dataset(dossiers: pd.DataFrame, out_dir: Path, registry: UnitRegistry) -> None:
+    """Write the dossier table as partitions (province, year of receipt), each sorted by unit and code with
+    row groups small enough for a unit's rows to be read alone; only partitions whose bytes change are
+    rewritten, partitions no longer fed are removed. No dossiers: one empty dossiers.parquet keeps the schema."""
+    import shutil
+
+    root, single = out_dir / DOSSIER_DATASET, out_dir / "dossiers.parquet"
+    if dossiers.empty:
+        shutil.rmtree(root, ignore_errors=True)
+        _write_parquet(dossiers.reset_index(drop=True), single)
+        return
+    units = {u: _unit_or_none(registry, u) for u in dossiers["unit_id"].unique()}
+    province = dossiers["unit_id"].map({u: province_key(unit) for u, unit in units.items()})
+    year = dossiers["received_at"].dt.year.astype("Int64").astype(str)
+    kept: set[Path] = set()
+    for (p, y), rows in dossiers.groupby([province, year], sort=True).indices.items():
+        part = dossiers.iloc[rows].sort_values(["unit_id", "code"]).reset_index(drop=True)
+        path = root / f"province={p}" / f"year={y}" / "part-0.parquet"
+        write_if_changed(path, _parquet_bytes(part, row_group_size=20_000))
+        kept.add(path)
+    for old in root.glob("province=*/year=*/*.parquet"):
+        if old not in kept:
+            old.unlink()
+    for folder in sorted(root.glob("province=*/year=*"), reverse=True) + sorted(root.glob("province=*")):
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+    single.unlink(missing_ok=True)  # the single-file table of earlier versions
+
+
+def _unit_or_none(registry: UnitRegistry, unit_id: str) -> Unit | None:
+    try:
+        return registry.get(unit_id)
+    except UnitLookupError:
+        return None
 
 
 def _ingest_file(path: Path, run: _Run, sha: str):
@@ -642,7 +680,7 @@ def open_store(data_dir: Path | str | None) -> tuple[Settings, Path, UnitRegistr
             f"Không có thư mục dữ liệu {settings.data_dir.absolute()} (đang chạy từ {Path.cwd()}). Hãy ghi đường dẫn "
             "đầy đủ của thư mục dữ liệu, hoặc đặt biến môi trường CCHC_DATA_DIR."
         )
-    if not (processed / "dossiers.parquet").is_file():
+    if dossier_path(processed) is None:
         raise InputFileError(
             f"Chưa có dữ liệu đã xử lý trong {processed.absolute()}. Hãy chạy `cchc ingest --data-dir "
             f"{settings.data_dir}` trước (hoặc `make demo` cho dữ liệu mẫu)."
@@ -674,6 +712,8 @@ FIGURE_COLUMNS = (
 def read_table(processed: Path, name: str, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
     """A table of the store (``dossiers``, ``catalogue``, ``budget``, ``par``, ``manual``), only ``columns`` of it
     when given (those the file has); an empty frame when the store has no such table."""
+    if name == DOSSIER_DATASET:
+        return read_dossiers(processed, columns)
     path = processed / f"{name}.parquet"
     if not path.is_file():
         return pd.DataFrame()
@@ -690,6 +730,28 @@ def read_table(processed: Path, name: str, columns: tuple[str, ...] | None = Non
         c for c in columns if pa.types.is_string(schema.field(c).type) or pa.types.is_large_string(schema.field(c).type)
     ]
     return pq.read_table(path, columns=columns, read_dictionary=text).to_pandas()
+
+
+def read_dossiers(processed: Path, columns: tuple[str, ...] | list[str] | None = None, where=None) -> pd.DataFrame:
+    """The dossier table (dataset or single file), only ``columns`` of it when given (those it has; text columns
+    as categoricals), only the rows ``where`` (a ``pyarrow.dataset`` expression, which may name the partition
+    keys ``province`` and ``year``) may hold: partitions and row groups that cannot are never read."""
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    path = dossier_path(processed)
+    if path is None:
+        return pd.DataFrame()
+    partitioned = path.is_dir()
+    schema = ds.dataset(path, format="parquet", partitioning="hive" if partitioned else None).schema
+    stored = [c for c in schema.names if not (partitioned and c in _PARTITIONS)]
+    wanted = stored if columns is None else [c for c in columns if c in stored]
+    text = [
+        c for c in wanted if pa.types.is_string(schema.field(c).type) or pa.types.is_large_string(schema.field(c).type)
+    ]
+    form = ds.ParquetFileFormat(read_options=ds.ParquetReadOptions(dictionary_columns=text if columns else []))
+    dataset = ds.dataset(path, format=form, partitioning="hive" if partitioned else None)
+    return dataset.to_table(columns=wanted, filter=where).to_pandas()
 
 
 def load_dossiers(
@@ -718,21 +780,20 @@ def load_dossiers(
 
     The unit filter is pushed down to the Parquet reader: the rows of other units are never loaded.
     """
-    settings, _processed, registry = open_store(data_dir)
-    path = settings.processed_dir / "dossiers.parquet"
+    _settings, processed, registry = open_store(data_dir)
     if isinstance(period, str):
         period = parse_period(period)  # every form the CLI accepts
     elif period is not None and not isinstance(period, Period):
         start, end = (pd.Timestamp(p).date() for p in period)
         period = Period(start, end, f"{start}_{end}", "range")
-    filters = None
+    ids = None
     if units:
         on = period.end if period is not None else None
         wanted = [units] if isinstance(units, str) else list(units)
-        filters = [("unit_id", "in", sorted({registry.lookup(u, on=on).unit_id for u in wanted}))]
+        ids = sorted({registry.lookup(u, on=on).unit_id for u in wanted})
     read = None
     if columns is not None:
-        stored = _parquet_columns(path)
+        stored = dossier_columns(processed)
         unknown = [c for c in columns if c not in stored and c != "unit_name"]
         if unknown:
             raise InputFileError(f"Bảng hồ sơ không có cột {', '.join(unknown)}. Các cột: {', '.join(stored)}.")
@@ -740,7 +801,8 @@ def load_dossiers(
         if period is not None:  # the columns the period's rule reads
             needed |= {"status", "received_at", "processed_at", "result_at", "handed_at"}
         read = [c for c in stored if c in needed]
-    frame = pd.read_parquet(path, columns=read, filters=filters)
+    where = _dossier_rows(processed, registry, ids, period)
+    frame = read_dossiers(processed, read, where)
     if period is not None:
         frame = frame[may_count_in(frame, period)]
     if columns is not None:
@@ -751,10 +813,46 @@ def load_dossiers(
     return frame
 
 
-def _parquet_columns(path: Path) -> list[str]:
-    import pyarrow.parquet as pq
+def _dossier_rows(processed: Path, registry: UnitRegistry, ids: list[str] | None, period: Period | None):
+    """The filter of :func:`read_dossiers` for some units and a period: the units' rows (and, in the dataset,
+    only their provinces' folders); for a period, the rows it may count: received by its last day (years after it
+    not read) and not finished before its first (a finish date on or after it, or none): a superset of the
+    period's rule, which :func:`states.may_count_in` then applies."""
+    import pyarrow.dataset as ds
 
-    return pq.read_schema(path).names
+    partitioned = dossier_path(processed) is not None and dossier_path(processed).is_dir()
+    where = None
+
+    def both(a, b):
+        return b if a is None else a & b
+
+    if ids is not None:
+        where = ds.field("unit_id").isin(ids)
+        if partitioned:
+            provinces = sorted({province_key(_unit_or_none(registry, u)) for u in ids})
+            where = both(where, ds.field("province").isin(provinces))
+    if period is not None:
+        first = pd.Timestamp(period.start)
+        after = pd.Timestamp(period.end) + pd.Timedelta(days=1)
+        finished = [ds.field(c) for c in ("processed_at", "result_at", "handed_at")]
+        not_before = (finished[0] >= first) | (finished[1] >= first) | (finished[2] >= first)
+        unfinished = finished[0].is_null() & finished[1].is_null() & finished[2].is_null()
+        where = both(where, (ds.field("received_at") < after) & (not_before | unfinished))
+        if partitioned:
+            where = both(where, ds.field("year") <= period.end.year)
+    return where
+
+
+def dossier_columns(processed: Path) -> list[str]:
+    """The columns of the dossier table (the partition keys are folders, not columns)."""
+    import pyarrow.dataset as ds
+
+    path = dossier_path(processed)
+    if path is None:
+        return []
+    partitioned = path.is_dir()
+    names = ds.dataset(path, format="parquet", partitioning="hive" if partitioned else None).schema.names
+    return [c for c in names if not (partitioned and c in _PARTITIONS)]
 
 
 __all__ = [

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -54,8 +53,9 @@ def indicators_workbook(
     ws.freeze_panes = "C4"
     if rankings is not None:
         write_rankings_sheet(wb.create_sheet("Xếp hạng"), rankings, period)
-    dossiers_path = Settings.resolve(data_dir).processed_dir / "dossiers.parquet"
-    dossiers = pd.read_parquet(dossiers_path)
+    from .store import read_dossiers
+
+    dossiers = read_dossiers(Settings.resolve(data_dir).processed_dir)
     for r in records:
         part = dossiers[dossiers["unit_id"] == r["unit_id"]]
         if part.empty:

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from cchc_analysis.cli import main
+from cchc_analysis.store import read_dossiers
 
 from .hostile import build_corpus
 
@@ -68,12 +69,12 @@ def test_the_normal_export_is_still_ingested(ingested_corpus, corpus):
     _code, doc, _err = ingested_corpus
     report = next(f for f in doc["files"] if f["file"] == "thanh-giang/normal.xlsx")
     assert (report["rows_kept"], report["rows_rejected"], report["error"]) == (3, 0, None)
-    dossiers = pd.read_parquet(corpus / "processed" / "dossiers.parquet")
+    dossiers = read_dossiers(corpus / "processed")
     assert sorted(dossiers.loc[dossiers["source_file"] == "thanh-giang/normal.xlsx", "code"]) == ["N-1", "N-2", "N-3"]
 
 
 def kept(corpus, name: str) -> pd.DataFrame:
-    dossiers = pd.read_parquet(corpus / "processed" / "dossiers.parquet")
+    dossiers = read_dossiers(corpus / "processed")
     return dossiers[dossiers["source_file"] == f"hostile/{name}"]
 
 
@@ -130,4 +131,4 @@ def test_an_unexpected_reader_error_skips_that_file_only(tmp_path, monkeypatch, 
     err = capsys.readouterr().err
     assert "a.xlsx: lỗi không mong đợi khi đọc tệp (RuntimeError: lỗi giả lập trong bộ đọc)" in err
     assert "Traceback" not in err
-    assert pd.read_parquet(tmp_path / "processed" / "dossiers.parquet")["code"].tolist() == ["B-1"]
+    assert read_dossiers(tmp_path / "processed")["code"].tolist() == ["B-1"]

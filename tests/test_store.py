@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from cchc_analysis.cli import main
 from cchc_analysis.demo.generate import demo_units, unit_dossiers
 from cchc_analysis.errors import CchcError
-from cchc_analysis.store import ingest, load_dossiers
+from cchc_analysis.store import ingest, load_dossiers, read_dossiers
 
 from .conftest import digests
 from .ingest.builders import dossier_row, simple_export, write_xlsx
@@ -268,7 +268,7 @@ def test_catalogue_budget_and_par_figures_of_the_seed(ingested, demo_dir):
     outcome, _raw, _logs = ingested
     warned = {r.file for r in outcome.reports if r.kind == "budget" and r.warnings}
     assert warned == {"ngu-hung/ngan-sach/BC_thu_chi_NS_2023_05.xlsx"}
-    dossiers = pd.read_parquet(processed / "dossiers.parquet")
+    dossiers = read_dossiers(processed)
     assert dossiers["catalogue_match"].notna().all()  # every demo procedure is in its unit's catalogue
 
 
@@ -583,7 +583,7 @@ def test_a_files_rows_go_on_exactly_as_a_rerun_reads_them_from_the_cache(tmp_pat
 
 
 def test_a_table_that_fails_the_schema_is_not_written(tmp_path, monkeypatch):
-    """The dossier table is encoded beside the schema check; it reaches dossiers.parquet only if the check passes."""
+    """The dossier table is checked before any of it is written: a reader bug leaves no dossier table."""
     import cchc_analysis.store as store
 
     simple_export(tmp_path / "raw" / "thanh-giang" / "a.xlsx", [dossier_row(1, "A-1"), dossier_row(2, "A-2")])
@@ -591,8 +591,8 @@ def test_a_table_that_fails_the_schema_is_not_written(tmp_path, monkeypatch):
     monkeypatch.setattr(store, "_typed", lambda frame: typed(frame).assign(fee=-1.0))  # a reader bug: fee < 0
     with pytest.raises(CchcError, match="không đúng lược đồ"):
         ingest(tmp_path)
-    assert not (tmp_path / "processed" / "dossiers.parquet").exists()
-    assert not list((tmp_path / "processed").glob("*.tmp"))  # the encoding beside the check is removed
+    assert store.dossier_path(tmp_path / "processed") is None
+    assert not list((tmp_path / "processed").rglob("*.tmp"))
     monkeypatch.setattr(store, "_typed", typed)
     assert ingest(tmp_path).dossiers == 2
 
@@ -601,16 +601,60 @@ def test_a_failed_encoding_of_the_dossier_table_leaves_no_partial_file(tmp_path,
     import cchc_analysis.store as store
 
     simple_export(tmp_path / "raw" / "thanh-giang" / "a.xlsx", [dossier_row(1, "A-1")])
+    encode = store._parquet_bytes
 
-    def disk_full(frame, path):
-        path.write_bytes(b"PAR1 half")
-        raise OSError(28, "No space left on device")
+    def disk_full(frame, **options):
+        if "row_group_size" in options:  # a partition of the dossier table
+            raise OSError(28, "No space left on device")
+        return encode(frame, **options)
 
-    monkeypatch.setattr(store, "_parquet_file", disk_full)
+    monkeypatch.setattr(store, "_parquet_bytes", disk_full)
     with pytest.raises(OSError):
         ingest(tmp_path)
-    assert not (tmp_path / "processed" / "dossiers.parquet").exists()
-    assert not list((tmp_path / "processed").glob("*.tmp"))
+    assert store.dossier_path(tmp_path / "processed") is None
+    assert not list((tmp_path / "processed").rglob("*.tmp"))
+
+
+def test_the_dossier_table_is_partitioned_by_province_and_year_and_rewritten_only_where_it_changes(demo_dir, tmp_path):
+    import os
+    import shutil
+
+    from cchc_analysis.store import dossier_path
+
+    raw = tmp_path / "raw"
+    tg = "thanh-giang/mot-cua/DanhSachHoSo_2023-07-01_2023-09-30.xlsx"  # Hải Dương's commune, 2023 (and a few 2022)
+    nt = "nam-thanh-mien/mot-cua/DanhSachHoSo_2026-07-01_2026-09-30.xlsx"  # its successor in Hải Phòng, 2026
+    for rel in (tg, nt):
+        (raw / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(demo_dir / "raw" / rel, raw / rel)
+    shutil.copy(demo_dir / "units.yaml", tmp_path / "units.yaml")
+    ingest(tmp_path)
+    root = dossier_path(tmp_path / "processed")
+    assert root == tmp_path / "processed" / "dossiers" and not (tmp_path / "processed" / "dossiers.parquet").exists()
+    parts = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.parquet"))
+    assert "province=tinh-hai-duong/year=2023/part-0.parquet" in parts
+    assert "province=thanh-pho-hai-phong/year=2026/part-0.parquet" in parts
+    assert {p.split("/")[0] for p in parts} == {"province=tinh-hai-duong", "province=thanh-pho-hai-phong"}
+    for p in root.rglob("*.parquet"):
+        os.utime(p, ns=(1_000_000_000, 1_000_000_000))
+    # the successor's export replaced by its previous quarter's: Hải Dương's partitions are not written again
+    (raw / nt).unlink()
+    previous = "nam-thanh-mien/mot-cua/DanhSachHoSo_2026-04-01_2026-06-30.xlsx"
+    shutil.copy(demo_dir / "raw" / previous, raw / previous)
+    ingest(tmp_path)
+    stamps = {p.relative_to(root).as_posix(): p.stat().st_mtime_ns for p in root.rglob("*.parquet")}
+    assert stamps["province=tinh-hai-duong/year=2023/part-0.parquet"] == 1_000_000_000
+    assert stamps["province=thanh-pho-hai-phong/year=2026/part-0.parquet"] != 1_000_000_000
+    # a store of an earlier version (one dossiers.parquet) becomes the dataset at the next ingest, files unchanged
+    whole = read_dossiers(tmp_path / "processed")
+    shutil.rmtree(root)
+    whole.to_parquet(tmp_path / "processed" / "dossiers.parquet", index=False)
+    ingest(tmp_path)
+    assert dossier_path(tmp_path / "processed") == root and not (tmp_path / "processed" / "dossiers.parquet").exists()
+    # a unit's quarter is read from its province's partitions only: another province's damaged file is not opened
+    (root / "province=tinh-hai-duong" / "year=2023" / "part-0.parquet").write_bytes(b"PAR1 damaged")
+    rows = load_dossiers(tmp_path, "2026Q2", units="Nam Thanh Miện")
+    assert len(rows) > 100 and set(rows["unit_name"]) == {"Xã Nam Thanh Miện"}
 
 
 def test_a_rerun_on_unchanged_files_reads_nothing_and_a_registry_change_reads_again(tmp_path, monkeypatch):
@@ -637,12 +681,16 @@ def test_a_rerun_on_unchanged_files_leaves_the_store_files_untouched(tmp_path):
     simple_export(tmp_path / "raw" / "thanh-giang" / "a.xlsx", [dossier_row(1, "A-1"), dossier_row(2, "A-2")])
     ingest(tmp_path)
     processed = tmp_path / "processed"
-    for path in processed.glob("*.parquet"):
+    for path in processed.rglob("*.parquet"):
         os.utime(path, ns=(1_000_000_000, 1_000_000_000))
-    before = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in processed.glob("*.parquet")}
+
+    def stamps():
+        return {p.relative_to(processed): (p.stat().st_ino, p.stat().st_mtime_ns) for p in processed.rglob("*.parquet")}
+
+    before = stamps()
     ingest(tmp_path)
-    assert {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in processed.glob("*.parquet")} == before
-    assert "dossiers.parquet" in before and not list(processed.glob("*.tmp"))
+    assert stamps() == before
+    assert any(p.parts[0] == "dossiers" for p in before) and not list(processed.rglob("*.tmp"))
 
 
 def test_the_library_leaves_arrows_allocator_alone_and_the_cli_chooses_the_system_one(tmp_path, monkeypatch):
