@@ -45,6 +45,8 @@ _PREFIXES: tuple[tuple[str, str | None], ...] = (
     ("x", "xã"),
 )
 
+_LOADED: dict[tuple, UnitRegistry] = {}  # UnitRegistry.load's last registries, by folder, files and scope
+
 UNIT_COLUMNS = ("unit_id", "code", "name", "type", "group", "province", "valid_from", "valid_to", "notes")
 SUCCESSION_COLUMNS = ("predecessor_id", "successor_id", "share", "notes")
 
@@ -211,14 +213,23 @@ class UnitRegistry:
         registry = cls.shipped()
         if data_dir is None:
             return registry.scoped(env_scope()) if env_scope() else registry
-        for name in ("units.csv", "units.yaml", "units.yml"):
-            path = resolve(data_dir) / name
-            if path.is_file():
-                registry = registry.merged(path)
+        folder = resolve(data_dir)
+        files = [folder / name for name in ("units.csv", "units.yaml", "units.yml") if (folder / name).is_file()]
+        # a registry is never changed once built: the same files and scope give the same one (a notebook calls
+        # load_dossiers and the figures many times; merging a province's own units file costs about 0.4 s)
+        key = (str(folder), tuple((p.name, p.read_bytes()) for p in files), env_scope())
+        if key in _LOADED:
+            return _LOADED[key]
+        for path in files:
+            registry = registry.merged(path)
         # the area after the user's units: a province or district the user added is an area too, and the user's own
         # units are kept wherever they lie
-        scope = read_scope(resolve(data_dir)) or env_scope()
-        return registry.scoped(scope, also=registry.user_ids) if scope else registry
+        scope = read_scope(folder) or env_scope()
+        registry = registry.scoped(scope, also=registry.user_ids) if scope else registry
+        if len(_LOADED) >= 8:
+            _LOADED.pop(next(iter(_LOADED)))
+        _LOADED[key] = registry
+        return registry
 
     def scoped(self, scope: str | Iterable[str], also: Iterable[str] = ()) -> UnitRegistry:
         """The units of the areas named (a province, a district or peer group, matched like names), and every unit

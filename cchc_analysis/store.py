@@ -561,7 +561,7 @@ def _write_dossier_dataset(dossiers: pd.DataFrame, out_dir: Path, registry: Unit
     for (p, y), rows in dossiers.groupby([province, year], sort=True).indices.items():
         part = dossiers.iloc[rows].sort_values(["unit_id", "code"]).reset_index(drop=True)
         path = root / f"province={p}" / f"year={y}" / "part-0.parquet"
-        write_if_changed(path, _parquet_bytes(part, row_group_size=20_000))
+        write_if_changed(path, _parquet_bytes(part, row_group_size=100_000))
         kept.add(path)
     for old in root.glob("province=*/year=*/*.parquet"):
         if old not in kept:

@@ -129,3 +129,16 @@ def test_an_area_is_spelled_as_the_registry_spells_its_group_or_province():
     assert hp.area_name("TP Hải Phòng") == "Thành phố Hải Phòng"
     assert hp.area_name("an lão") == "Huyện An Lão"
     assert UnitRegistry.shipped(scope="Huyện Thanh Miện").area_name("thanh mien") == "Huyện Thanh Miện"
+
+
+def test_a_data_folders_registry_is_built_once_until_its_files_change(tmp_path, monkeypatch):
+    monkeypatch.delenv("CCHC_SCOPE")
+    (tmp_path / "units.yaml").write_text("scope: Huyện Thanh Miện\n", encoding="utf-8")
+    first = UnitRegistry.load(tmp_path)
+    assert UnitRegistry.load(tmp_path) is first  # same files, same scope: the registry already built
+    (tmp_path / "units.yaml").write_text("scope: Huyện Bình Giang\n", encoding="utf-8")
+    other = UnitRegistry.load(tmp_path)
+    assert other is not first and {u.unit_id for u in other} != {u.unit_id for u in first}
+    assert len(other.units(group="Huyện Bình Giang")) > 10
+    monkeypatch.setenv("CCHC_SCOPE", "Huyện Thanh Miện")  # a units.yaml scope wins over the environment's
+    assert UnitRegistry.load(tmp_path) is not other and len(UnitRegistry.load(tmp_path)) == len(other)
