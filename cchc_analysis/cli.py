@@ -561,6 +561,13 @@ def _file_progress(args: argparse.Namespace):
         bar.close()
 
 
+def _dossier_table(settings: Settings) -> Path:
+    """Where the store's dossier table is (the partitioned folder, or one file when there are no dossiers)."""
+    from .store import DOSSIER_DATASET, dossier_path
+
+    return dossier_path(settings.processed_dir) or settings.processed_dir / DOSSIER_DATASET
+
+
 def _check_jobs(args: argparse.Namespace) -> None:
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs phải là số nguyên dương.")
@@ -609,7 +616,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             )
         text = format_table(["Tệp", "Loại", "Đơn vị", "Kỳ", "Đọc", "Giữ", "Loại bỏ", "Dòng khác", "Ghi chú"], rows)
         text += (
-            f"\n{vn_int(outcome.dossiers)} hồ sơ trong kho ({settings.processed_dir / 'dossiers.parquet'}); "
+            f"\n{vn_int(outcome.dossiers)} hồ sơ trong kho ({_dossier_table(settings)}); "
             f"{outcome.duplicates_across_files} bản ghi trùng giữa các tệp đã gộp; "
             f"{len(outcome.refused)} tệp bị từ chối; khóa bí danh {outcome.key_id}.\n"
         )
@@ -1004,7 +1011,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"1. Dữ liệu mẫu (17 đơn vị của huyện Thanh Miện 01/2022–06/2025 và 5 xã mới của thành phố Hải Phòng "
         f"07/2025–09/2026): {settings.raw_dir}",
         *(f"   - {kind}: {n} tệp" for kind, n in sorted(counts.items())),
-        f"2. Nhập liệu: {vn_int(outcome.dossiers)} hồ sơ sạch trong {settings.processed_dir / 'dossiers.parquet'}",
+        f"2. Nhập liệu: {vn_int(outcome.dossiers)} hồ sơ sạch trong {_dossier_table(settings)}",
         f"   - báo cáo nhập liệu: {settings.processed_dir / 'ingest_report.json'}",
         f"   - dòng bị loại: {settings.processed_dir / 'rejects.parquet'}",
         f"   - {outcome.duplicates_across_files} bản ghi trùng giữa các tệp xuất đã gộp; "
