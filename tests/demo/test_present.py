@@ -123,3 +123,15 @@ def test_a_provinces_brief_is_issued_by_the_province_about_its_communes_wards_an
     district = group_brief(demo_dir, "2023Q4", "Huyện Thanh Miện")
     assert district.issuer == ("ỦY BAN NHÂN DÂN", "HUYỆN THANH MIỆN")
     assert "các xã, thị trấn" in district.subject and district.recipients[0] == "UBND tỉnh;"
+
+
+def test_a_ranking_says_when_the_folder_holds_only_part_of_the_group(ingested, demo_dir, capsys):
+    from cchc_analysis.cli import main
+
+    # the district folder's area holds 7 of Hải Phòng's 114 communes (the successors and two linked to Bình
+    # Giang): its "k/5" is among these, which the header says; a district it holds whole says nothing
+    assert main(["--data-dir", str(demo_dir), "rank", "--period", "2026Q3", "--group", PROVINCE]) == 0
+    out = capsys.readouterr().out
+    assert "chỉ gồm 7/114 đơn vị của nhóm" in out and "1/5" in out
+    assert main(["--data-dir", str(demo_dir), "rank", "--period", "2023Q4", "--group", "Huyện Thanh Miện"]) == 0
+    assert "chỉ gồm" not in capsys.readouterr().out
