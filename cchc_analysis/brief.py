@@ -855,10 +855,17 @@ def group_brief(data_dir, period: Period | str, group: str, *, run_dir=None) -> 
                 *(c["column"] for c in column_entries),
             ],
         )
+        here, country = registry.coverage(group, p.end)
+        part = (
+            f" Dữ liệu ở đây chỉ gồm {here}/{country} đơn vị của {group_name}: thứ hạng là trong các đơn vị này, "
+            "không phải trong cả nhóm."
+            if here < country
+            else ""
+        )
         summary.blocks.append(
             f"Xếp hạng {table.shape[0]} đơn vị của {group_name} kỳ {p.start:%d/%m/%Y} – {p.end:%d/%m/%Y}; trong "
             'ngoặc là thứ hạng k/N. Cột "So với mức chung" dựa trên khoảng tin cậy 95% so với tỷ lệ chung của nhóm. '
-            f"Các đơn vị xếp theo cột «{main_entry['column']}»; đơn vị bằng nhau cùng hạng và xếp theo tên."
+            f"Các đơn vị xếp theo cột «{main_entry['column']}»; đơn vị bằng nhau cùng hạng và xếp theo tên.{part}"
         )
         summary.blocks.append(
             Table(

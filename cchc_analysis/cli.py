@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import atexit
 import contextlib
-import datetime
 import json
 import logging
 import os
@@ -569,19 +568,6 @@ def _dossier_table(settings: Settings) -> Path:
     return dossier_path(settings.processed_dir) or settings.processed_dir / DOSSIER_DATASET
 
 
-def _group_coverage(data_dir: Path, group: str | None, on: datetime.date) -> tuple[int, int]:
-    """(units of ``group`` on ``on`` in the data folder's registry, in the country's): a folder scoped to a
-    district holds only the part of its 2025 province linked to it."""
-    if not group:
-        return 0, 0
-    try:
-        here = len(UnitRegistry.load(data_dir).units(group=group, on=on))
-        country = len(UnitRegistry.shipped().units(group=group, on=on))
-    except CchcError:  # a group of the user's own units: the country's registry does not know it
-        return 0, 0
-    return here, country
-
-
 def _check_jobs(args: argparse.Namespace) -> None:
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs phải là số nguyên dương.")
@@ -798,7 +784,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
             f"Nhóm so sánh: {args.group or 'mọi đơn vị có dữ liệu'}; ranh giới đơn vị hành chính ngày "
             f"{period.end:%d/%m/%Y}.\n"
         )
-        here, country = _group_coverage(settings.data_dir, args.group, period.end)
+        here, country = UnitRegistry.load(settings.data_dir).coverage(args.group, period.end) if args.group else (0, 0)
         if here < country:  # the data folder's area holds part of the group: say so beside every "k/N"
             text += (
                 f"Khu vực của thư mục dữ liệu chỉ gồm {here}/{country} đơn vị của nhóm: thứ hạng k/N là trong các đơn "

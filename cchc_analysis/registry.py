@@ -320,6 +320,14 @@ class UnitRegistry:
                 return match[0]
         return name
 
+    def coverage(self, group: str, on: dt.date) -> tuple[int, int]:
+        """(units of ``group`` valid on ``on`` here, in the country's registry): a registry scoped to a district
+        holds only the part of its 2025 province linked to it. (0, 0) for a group the country does not know."""
+        try:
+            return len(self.units(group=group, on=on)), len(_shipped_registry().units(group=group, on=on))
+        except UnitLookupError:  # a group of the user's own units
+            return 0, 0
+
     def _no_area(self, name: str) -> str:
         import difflib
 

@@ -120,9 +120,13 @@ def test_a_provinces_brief_is_issued_by_the_province_about_its_communes_wards_an
     assert province.place == "Hải Phòng"
     assert "các xã, phường, đặc khu" in province.subject
     assert province.recipients[:2] == ("Bộ Nội vụ;", "Văn phòng Chính phủ;")
+    # this folder's area holds 7 of the province's 114 communes: the ranking says its k/N is among those
+    (summary,) = [b for s in province.sections for b in s.blocks if isinstance(b, str) and b.startswith("Xếp hạng")]
+    assert "chỉ gồm 7/114 đơn vị của Thành phố Hải Phòng" in summary
     district = group_brief(demo_dir, "2023Q4", "Huyện Thanh Miện")
     assert district.issuer == ("ỦY BAN NHÂN DÂN", "HUYỆN THANH MIỆN")
     assert "các xã, thị trấn" in district.subject and district.recipients[0] == "UBND tỉnh;"
+    assert not any("chỉ gồm" in b for s in district.sections for b in s.blocks if isinstance(b, str))
 
 
 def test_a_ranking_says_when_the_folder_holds_only_part_of_the_group(ingested, demo_dir, capsys):
