@@ -67,11 +67,40 @@ def unit_from_titles(title_text: list[str], registry: UnitRegistry, on) -> Unit 
             # try the longest prefix of words that names a unit ("thanh giang" in "thanh giang huyen ...")
             for n in range(len(words), 0, -1):
                 text = f"{kind} {' '.join(words[:n])}"
-                for area in (None, *areas):
-                    try:
-                        return registry.lookup(text, on=on, group=area)
-                    except UnitLookupError:
-                        continue
+                # as written, with its marks, a name means itself ("XÃ CẨM GIANG" is not Xã Cẩm Giàng); then folded
+                for written in dict.fromkeys(t for t in (_as_written(text, line), text) if t):
+                    for area in (None, *areas):
+                        try:
+                            return registry.lookup(written, on=on, group=area)
+                        except UnitLookupError:
+                            continue
+    return None
+
+
+def _shared_title_name(title_text: list[str], registry: UnitRegistry, on) -> tuple[str, list[Unit]] | None:
+    """A commune name the titles give that several units bear on ``on`` (as written, and those units), if any."""
+    for line in title_text:
+        for m in _COMMUNE.finditer(fold(line)):
+            kind = _TYPE_TOKENS.get(tuple(m.group(1).split()))
+            units = [
+                u
+                for u in registry.named(m.group(2).strip())
+                if (on is None or u.valid_on(on)) and (kind is None or u.type == kind)
+            ]
+            if len(units) > 1:
+                text = f"{m.group(1)} {m.group(2).strip()}"
+                return _as_written(text, line) or text, units
+    return None
+
+
+def _as_written(folded: str, line: str) -> str | None:
+    """The words of ``line`` whose folded form is ``folded`` ("xa cam giang" in "UBND XÃ CẨM GIANG" -> "xã cẩm
+    giang"), or None."""
+    written = [w.lower() for w in _RUN.findall(unicodedata.normalize("NFC", line))]
+    keys, target = [fold(w) for w in written], folded.split()
+    for i in range(len(keys) - len(target) + 1):
+        if keys[i : i + len(target)] == target:
+            return " ".join(written[i : i + len(target)])
     return None
 
 
@@ -222,6 +251,15 @@ def resolve_unit(
             hint = (
                 f" Thư mục «{ambiguous[0]}» vừa là tên huyện/tỉnh vừa là tên {town.full_name}: không đoán. Hãy đặt tệp "
                 f"trong thư mục mang rõ loại đơn vị (ví dụ tt-{ambiguous[0]}) hoặc trong thư mục của xã."
+            )
+        shared = _shared_title_name(title, registry, on)
+        if shared:
+            text, units = shared
+            raise InputFileError(
+                f"{path}: tiêu đề ghi «{text}», tên chung của {len(units)} đơn vị "
+                f"({', '.join(f'{u.full_name} – {u.group}' for u in units[:6])}), thư mục và tên tệp không chỉ rõ "
+                "đơn vị nào; không đoán. Hãy đặt tệp trong thư mục của đơn vị (raw/<tên-đơn-vị>/), dùng "
+                "--assume-unit hoặc khai báo unit cho tệp trong tệp --mapping."
             )
         raise InputFileError(
             f"{path}: không xác định được đơn vị của {what} (dòng tiêu đề không ghi tên xã/phường/thị trấn, thư mục "

@@ -172,3 +172,19 @@ def test_an_area_word_inside_a_communes_name_names_no_area():
     assert _areas_named(["xa-quan-son"], national) == set()
     district = {u.unit_id for u in national.units(group="Huyện Quan Sơn")}
     assert _areas_named(["UBND XÃ QUAN SƠN - HUYỆN QUAN SƠN"], national) == district
+
+
+def test_a_title_with_its_marks_names_one_of_two_communes_whose_names_fold_alike(tmp_path):
+    from cchc_analysis.ingest.units import unit_from_titles
+
+    # Hải Phòng has Xã Cẩm Giang and Xã Cẩm Giàng since 2025: written with marks the title names one; in capitals
+    # without marks it names both, and the file is refused naming them (not "the title names no commune")
+    hp, on = UnitRegistry.shipped(scope="Thành phố Hải Phòng"), dt.date(2026, 9, 30)
+    assert unit_from_titles(["ỦY BAN NHÂN DÂN XÃ CẨM GIANG"], hp, on).full_name == "Xã Cẩm Giang"
+    assert unit_from_titles(["UBND XÃ CẨM GIÀNG - THÀNH PHỐ HẢI PHÒNG"], hp, on).full_name == "Xã Cẩm Giàng"
+    assert unit_from_titles(["UBND XA CAM GIANG"], hp, on) is None
+    raw = tmp_path / "raw"
+    with pytest.raises(InputFileError) as refused:
+        resolve_unit(raw / "q3.xlsx", ["UBND XA CAM GIANG"], hp, on, raw, None, "danh sách hồ sơ")
+    message = str(refused.value)
+    assert "tên chung của 2 đơn vị" in message and "Xã Cẩm Giang" in message and "Xã Cẩm Giàng" in message
