@@ -791,6 +791,26 @@ def _used(f: dict, rec: dict, p: Period) -> bool:
 # ---------------------------------------------------------------------------------------------------- group brief
 
 
+def _addressing(registry, group: str, group_name: str) -> tuple[str, tuple[str, ...]]:
+    """Whom a group's brief is about and to whom it goes: a province (the peer group since 01/07/2025) reports on
+    its communes, wards and island communes to the ministries; a district (until 30/06/2025) on its communes and
+    towns (a town-level district: and wards) to the province."""
+    if group_name in {u.province for u in registry.units(group=group)}:
+        return "các xã, phường, đặc khu", ("Bộ Nội vụ;", "Văn phòng Chính phủ;")
+    return ("các xã, thị trấn" if group_name.startswith("Huyện") else "các xã, phường"), ("UBND tỉnh;",)
+
+
+def _partial_group(registry, group: str, group_name: str, on) -> str:
+    """A sentence for a data folder whose area holds only part of the group (its ranks are among those)."""
+    here, country = registry.coverage(group, on)
+    if here >= country:
+        return ""
+    return (
+        f" Dữ liệu ở đây chỉ gồm {here}/{country} đơn vị của {group_name}: thứ hạng là trong các đơn vị này, "
+        "không phải trong cả nhóm."
+    )
+
+
 def group_brief(data_dir, period: Period | str, group: str, *, run_dir=None) -> Brief:
     """The brief of a group of units: ranking table with intervals and flags, dot plot, bump chart, funnel plot
     and PAR component heatmap. ``run_dir``: as for ``unit_brief``."""
@@ -855,13 +875,7 @@ def group_brief(data_dir, period: Period | str, group: str, *, run_dir=None) -> 
                 *(c["column"] for c in column_entries),
             ],
         )
-        here, country = registry.coverage(group, p.end)
-        part = (
-            f" Dữ liệu ở đây chỉ gồm {here}/{country} đơn vị của {group_name}: thứ hạng là trong các đơn vị này, "
-            "không phải trong cả nhóm."
-            if here < country
-            else ""
-        )
+        part = _partial_group(registry, group, group_name, p.end)
         summary.blocks.append(
             f"Xếp hạng {table.shape[0]} đơn vị của {group_name} kỳ {p.start:%d/%m/%Y} – {p.end:%d/%m/%Y}; trong "
             'ngoặc là thứ hạng k/N. Cột "So với mức chung" dựa trên khoảng tin cậy 95% so với tỷ lệ chung của nhóm. '
@@ -893,15 +907,7 @@ def group_brief(data_dir, period: Period | str, group: str, *, run_dir=None) -> 
     key = {}
     if rates:
         key["Số đơn vị xếp hạng"] = str(len(rates))
-    # a province (the peer group since 01/07/2025) reports on its communes, wards and island communes to the
-    # ministries; a district (until 30/06/2025) on its communes and towns (a town-level district: and wards) to
-    # the province
-    province = group_name in {u.province for u in registry.units(group=group)}
-    if province:
-        communes, above = "các xã, phường, đặc khu", ("Bộ Nội vụ;", "Văn phòng Chính phủ;")
-    else:
-        communes = "các xã, thị trấn" if group_name.startswith("Huyện") else "các xã, phường"
-        above = ("UBND tỉnh;",)
+    communes, above = _addressing(registry, group, group_name)
     return Brief(
         kind="group",
         slug=slugify(group_name),

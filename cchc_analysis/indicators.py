@@ -19,7 +19,15 @@ from .periods import Period
 from .rates import missing_reason, rate_definitions, rate_value
 from .registry import UnitRegistry
 from .states import accepted, calendar_day, dossier_states, finish_time, may_count_in, received_in
-from .store import FIGURE_COLUMNS, load_ingest_report, open_store, read_table
+from .store import (
+    FIGURE_COLUMNS,
+    dossier_columns,
+    load_ingest_report,
+    open_store,
+    period_rows,
+    read_dossiers,
+    read_table,
+)
 from .text import fold
 
 log = logging.getLogger(__name__)
@@ -49,27 +57,51 @@ def _half_up(value) -> int:
     return int(round_display(float(value), 0))
 
 
+HISTORY_COLUMNS = ("unit_id", "status", "received_at", "payment_method")
+
+
+def unit_history(dossiers: pd.DataFrame) -> pd.DataFrame:
+    """What the figures of any period need from a unit's whole history, not from the period's dossiers: the units
+    that ever received a dossier (sorted: every one gets a row, zeros rather than "missing") and the first day a
+    dossier of the unit records a payment method (``first_payment_day``: online payment is counted from it).
+    Needs only :data:`HISTORY_COLUMNS`."""
+    if dossiers.empty:
+        empty = pd.Index([], name="unit_id")
+        return pd.DataFrame({"first_payment_day": pd.Series(dtype="datetime64[ns]")}, index=empty)
+    was_received = accepted(dossiers)
+    unit = dossiers["unit_id"].astype(object)
+    uniques = pd.Index(np.sort(unit[was_received].unique()), name="unit_id")
+    if "payment_method" not in dossiers:  # a table without payments: never recorded
+        return pd.DataFrame({"first_payment_day": pd.Series(pd.NaT, index=uniques, dtype="datetime64[ns]")})
+    recorded = was_received & dossiers["payment_method"].notna().to_numpy()
+    first = calendar_day(dossiers["received_at"][recorded]).groupby(unit[recorded].to_numpy()).min()
+    return pd.DataFrame({"first_payment_day": first.reindex(uniques).astype("datetime64[ns]")}, index=uniques)
+
+
 def compute_onestop_indicators(
     dossiers: pd.DataFrame,
     period: Period,
     catalogue: pd.DataFrame | None = None,
     methodology: Methodology | None = None,
+    history: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Dossier indicators per unit for ``period`` (counts, TT 01/2020 buckets, 766 rates, payment, procedures)."""
+    """Dossier indicators per unit for ``period`` (counts, TT 01/2020 buckets, 766 rates, payment, procedures);
+    ``history``: :func:`unit_history` of the whole store where ``dossiers`` are only the period's (else theirs)."""
     methodology = methodology or load_methodology()
-    if dossiers.empty:
+    if history is None:
+        history = unit_history(dossiers)
+    if dossiers.empty and history.empty:
         return pd.DataFrame(columns=["unit_id", *COUNT_KEYS])
     # every unit with a received dossier gets a row, even with none in the period (zeros, not "missing")
-    was_received = accepted(dossiers)
-    all_codes, uniques = pd.factorize(dossiers["unit_id"].where(was_received), sort=True)
+    uniques = history.index
     k = len(uniques)
     # only dossiers that can count in the period go through dossier_states (a year-long store holds a quarter's
     # dossiers and many more)
-    received_all = dossiers["received_at"]
     relevant = may_count_in(dossiers, period)
     s = dossier_states(dossiers[relevant], period)
     d = dossiers.loc[s.index]
-    codes = all_codes[relevant]  # dossier_states keeps every relevant row (it drops only not-accepted ones)
+    # dossier_states keeps every relevant row but not-accepted ones; every unit of those is in the history
+    codes = uniques.get_indexer(d["unit_id"].astype(object))
 
     def count(mask) -> np.ndarray:
         m = np.asarray(mask.to_numpy(dtype=bool, na_value=False) if hasattr(mask, "to_numpy") else mask, dtype=bool)
@@ -122,8 +154,7 @@ def compute_onestop_indicators(
         since = pd.Series(pd.Timestamp(tracked_from), index=d.index)
     else:
         # from the first dossier with a payment method recorded, over all the unit's dossiers (not only the period's)
-        recorded = was_received & dossiers["payment_method"].notna().to_numpy()
-        first = calendar_day(received_all[recorded]).groupby(all_codes[recorded]).min().reindex(range(k))
+        first = history["first_payment_day"]
         since = pd.Series(first.to_numpy()[codes], index=d.index)
     window = new & (since.notna() & (received >= since)).to_numpy(dtype=bool, na_value=False)
     if tracked_from:
@@ -352,9 +383,12 @@ def compute_indicators(
     ``cchc indicators``)."""
     methodology = methodology or load_methodology()
     settings, processed, registry = open_store(data_dir)
-    dossiers = read_table(processed, "dossiers", FIGURE_COLUMNS)
+    # the whole store's history in four columns; of the figure columns, only the rows the period may count
+    history = unit_history(read_dossiers(processed, HISTORY_COLUMNS))
+    dated = {"received_at", "processed_at", "result_at", "handed_at"} <= set(dossier_columns(processed))
+    dossiers = read_dossiers(processed, FIGURE_COLUMNS, period_rows(period) if dated else None)
     catalogue = read_table(processed, "catalogue")
-    onestop = compute_onestop_indicators(dossiers, period, catalogue, methodology).set_index("unit_id")
+    onestop = compute_onestop_indicators(dossiers, period, catalogue, methodology, history).set_index("unit_id")
     budget = compute_budget_indicators(read_table(processed, "budget"), period, methodology).set_index("unit_id")
     par = compute_par_indicators(read_table(processed, "par"), period, methodology).set_index("unit_id")
     manual = compute_manual_indicators(read_table(processed, "manual"), period).set_index("unit_id")

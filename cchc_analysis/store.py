@@ -832,14 +832,29 @@ def _dossier_rows(processed: Path, registry: UnitRegistry, ids: list[str] | None
             provinces = sorted({province_key(_unit_or_none(registry, u)) for u in ids})
             where = both(where, ds.field("province").isin(provinces))
     if period is not None:
-        first = pd.Timestamp(period.start)
-        after = pd.Timestamp(period.end) + pd.Timedelta(days=1)
-        finished = [ds.field(c) for c in ("processed_at", "result_at", "handed_at")]
-        not_before = (finished[0] >= first) | (finished[1] >= first) | (finished[2] >= first)
-        unfinished = finished[0].is_null() & finished[1].is_null() & finished[2].is_null()
-        where = both(where, (ds.field("received_at") < after) & (not_before | unfinished))
+        where = both(where, period_rows(period, finished_in=False))
         if partitioned:
             where = both(where, ds.field("year") <= period.end.year)
+    return where
+
+
+def period_rows(period: Period, finished_in: bool = True):
+    """A ``pyarrow.dataset`` filter keeping every dossier ``period`` may count: received by its last day and not
+    finished before its first (a finish date on or after it, or none), a superset of :func:`states.may_count_in`;
+    with ``finished_in``, also any dossier with a finish date in the period (the consistency checks look at those,
+    even when received after it)."""
+    import pyarrow.dataset as ds
+
+    first = pd.Timestamp(period.start)
+    after = pd.Timestamp(period.end) + pd.Timedelta(days=1)
+    finished = [ds.field(c) for c in ("processed_at", "result_at", "handed_at")]
+    not_before = (finished[0] >= first) | (finished[1] >= first) | (finished[2] >= first)
+    unfinished = finished[0].is_null() & finished[1].is_null() & finished[2].is_null()
+    where = (ds.field("received_at") < after) & (not_before | unfinished)
+    if finished_in:
+        where = where | ((finished[0] >= first) & (finished[0] < after))
+        where = where | ((finished[1] >= first) & (finished[1] < after))
+        where = where | ((finished[2] >= first) & (finished[2] < after))
     return where
 
 

@@ -470,3 +470,47 @@ def test_a_district_that_ceased_during_the_period_is_refused(straddle_store):
     # a period before the merger still ranks the district
     (rec,) = compute_indicators(straddle_store, parse_period("2025-06"), group="Huyện Thanh Miện")
     assert rec["unit_id"] == TG and "aggregated_from" not in rec
+
+
+def test_a_unit_whose_dossiers_all_ended_before_the_period_still_gets_zeros_from_its_history(tmp_path):
+    """compute_indicators reads only the rows a period may count; a unit's whole history still decides that it has
+    a row (zeros, not "missing") and from which day online payment is counted (worked out by hand below)."""
+    from cchc_analysis.indicators import unit_history
+    from cchc_analysis.periods import parse_period
+
+    def row(unit, code, received, finished, status="resolved", payment=None):
+        return {
+            "unit_id": unit,
+            "code": code,
+            "status": status,
+            "channel": "online",
+            "received_at": T(received),
+            "due_at": T(received) + pd.Timedelta(days=10),
+            "processed_at": T(finished) if finished else pd.NaT,
+            "result_at": T(finished) if finished else pd.NaT,
+            "handed_at": T(finished) if finished else pd.NaT,
+            "fee": 5000.0,
+            "payment_method": payment,
+            "procedure": "Chứng thực bản sao",
+            "digitised": True,
+        }
+
+    rows = [
+        row(TG, "T-1", "2023-02-01 09:00", "2023-02-03 10:00", payment="online"),  # ended before 2023Q3
+        row(LS, "L-1", "2023-03-01 09:00", "2023-03-02 10:00"),  # Lam Sơn: nothing in 2023Q3
+        row(LS, "L-2", "2023-07-10 09:00", "2023-07-12 10:00", status="not_accepted"),
+        row(TG, "T-2", "2023-07-05 09:00", "2023-07-06 10:00", payment="cash"),
+    ]
+    frame = pd.DataFrame(rows)
+    history = unit_history(frame)
+    assert history.index.tolist() == sorted([TG, LS])
+    assert history.loc[TG, "first_payment_day"] == T("2023-02-01") and pd.isna(history.loc[LS, "first_payment_day"])
+    (tmp_path / "processed").mkdir()
+    frame.to_parquet(tmp_path / "processed" / "dossiers.parquet")
+    records = {r["unit_id"]: r for r in compute_indicators(tmp_path, parse_period("2023Q3"), units=[TG, LS])}
+    # Lam Sơn: its only dossier of the quarter was not accepted, its other ended in March: zeros, not missing
+    assert (records[LS]["received_total"], records[LS]["resolved_total"]) == (0, 0)
+    assert "received_total" not in records[LS]["missing"]
+    # Thanh Giang: one new dossier, paid in cash; payments tracked since 01/02/2023 (a row the quarter never reads)
+    assert (records[TG]["received_total"], records[TG]["fee_dossiers"], records[TG]["fee_paid_online"]) == (1, 1, 0)
+    assert records[TG]["payment_tracked_from"] == "2023-02-01"
