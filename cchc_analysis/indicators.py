@@ -19,15 +19,7 @@ from .periods import Period
 from .rates import missing_reason, rate_definitions, rate_value
 from .registry import UnitRegistry
 from .states import accepted, calendar_day, dossier_states, finish_time, may_count_in, received_in
-from .store import (
-    FIGURE_COLUMNS,
-    dossier_columns,
-    load_ingest_report,
-    open_store,
-    period_rows,
-    read_dossiers,
-    read_table,
-)
+from .store import load_ingest_report, open_store, read_dossiers, read_figure_rows, read_table
 from .text import fold
 
 log = logging.getLogger(__name__)
@@ -385,8 +377,7 @@ def compute_indicators(
     settings, processed, registry = open_store(data_dir)
     # the whole store's history in four columns; of the figure columns, only the rows the period may count
     history = unit_history(read_dossiers(processed, HISTORY_COLUMNS))
-    dated = {"received_at", "processed_at", "result_at", "handed_at"} <= set(dossier_columns(processed))
-    dossiers = read_dossiers(processed, FIGURE_COLUMNS, period_rows(period) if dated else None)
+    dossiers = read_figure_rows(processed, period)
     catalogue = read_table(processed, "catalogue")
     onestop = compute_onestop_indicators(dossiers, period, catalogue, methodology, history).set_index("unit_id")
     budget = compute_budget_indicators(read_table(processed, "budget"), period, methodology).set_index("unit_id")

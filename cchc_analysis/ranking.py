@@ -146,9 +146,16 @@ def compute_rankings(
 ) -> list[dict]:
     """Records per unit and indicator for every unit of a group with data (see ``cchc rank``)."""
     from .errors import ConfigError
-    from .indicators import at_boundaries, check_group_at_end, compute_onestop_indicators, compute_par_indicators
-    from .periods import previous_period
-    from .store import FIGURE_COLUMNS, open_store, read_table
+    from .indicators import (
+        HISTORY_COLUMNS,
+        at_boundaries,
+        check_group_at_end,
+        compute_onestop_indicators,
+        compute_par_indicators,
+        unit_history,
+    )
+    from .periods import Period, previous_period
+    from .store import open_store, read_dossiers, read_figure_rows, read_table
 
     methodology = methodology or load_methodology()
     _settings, processed, registry = open_store(data_dir)
@@ -162,13 +169,17 @@ def compute_rankings(
         )
     check_group_at_end(registry, period, group)
     members = {u.unit_id: u for u in registry.units(group=group)} if group else None
-    dossiers = read_table(processed, "dossiers", FIGURE_COLUMNS)
+    # the rows the period and the one it is compared with may count, and the units' whole history in four columns
+    span = Period(previous_period(period).start, period.end, "span", "range")
+    history = unit_history(read_dossiers(processed, HISTORY_COLUMNS))
+    dossiers = read_figure_rows(processed, span)
     catalogue = read_table(processed, "catalogue")
     par = read_table(processed, "par")
 
     def table_for(p):
         # the boundaries of the ranked period's last day, for it and for the period it is compared with
-        t = at_boundaries(compute_onestop_indicators(dossiers, p, catalogue, methodology), registry, p, period.end)
+        onestop = compute_onestop_indicators(dossiers, p, catalogue, methodology, history)
+        t = at_boundaries(onestop, registry, p, period.end)
         if members is not None:
             t = t[t["unit_id"].isin(members)]
         return t.reset_index(drop=True)

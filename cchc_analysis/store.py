@@ -838,6 +838,13 @@ def _dossier_rows(processed: Path, registry: UnitRegistry, ids: list[str] | None
     return where
 
 
+def read_figure_rows(processed: Path, period: Period) -> pd.DataFrame:
+    """The figure columns of the dossiers ``period`` may count or that finished in it (:func:`period_rows`); every
+    row for a table without the four date columns (one written by hand)."""
+    dated = {"received_at", "processed_at", "result_at", "handed_at"} <= set(dossier_columns(processed))
+    return read_dossiers(processed, FIGURE_COLUMNS, period_rows(period) if dated else None)
+
+
 def period_rows(period: Period, finished_in: bool = True):
     """A ``pyarrow.dataset`` filter keeping every dossier ``period`` may count: received by its last day and not
     finished before its first (a finish date on or after it, or none), a superset of :func:`states.may_count_in`;
