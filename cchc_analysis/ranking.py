@@ -135,6 +135,17 @@ def rank_composite(
     return out
 
 
+def _dossier_inputs(processed, period) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The units' whole history (four columns of every dossier) and the figure rows the period and the one it is
+    compared with may count."""
+    from .indicators import HISTORY_COLUMNS, unit_history
+    from .periods import Period, previous_period
+    from .store import read_dossiers, read_figure_rows
+
+    span = Period(previous_period(period).start, period.end, "span", "range")
+    return unit_history(read_dossiers(processed, HISTORY_COLUMNS)), read_figure_rows(processed, span)
+
+
 def compute_rankings(
     data_dir,
     period,
@@ -146,16 +157,9 @@ def compute_rankings(
 ) -> list[dict]:
     """Records per unit and indicator for every unit of a group with data (see ``cchc rank``)."""
     from .errors import ConfigError
-    from .indicators import (
-        HISTORY_COLUMNS,
-        at_boundaries,
-        check_group_at_end,
-        compute_onestop_indicators,
-        compute_par_indicators,
-        unit_history,
-    )
-    from .periods import Period, previous_period
-    from .store import open_store, read_dossiers, read_figure_rows, read_table
+    from .indicators import at_boundaries, check_group_at_end, compute_onestop_indicators, compute_par_indicators
+    from .periods import previous_period
+    from .store import open_store, read_table
 
     methodology = methodology or load_methodology()
     _settings, processed, registry = open_store(data_dir)
@@ -169,10 +173,7 @@ def compute_rankings(
         )
     check_group_at_end(registry, period, group)
     members = {u.unit_id: u for u in registry.units(group=group)} if group else None
-    # the rows the period and the one it is compared with may count, and the units' whole history in four columns
-    span = Period(previous_period(period).start, period.end, "span", "range")
-    history = unit_history(read_dossiers(processed, HISTORY_COLUMNS))
-    dossiers = read_figure_rows(processed, span)
+    history, dossiers = _dossier_inputs(processed, period)
     catalogue = read_table(processed, "catalogue")
     par = read_table(processed, "par")
 
