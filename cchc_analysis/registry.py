@@ -32,17 +32,16 @@ log = logging.getLogger(__name__)
 UNIT_TYPES = ("xã", "phường", "thị trấn", "đặc khu", "huyện")  # huyện: an island district with no commune (until 2025)
 _TYPE_LABEL = {"xã": "Xã", "phường": "Phường", "thị trấn": "Thị trấn", "đặc khu": "Đặc khu", "huyện": "Huyện"}
 
+# The words of each commune-level type, folded, and their abbreviations: one list for the registry's name lookup
+# and the readers' titles, folders and file names ("Đặc khu" since 01/07/2025)
+UNIT_TYPE_WORDS = {"xa": "xã", "phuong": "phường", "thi tran": "thị trấn", "dac khu": "đặc khu"}
+UNIT_TYPE_ABBREVIATIONS = {"tt": "thị trấn", "p": "phường", "x": "xã"}
 # Folded prefixes that may stand before a unit's name, with the unit type they imply (None: any).
 _PREFIXES: tuple[tuple[str, str | None], ...] = (
     ("uy ban nhan dan", None),
     ("ubnd", None),
-    ("thi tran", "thị trấn"),
-    ("tt", "thị trấn"),
-    ("phuong", "phường"),
-    ("p", "phường"),
-    ("dac khu", "đặc khu"),
-    ("xa", "xã"),
-    ("x", "xã"),
+    *UNIT_TYPE_WORDS.items(),
+    *UNIT_TYPE_ABBREVIATIONS.items(),
 )
 
 _LOADED: dict[tuple, UnitRegistry] = {}  # UnitRegistry.load's last registries, by folder, files and scope

@@ -295,26 +295,28 @@ def _ingest(data_dir, registry, assume_unit, mapping_file, progress=None, jobs=N
         log.info("Không tệp nào trong raw/ thay đổi từ lần nhập trước: dùng lại kho dữ liệu.")
         return unchanged
     # the files to read now are read on forked workers (one core each); cached ones come from their Parquet
-    plan: list[tuple[Path, str, dict | None, str]] = []  # path, rel, manifest entry, digest ("" = not yet)
+    plan: list[tuple[Path, str, dict | None, bool]] = []  # path, rel, manifest entry, rows from the cache
     to_read: list[tuple[Path, str]] = []
     for path in paths:
         rel = path.relative_to(raw_dir).as_posix()
         entry = manifest.get(rel)
+        table = path.suffix.lower() not in NOT_TABLE_SUFFIXES
         # ingested before: an unchanged file is not read again, so its digest comes first; a new file is read
         # anyway, and the worker reading it takes its digest
-        sha = file_sha256(path) if entry and path.suffix.lower() not in NOT_TABLE_SUFFIXES else ""
-        plan.append((path, rel, entry, sha))
-        if path.suffix.lower() not in NOT_TABLE_SUFFIXES and not _cache_valid(run, rel, sha, entry):
+        sha = file_sha256(path) if entry and table else ""
+        cached = table and _cache_valid(run, rel, sha, entry)
+        plan.append((path, rel, entry, cached))
+        if table and not cached:
             to_read.append((path, sha))
     read = fork_map(partial(_read_file, run), to_read, jobs)
     with _Writer() as writer:
-        for done, (path, rel, entry, sha) in enumerate(plan):
+        for done, (path, rel, entry, cached) in enumerate(plan):
             if progress is not None:
                 progress(done, len(plan), rel)
             if path.suffix.lower() in NOT_TABLE_SUFFIXES:
                 outcome.skip(rel, path.suffix.lower())
                 continue
-            if _cache_valid(run, rel, sha, entry):
+            if cached:
                 report, rows, rejected = _cached_rows(run, rel, entry)
             else:
                 report, rows, rejected = _fresh_rows(run, rel, *next(read), writer)
@@ -820,7 +822,8 @@ def _dossier_rows(processed: Path, registry: UnitRegistry, ids: list[str] | None
     period's rule, which :func:`states.may_count_in` then applies."""
     import pyarrow.dataset as ds
 
-    partitioned = dossier_path(processed) is not None and dossier_path(processed).is_dir()
+    path = dossier_path(processed)
+    partitioned = path is not None and path.is_dir()
     where = None
 
     def both(a, b):

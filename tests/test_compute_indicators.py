@@ -514,3 +514,38 @@ def test_a_unit_whose_dossiers_all_ended_before_the_period_still_gets_zeros_from
     # Thanh Giang: one new dossier, paid in cash; payments tracked since 01/02/2023 (a row the quarter never reads)
     assert (records[TG]["received_total"], records[TG]["fee_dossiers"], records[TG]["fee_paid_online"]) == (1, 1, 0)
     assert records[TG]["payment_tracked_from"] == "2023-02-01"
+
+
+def test_a_dossier_finished_at_midnight_on_the_first_day_is_read_and_counted_in_the_period(tmp_path):
+    """The period's rows are filtered before they are read (store.period_rows): the edge is the first instant of
+    the first day. Received 30/06 and finished 01/07 00:00: carried into 2023Q3 and resolved in it; finished
+    30/06 23:59: neither (worked out from DOMAIN's rules: carried over = received before the period and not
+    finished before it)."""
+    from cchc_analysis.periods import parse_period
+
+    def row(code, finished):
+        return {
+            "unit_id": TG,
+            "code": code,
+            "status": "resolved",
+            "channel": "direct",
+            "received_at": T("2023-06-30 08:00"),
+            "due_at": T("2023-07-10"),
+            "processed_at": T(finished),
+            "result_at": T(finished),
+            "handed_at": T(finished),
+            "fee": 0.0,
+            "payment_method": None,
+            "procedure": "Chứng thực bản sao",
+            "digitised": True,
+        }
+
+    (tmp_path / "processed").mkdir()
+    pd.DataFrame([row("A", "2023-07-01 00:00:00"), row("B", "2023-06-30 23:59:00")]).to_parquet(
+        tmp_path / "processed" / "dossiers.parquet"
+    )
+    (record,) = compute_indicators(tmp_path, parse_period("2023Q3"), units=[TG])
+    assert (record["carried_over"], record["received_total"], record["resolved_total"]) == (1, 1, 1)
+    from cchc_analysis.store import load_dossiers
+
+    assert load_dossiers(tmp_path, "2023Q3")["code"].tolist() == ["A"]  # the same edge in the analysts' reader

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputFileError, UnitLookupError
-from ..registry import AREA_WORDS, Unit, UnitRegistry, bare_area, split_unit_prefix
+from ..registry import AREA_WORDS, UNIT_TYPE_WORDS, Unit, UnitRegistry, bare_area, split_unit_prefix
 from ..text import fold
 
 SOURCE_LABELS = {
@@ -28,7 +28,7 @@ SOURCE_LABELS = {
     "file name": "tên tệp",
 }
 _COMMUNE = re.compile(
-    r"\b(xa|phuong|thi tran|dac khu)\s+([a-z0-9 ]+?)(?=\s*(?:-|,|\bhuyen\b|\bthanh pho\b|\bthi xa\b|\btinh\b|$))"
+    rf"\b({'|'.join(UNIT_TYPE_WORDS)})\s+([a-z0-9 ]+?)(?=\s*(?:-|,|\bhuyen\b|\bthanh pho\b|\bthi xa\b|\btinh\b|$))"
 )
 # a district or province named in a title or folder: "huyện Thanh Miện", "TỈNH HẢI DƯƠNG", "TP. Hải Phòng"
 _WORDS = "|".join(AREA_WORDS)
@@ -36,13 +36,8 @@ _AREA = re.compile(rf"\b({_WORDS})\s+([a-z0-9 ]+?)(?=\s*(?:-|,|\b(?:{_WORDS})\b|
 # runs of letters and runs of digits; words inside a letter run are split by case below (a character range cannot
 # tell case: Vietnamese capitals such as Ơ, Ư, Ệ lie among the small letters of Unicode's Latin blocks)
 _RUN = re.compile(r"\d+|[^\W\d_]+")
-_TYPE_TOKENS = {
-    ("xa",): "xã",
-    ("phuong",): "phường",
-    ("thi", "tran"): "thị trấn",
-    ("tt",): "thị trấn",
-    ("dac", "khu"): "đặc khu",  # the island communes since 01/07/2025 ("Đặc khu Cát Hải")
-}
+# a type word before a name in a folder or file name; of the abbreviations only "tt" (a lone "p" or "x" is noise)
+_TYPE_TOKENS = {tuple(w.split()): t for w, t in UNIT_TYPE_WORDS.items()} | {("tt",): "thị trấn"}
 
 
 @dataclass(frozen=True)
