@@ -18,8 +18,8 @@ from .methodology import Methodology, load_methodology
 from .periods import Period
 from .rates import missing_reason, rate_definitions, rate_value
 from .registry import UnitRegistry
-from .states import accepted, calendar_day, dossier_states, finish_time, may_count_in, received_in
-from .store import load_ingest_report, open_store, read_dossiers, read_figure_rows, read_table
+from .states import ACCEPTED, FINISH, StoreRows, blank, count_true, may_count_sql, source, states_sql
+from .store import load_ingest_report, open_store, read_table, store_rows
 from .text import fold
 
 log = logging.getLogger(__name__)
@@ -49,142 +49,112 @@ def _half_up(value) -> int:
     return int(round_display(float(value), 0))
 
 
-HISTORY_COLUMNS = ("unit_id", "status", "received_at", "payment_method")
-
-
-def unit_history(dossiers: pd.DataFrame) -> pd.DataFrame:
+def unit_history(dossiers: pd.DataFrame | StoreRows) -> pd.DataFrame:
     """What the figures of any period need from a unit's whole history, not from the period's dossiers: the units
     that ever received a dossier (sorted: every one gets a row, zeros rather than "missing") and the first day a
     dossier of the unit records a payment method (``first_payment_day``: online payment is counted from it).
-    Needs only :data:`HISTORY_COLUMNS`."""
-    if dossiers.empty:
-        empty = pd.Index([], name="unit_id")
-        return pd.DataFrame({"first_payment_day": pd.Series(dtype="datetime64[ns]")}, index=empty)
-    was_received = accepted(dossiers)
-    unit = dossiers["unit_id"].astype(object)
-    uniques = pd.Index(np.sort(unit[was_received].unique()), name="unit_id")
-    if "payment_method" not in dossiers:  # a table without payments: never recorded
-        return pd.DataFrame({"first_payment_day": pd.Series(pd.NaT, index=uniques, dtype="datetime64[ns]")})
-    recorded = was_received & dossiers["payment_method"].notna().to_numpy()
-    first = calendar_day(dossiers["received_at"][recorded]).groupby(unit[recorded].to_numpy()).min()
-    return pd.DataFrame({"first_payment_day": first.reindex(uniques).astype("datetime64[ns]")}, index=uniques)
+    Reads four columns (unit, status, receipt, payment method) of ``dossiers``, a DataFrame or the store's rows."""
+    if isinstance(dossiers, pd.DataFrame) and dossiers.empty:
+        dossiers = pd.DataFrame({"unit_id": pd.Series(dtype=object)})
+    with source(dossiers) as (con, rel):
+        table = con.execute(
+            f"""SELECT unit_id, min(CASE WHEN payment_method IS NOT NULL THEN CAST(received_at AS DATE) END) AS first
+            FROM {rel} WHERE {ACCEPTED} AND unit_id IS NOT NULL GROUP BY unit_id ORDER BY unit_id"""
+        ).df()
+    index = pd.Index(table["unit_id"].to_numpy(dtype=object), name="unit_id")
+    first = pd.Series(pd.to_datetime(table["first"]).to_numpy(dtype="datetime64[ns]"), index=index)
+    return pd.DataFrame({"first_payment_day": first}, index=index)
+
+
+def _count_conditions(online_kinds: list[str], since: str) -> dict[str, str]:
+    """SQL: the condition each count of :func:`compute_onestop_indicators` counts, over :func:`states_sql`'s rows
+    (``since``: the day online payment is counted from)."""
+    kinds = ", ".join(f"'{k}'" for k in online_kinds)
+    fee_bearing = "(coalesce(fee, 0) > 0 OR coalesce(catalogue_fee_kind = 'amount', false))"
+    window = f"(new AND {since} IS NOT NULL AND rday >= {since})"
+    return {
+        "received_online": "new AND channel = 'online'",
+        "received_direct": "new AND channel = 'direct'",
+        "received_postal": "new AND channel = 'postal'",
+        "new_total": "new",
+        "carried_over": "carried",
+        "resolved_total": "resolved",
+        "resolved_early": "resolved_class = 'early'",
+        "resolved_on_time": "resolved_class = 'on_time'",
+        "resolved_late": "resolved_class = 'late'",
+        "resolved_unknown_deadline": "resolved AND resolved_class IS NULL",
+        "pending_total": "pending",
+        "pending_overdue": "overdue",
+        "withdrawn": "stopped_kind = 'withdrawn'",
+        "returned": "stopped_kind = 'returned'",
+        # inputs the exports did not give in a form the vocabularies know: blank or unrecognised (unknown_inputs)
+        "channel_unknown": "new AND channel IS NULL",
+        "status_unknown": f"handled AND NOT {blank('status_raw')} AND status IS NULL",
+        "handled_total": "handled",
+        "pending_unknown_deadline": "pending AND due_at IS NULL",
+        # status says resolved but no finish date: counted as pending, but unknown
+        "finish_unknown": "pending AND status = 'resolved'",
+        # online payment, among the new dossiers owing a fee since payment methods are recorded
+        "fee_dossiers": f"{window} AND {fee_bearing}",
+        "fee_paid_online": f"{window} AND {fee_bearing} AND payment_method IN ({kinds})",
+        "window_total": window,
+        # whether a fee is owed is unknown where the export gives no fee and the catalogue does not say
+        "fee_unknown": f"{window} AND fee IS NULL AND catalogue_fee_kind IS NULL",
+        "payment_unknown": f"{window} AND {fee_bearing} AND NOT {blank('payment_raw')} AND payment_method IS NULL",
+        "digitised_known": "new AND digitised IS NOT NULL",
+        "digitised": "new AND digitised",
+    }
 
 
 def compute_onestop_indicators(
-    dossiers: pd.DataFrame,
+    dossiers: pd.DataFrame | StoreRows,
     period: Period,
     catalogue: pd.DataFrame | None = None,
     methodology: Methodology | None = None,
     history: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Dossier indicators per unit for ``period`` (counts, TT 01/2020 buckets, 766 rates, payment, procedures);
-    ``history``: :func:`unit_history` of the whole store where ``dossiers`` are only the period's (else theirs)."""
+    ``dossiers`` a DataFrame or the store's rows (:class:`StoreRows`); ``history``: :func:`unit_history` of the
+    whole store where ``dossiers`` are only the period's (else theirs)."""
     methodology = methodology or load_methodology()
     if history is None:
         history = unit_history(dossiers)
-    if dossiers.empty and history.empty:
+    if history.empty:
         return pd.DataFrame(columns=["unit_id", *COUNT_KEYS])
     # every unit with a received dossier gets a row, even with none in the period (zeros, not "missing")
-    uniques = history.index
-    k = len(uniques)
-    # only dossiers that can count in the period go through dossier_states (a year-long store holds a quarter's
-    # dossiers and many more)
-    relevant = may_count_in(dossiers, period)
-    s = dossier_states(dossiers[relevant], period)
-    d = dossiers.loc[s.index]
-    # dossier_states keeps every relevant row but not-accepted ones; every unit of those is in the history
-    codes = uniques.get_indexer(d["unit_id"].astype(object))
-
-    def count(mask) -> np.ndarray:
-        m = np.asarray(mask.to_numpy(dtype=bool, na_value=False) if hasattr(mask, "to_numpy") else mask, dtype=bool)
-        return np.bincount(codes[m], minlength=k)
-
-    index = pd.Index(np.asarray(uniques, dtype=object), name="unit_id")
-    # the counts gather as arrays and make one frame at the end (a column set at a time costs 0.2 ms each)
-    res: dict[str, object] = {}
-    new = s["new"].to_numpy(dtype=bool)
-    channel = s["channel"]
-    res["received_online"] = count(new & (channel == "online").to_numpy(dtype=bool, na_value=False))
-    res["received_direct"] = count(new & (channel == "direct").to_numpy(dtype=bool, na_value=False))
-    res["received_postal"] = count(new & (channel == "postal").to_numpy(dtype=bool, na_value=False))
-    res["new_total"] = count(new)
-    res["carried_over"] = count(s["carried"])
-    res["received_total"] = res["new_total"] + res["carried_over"]
-    res["resolved_total"] = count(s["resolved"])
-    for cls in ("early", "on_time", "late"):
-        res[f"resolved_{cls}"] = count(s["resolved_class"] == cls)
-    res["resolved_unknown_deadline"] = count(s["resolved"] & s["resolved_class"].isna())
-    res["pending_total"] = count(s["pending"])
-    res["pending_overdue"] = count(s["overdue"])
-    res["pending_within_deadline"] = res["pending_total"] - res["pending_overdue"]
-    res["withdrawn"] = count(s["stopped_kind"] == "withdrawn")
-    res["returned"] = count(s["stopped_kind"] == "returned")
-    # inputs the exports did not give in a form the vocabularies know: blank or unrecognised (see unknown_inputs)
-    res["channel_unknown"] = count(new & channel.isna().to_numpy())
-    handled = (s["new"] | s["carried"]).to_numpy(dtype=bool)
-    if "status_raw" in d:
-        status_raw = d["status_raw"].astype("string").str.strip().fillna("").ne("").to_numpy(dtype=bool)
-        res["status_unknown"] = count(handled & status_raw & d["status"].isna().to_numpy())
-    else:
-        res["status_unknown"] = np.zeros(k, dtype="int64")
-    res["handled_total"] = count(handled)
-    res["pending_unknown_deadline"] = count(s["pending"] & d["due_at"].isna())
-    # a dossier whose status says it was resolved but that has no finish date: counted as pending, but unknown
-    res["finish_unknown"] = count(s["pending"] & (d["status"] == "resolved").to_numpy(dtype=bool, na_value=False))
-
-    # online payment, among the new dossiers owing a fee since payment methods are recorded
-    fee_bearing = d["fee"].fillna(0) > 0
-    if "catalogue_fee_kind" in d:
-        fee_bearing |= d["catalogue_fee_kind"] == "amount"
+    index = pd.Index(np.asarray(history.index, dtype=object), name="unit_id")
     online_kinds = (
         ["online", "transfer"] if methodology.get("online_payment", "transfer_counts_as_online") else ["online"]
     )
-    paid_online = d["payment_method"].isin(online_kinds)
     tracked_from = methodology.get("online_payment", "tracked_from")
-    received = calendar_day(d["received_at"])
+    since = f"DATE '{pd.Timestamp(tracked_from).date().isoformat()}'" if tracked_from else "h.first"
+    conditions = _count_conditions(online_kinds, since)
+    first = history["first_payment_day"].rename("first").rename_axis("unit_id").reset_index()
+    with source(dossiers, h=first) as (con, rel):
+        # only dossiers that can count in the period go through the rules (a store holds many periods)
+        states = states_sql(f"(SELECT * FROM {rel} WHERE {may_count_sql(period)})", period)
+        counts = ",\n".join(f"{count_true(c)} AS {k}" for k, c in conditions.items())
+        got = con.execute(
+            f"SELECT s.unit_id, {counts} FROM ({states}) s LEFT JOIN h ON s.unit_id = h.unit_id GROUP BY s.unit_id"
+        ).df()
+        online = con.execute(
+            f"SELECT DISTINCT unit_id, catalogue_code, procedure FROM ({states}) WHERE new AND channel = 'online'"
+        ).df()
+    got = got.set_index("unit_id").reindex(index, fill_value=0)
+    res: dict[str, object] = {k: got[k].to_numpy(dtype="int64") for k in conditions}
+    res["received_total"] = res["new_total"] + res["carried_over"]
+    res["pending_within_deadline"] = res["pending_total"] - res["pending_overdue"]
     if tracked_from:
-        since = pd.Series(pd.Timestamp(tracked_from), index=d.index)
+        res["payment_tracked_from"] = np.full(len(index), np.datetime64(pd.Timestamp(tracked_from), "ns"))
     else:
-        # from the first dossier with a payment method recorded, over all the unit's dossiers (not only the period's)
-        first = history["first_payment_day"]
-        since = pd.Series(first.to_numpy()[codes], index=d.index)
-    window = new & (since.notna() & (received >= since)).to_numpy(dtype=bool, na_value=False)
-    if tracked_from:
-        res["payment_tracked_from"] = np.full(k, np.datetime64(pd.Timestamp(tracked_from), "ns"))
-    else:
-        res["payment_tracked_from"] = first.to_numpy()
-    fee_bearing = fee_bearing.to_numpy(dtype=bool, na_value=False)
-    paid_online = paid_online.to_numpy(dtype=bool, na_value=False)
-    res["fee_dossiers"] = count(window & fee_bearing)
-    res["fee_paid_online"] = count(window & fee_bearing & paid_online)
-    # whether a fee is owed is unknown where the export gives no fee (no fee column, or an unreadable amount) and the
-    # catalogue does not say
-    fee_unknown = d["fee"].isna()
-    if "catalogue_fee_kind" in d:
-        fee_unknown &= d["catalogue_fee_kind"].isna()
-    res["window_total"] = count(window)
-    res["fee_unknown"] = count(window & fee_unknown.to_numpy(dtype=bool))
-    if "payment_raw" in d:
-        written = d["payment_raw"].astype("string").str.strip().fillna("").ne("").to_numpy(dtype=bool)
-        unknown_pay = written & d["payment_method"].isna().to_numpy()
-        res["payment_unknown"] = count(window & fee_bearing & unknown_pay)
-    else:
-        res["payment_unknown"] = np.zeros(k, dtype="int64")
-    # procedures
-    online_new = new & (channel == "online").to_numpy(dtype=bool, na_value=False)
-    res["procedures_with_online_dossiers"] = _distinct_procedures(d[online_new], codes[online_new], k)
+        res["payment_tracked_from"] = history["first_payment_day"].to_numpy(dtype="datetime64[ns]")
+    res["procedures_with_online_dossiers"] = _distinct_procedures(
+        online, index.get_indexer(online["unit_id"]), len(index)
+    )
     if catalogue is not None and not catalogue.empty:
         res["procedures_total"] = catalogue.groupby("unit_id").size().reindex(index).to_numpy()
     else:
-        res["procedures_total"] = np.full(k, np.nan)
-    # digitisation, where the export carries it
-    has_digit = new & d["digitised"].notna().to_numpy()
-    res["digitised_known"] = count(has_digit)
-    digitised = has_digit & d["digitised"].fillna(False).astype(bool).to_numpy()
-    res["digitised"] = count(digitised)
-    for c, values in res.items():
-        if c not in ("procedures_total", "payment_tracked_from"):  # unknown without a catalogue; a date
-            res[c] = np.asarray(values, dtype="int64")
+        res["procedures_total"] = np.full(len(index), np.nan)
     table = pd.DataFrame(res, index=index)
     # every rate of the catalogue, from these counts
     rates = {key: rate_value(table, rate) for key, rate in rate_definitions().items()}
@@ -198,7 +168,7 @@ def _distinct_procedures(d: pd.DataFrame, unit_codes: np.ndarray, k: int) -> np.
     names = d["procedure"]
     # fold each distinct name once; as plain objects, since the store's text columns are categoricals and a code
     # missing here and there must be filled from the names' categories
-    folded = names.map({u: fold(u) for u in pd.unique(names)}).astype(object)
+    folded = names.map({u: fold(u) for u in pd.unique(names) if pd.notna(u)}).astype(object)
     key = d["catalogue_code"].astype(object) if "catalogue_code" in d else None
     proc = key.where(key.notna(), folded) if key is not None else folded
     proc_codes, proc_uniques = pd.factorize(proc)  # missing names are -1 and not counted, as nunique does
@@ -375,11 +345,11 @@ def compute_indicators(
     ``cchc indicators``)."""
     methodology = methodology or load_methodology()
     settings, processed, registry = open_store(data_dir)
-    # the whole store's history in four columns; of the figure columns, only the rows the period may count
-    history = unit_history(read_dossiers(processed, HISTORY_COLUMNS))
-    dossiers = read_figure_rows(processed, period)
+    # counted by DuckDB over the store's files: the whole history in four columns, then the period's rows
+    history = unit_history(store_rows(processed))
     catalogue = read_table(processed, "catalogue")
-    onestop = compute_onestop_indicators(dossiers, period, catalogue, methodology, history).set_index("unit_id")
+    rows = store_rows(processed, period)
+    onestop = compute_onestop_indicators(rows, period, catalogue, methodology, history).set_index("unit_id")
     budget = compute_budget_indicators(read_table(processed, "budget"), period, methodology).set_index("unit_id")
     par = compute_par_indicators(read_table(processed, "par"), period, methodology).set_index("unit_id")
     manual = compute_manual_indicators(read_table(processed, "manual"), period).set_index("unit_id")
@@ -393,7 +363,7 @@ def compute_indicators(
         if f.get("kind") == "budget" and f.get("unit_id"):
             files_of.setdefault(f["unit_id"], []).append(f)
     par_files = [f for f in report.get("files", []) if f.get("kind") == "par"]
-    checks = dossier_checks(dossiers, period)
+    checks = dossier_checks(store_rows(processed, period, finished_in=True), period)
     rows_of = onestop.to_dict("index")  # one dict per unit: far cheaper than a .loc per unit and key
     check_rows = checks.to_dict("index")
     corrections = load_corrections(corrections_file or settings.data_dir / "corrections.yaml", registry)
@@ -462,7 +432,7 @@ def compute_indicators(
             missing["satisfaction_rate"] = "thiếu số phản ánh, kiến nghị (biểu nhập liệu) hoặc tỷ lệ quá hạn"
         rec["warnings"] = rec.pop("input_warnings", []) + consistency_warnings(
             rec,
-            dossiers.iloc[:0],
+            pd.DataFrame(),
             period,
             {"files": files_of.get(unit.unit_id, []) + par_files},
             check_rows.get(unit.unit_id),
@@ -799,29 +769,28 @@ def _aggregate_predecessors(unit, registry: UnitRegistry, onestop: pd.DataFrame,
     return {"row": row, "sources": sources, "missing": missing}
 
 
-def dossier_checks(dossiers: pd.DataFrame, period: Period) -> pd.DataFrame:
+def dossier_checks(dossiers: pd.DataFrame | StoreRows, period: Period) -> pd.DataFrame:
     """Per unit, counts behind the consistency warnings: dossiers of the period finished before they were received
     (``finish_before_receipt``), new dossiers charged a fee for a free procedure (``fee_on_free``) and new dossiers
-    with a 0 fee for a procedure that has one (``free_on_fee``). One vectorised pass over all units."""
+    with a 0 fee for a procedure that has one (``free_on_fee``). One pass over all units (a DataFrame or the
+    store's rows)."""
     columns = ["finish_before_receipt", "fee_on_free", "free_on_fee"]
-    if dossiers.empty:
+    if isinstance(dossiers, pd.DataFrame) and dossiers.empty:
         return pd.DataFrame(columns=columns, index=pd.Index([], name="unit_id"))
-    finish = finish_time(dossiers)
-    start, end = pd.Timestamp(period.start), pd.Timestamp(period.end) + pd.Timedelta(days=1)
-    received = dossiers["received_at"]
+    s, e = (f"DATE '{day.isoformat()}'" for day in (period.start, period.end))
+    received, finish = "CAST(received_at AS DATE)", f"CAST({FINISH} AS DATE)"
     # a time in the period: from 00:00 of its first day up to, not including, 00:00 of the day after it
-    in_period = received.between(start, end, inclusive="left") | finish.between(start, end, inclusive="left")
-    out = pd.DataFrame(index=dossiers.index)
-    out["finish_before_receipt"] = in_period & (finish.dt.normalize() < received.dt.normalize())
-    if "catalogue_fee_kind" in dossiers:
-        new = received_in(dossiers, period)
-        fee = dossiers["fee"]
-        kind = dossiers["catalogue_fee_kind"]
-        out["fee_on_free"] = new & (fee.fillna(0) > 0) & (kind == "none").fillna(False)
-        out["free_on_fee"] = new & (fee.fillna(0) == 0) & (kind == "amount").fillna(False) & fee.notna()
-    else:
-        out["fee_on_free"] = out["free_on_fee"] = False
-    return out.astype(bool).groupby(dossiers["unit_id"]).sum()
+    in_period = f"({received} BETWEEN {s} AND {e} OR {finish} BETWEEN {s} AND {e})"
+    new = f"({ACCEPTED} AND {received} BETWEEN {s} AND {e})"
+    with source(dossiers) as (con, rel):
+        got = con.execute(
+            f"""SELECT unit_id,
+                {count_true(f"{in_period} AND {finish} < {received}")} AS finish_before_receipt,
+                {count_true(f"{new} AND coalesce(fee, 0) > 0 AND catalogue_fee_kind = 'none'")} AS fee_on_free,
+                {count_true(f"{new} AND fee = 0 AND catalogue_fee_kind = 'amount'")} AS free_on_fee
+            FROM {rel} GROUP BY unit_id ORDER BY unit_id"""
+        ).df()
+    return got.set_index("unit_id")[columns].astype("int64")
 
 
 def consistency_warnings(

@@ -135,15 +135,15 @@ def rank_composite(
     return out
 
 
-def _dossier_inputs(processed, period) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The units' whole history (four columns of every dossier) and the figure rows the period and the one it is
-    compared with may count."""
-    from .indicators import HISTORY_COLUMNS, unit_history
+def _dossier_inputs(processed, period):
+    """The units' whole history (four columns of every dossier) and the store's rows the period and the one it is
+    compared with may count (read by DuckDB when counted)."""
+    from .indicators import unit_history
     from .periods import Period, previous_period
-    from .store import read_dossiers, read_figure_rows
+    from .store import store_rows
 
     span = Period(previous_period(period).start, period.end, "span", "range")
-    return unit_history(read_dossiers(processed, HISTORY_COLUMNS)), read_figure_rows(processed, span)
+    return unit_history(store_rows(processed)), store_rows(processed, span)
 
 
 def compute_rankings(
@@ -330,14 +330,14 @@ def rank_history(
     Quarters with no dossiers are left out; the result (columns ``period``, ``unit_id``, ``unit_name``, ``value``,
     ``rank``, ``rank_of``) feeds a bump chart. Ranks are plain competition ranks (no resampling).
     """
-    from .indicators import compute_onestop_indicators
+    from .indicators import compute_onestop_indicators, unit_history
     from .periods import parse_period
-    from .store import FIGURE_COLUMNS, open_store, read_table
+    from .store import open_store, read_table, store_rows
 
     methodology = methodology or load_methodology()
     _settings, processed, registry = open_store(data_dir)
     members = {u.unit_id for u in registry.units(group=group)} if group else None
-    dossiers = read_table(processed, "dossiers", FIGURE_COLUMNS)
+    history = unit_history(store_rows(processed))
     catalogue = read_table(processed, "catalogue")
     rate = ranked_rates().get(indicator)
     if rate is None:
@@ -355,7 +355,7 @@ def rank_history(
     frames = []
     for label in reversed(labels):
         p = parse_period(label)
-        table = compute_onestop_indicators(dossiers, p, catalogue, methodology)
+        table = compute_onestop_indicators(store_rows(processed, p), p, catalogue, methodology, history)
         if members is not None:
             table = table[table["unit_id"].isin(members)]
         if (

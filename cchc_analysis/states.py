@@ -1,10 +1,16 @@
 """How a dossier counts in a period: the one home of the dossier-state rules of DOMAIN.md.
 
-Every figure that counts dossiers (the indicators, the TT 01/2020 table, coverage's monthly counts, the brief's
-monthly trend, ``load_dossiers(period=...)`` and the consistency checks) decides through this module.
+The rules are SQL expressions run by DuckDB, either over a DataFrame (a notebook's, a test's, one unit's rows) or
+straight over the store's Parquet files, where DuckDB reads only the columns, partitions and row groups a query
+needs. Every figure that counts dossiers (the indicators, the TT 01/2020 table, coverage's monthly counts, the
+brief's monthly trend, ``load_dossiers(period=...)`` and the consistency checks) decides through this module.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,36 +19,190 @@ from .periods import Period
 
 STOPPED = ("withdrawn", "returned")
 
+# the dossier columns the rules read, with the type a DataFrame's column is read as (a column a frame lacks is
+# NULL: the rules treat it as blank, which is what a missing column has always meant)
+COLUMN_TYPES = {
+    "unit_id": "VARCHAR",
+    "status": "VARCHAR",
+    "status_raw": "VARCHAR",
+    "channel": "VARCHAR",
+    "field": "VARCHAR",
+    "received_at": "TIMESTAMP",
+    "due_at": "TIMESTAMP",
+    "processed_at": "TIMESTAMP",
+    "result_at": "TIMESTAMP",
+    "handed_at": "TIMESTAMP",
+    "fee": "DOUBLE",
+    "catalogue_fee_kind": "VARCHAR",
+    "payment_method": "VARCHAR",
+    "payment_raw": "VARCHAR",
+    "procedure": "VARCHAR",
+    "catalogue_code": "VARCHAR",
+    "digitised": "BOOLEAN",
+}
+
+# Python's whitespace (str.strip), so that a raw cell SQL calls blank is one Python calls blank
+_SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+
+ACCEPTED = "(status IS DISTINCT FROM 'not_accepted')"
+"""Received: all but "not accepted" dossiers; a blank or unrecognised status counts as received."""
+
+FINISH = (
+    "coalesce(processed_at, result_at, handed_at, CASE WHEN status IN ('withdrawn', 'returned') THEN received_at END)"
+)
+"""When a dossier ended: the first present of processing finished, result available, result handed over; a
+withdrawn or returned dossier lacking all three ended on its receipt. Times as given (not whole days)."""
+
+
+def _date(day: dt.date) -> str:
+    return f"DATE '{day.isoformat()}'"
+
+
+def blank(column: str) -> str:
+    """SQL: the text cell is empty, all whitespace or missing (a cell whose first character is not a space is
+    decided without trimming it: the trim is the slow part)."""
+    c = column
+    return (
+        f"(CASE WHEN {c} IS NULL OR {c} = '' THEN true WHEN NOT contains('{_SPACES}', left({c}, 1)) THEN false "
+        f"ELSE trim({c}, '{_SPACES}') = '' END)"
+    )
+
+
+def count_true(condition: str) -> str:
+    """SQL aggregate: how many rows ``condition`` holds for (count_if, which is far faster over millions of rows
+    than count(*) FILTER, but gives NULL, not 0, where the condition is NULL on every row of a group)."""
+    return f"count_if(coalesce({condition}, false))"
+
+
+def may_count_sql(period: Period) -> str:
+    """SQL: the dossier can count in ``period`` at all: received by the end of its last day and not finished
+    before its first day (never "not accepted"). On the times themselves, not their days, so that the Parquet
+    reader can skip row groups received after the period."""
+    first = f"TIMESTAMP '{period.start.isoformat()} 00:00:00'"
+    after = f"TIMESTAMP '{(period.end + dt.timedelta(days=1)).isoformat()} 00:00:00'"
+    return f"({ACCEPTED} AND received_at < {after} AND coalesce({FINISH} >= {first}, true))"
+
+
+def states_sql(source: str, period: Period) -> str:
+    """SQL: per received dossier of ``source`` (a relation with the rule columns), its columns and how it counts
+    in ``period`` (see :func:`dossier_states`), plus ``rday``/``fday``/``dday`` (received, finish and due days),
+    ``handled`` and ``is_stopped``."""
+    s, e = _date(period.start), _date(period.end)
+    return f"""
+    WITH days AS (
+        SELECT *, CAST(received_at AS DATE) AS rday, CAST({FINISH} AS DATE) AS fday, CAST(due_at AS DATE) AS dday,
+               coalesce(status IN ('withdrawn', 'returned'), false) AS is_stopped
+        FROM {source} WHERE {ACCEPTED}
+    ), handled AS (
+        SELECT *,
+               coalesce(rday BETWEEN {s} AND {e}, false) AS new,
+               coalesce(rday < {s} AND (fday IS NULL OR fday >= {s}), false) AS carried,
+               coalesce(fday BETWEEN {s} AND {e}, false) AS ended_in
+        FROM days
+    ), counted AS (
+        SELECT *, new OR carried AS handled FROM handled
+    )
+    SELECT *,
+           handled AND ended_in AND NOT is_stopped AS resolved,
+           handled AND ended_in AND is_stopped AS stopped,
+           CASE WHEN handled AND ended_in AND is_stopped THEN status END AS stopped_kind,
+           handled AND (fday IS NULL OR fday > {e}) AS pending,
+           handled AND (fday IS NULL OR fday > {e}) AND dday IS NOT NULL AND dday < {e} AS overdue,
+           CASE WHEN handled AND ended_in AND NOT is_stopped AND dday IS NOT NULL THEN
+                CASE WHEN fday < dday THEN 'early' WHEN fday = dday THEN 'on_time' ELSE 'late' END
+           END AS resolved_class
+    FROM counted
+    """
+
+
+@contextmanager
+def connect(frames: dict[str, pd.DataFrame] | None = None, tables: dict[str, pd.DataFrame] | None = None):
+    """A private in-memory DuckDB connection with each dossier DataFrame of ``frames`` as a view of that name, its
+    rule columns read as :data:`COLUMN_TYPES` (categoricals, Arrow strings and all-blank object columns alike), and
+    each of ``tables`` as it is."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        try:
+            con.execute("SET enable_progress_bar = false")  # no bar on the terminal during a long query
+        except duckdb.InvalidInputException:
+            pass  # Jupyter without ipywidgets: DuckDB shows no bar there and refuses the setting
+        for name, frame in (tables or {}).items():
+            con.register(name, frame)
+        for name, frame in (frames or {}).items():
+            raw = f"{name}__raw"
+            con.register(raw, frame)
+            present = set(frame.columns)
+            cols = [
+                f'CAST("{c}" AS {t}) AS {c}' if c in present else f"NULL::{t} AS {c}" for c, t in COLUMN_TYPES.items()
+            ]
+            cols += [f'"{c}"' for c in frame.columns if c not in COLUMN_TYPES]
+            con.execute(f"CREATE VIEW {name} AS SELECT {', '.join(cols)} FROM {raw}")
+        yield con
+    finally:
+        con.close()
+
+
+def store_source(path: Path | None, columns: list[str], where: str | None = None, max_year: int | None = None) -> str:
+    """SQL: the store's dossier files (``path``: a hive dataset folder or one Parquet file) as a relation with
+    the rule columns (NULL where the store lacks one), only the rows ``where`` keeps; in a dataset, years after
+    ``max_year`` are never opened."""
+    if path is None or not columns:  # no dossiers (an empty store's file has no columns)
+        cols = ", ".join(f"NULL::{t} AS {c}" for c, t in COLUMN_TYPES.items())
+        return f"(SELECT {cols} WHERE false)"
+    if path.is_dir():
+        files = f"read_parquet('{_quoted(path)}/*/*/*.parquet', hive_partitioning = true)"
+    else:
+        files = f"read_parquet('{_quoted(path)}')"
+    cols = ", ".join(c if c in columns else f"NULL::{t} AS {c}" for c, t in COLUMN_TYPES.items())
+    conditions = [w for w in (where, f"year <= {int(max_year)}" if max_year and path.is_dir() else None) if w]
+    return f"(SELECT {cols} FROM {files}{' WHERE ' + ' AND '.join(conditions) if conditions else ''})"
+
+
+def _quoted(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _mask(frame: pd.DataFrame, expression: str) -> np.ndarray:
+    """A boolean per row of ``frame`` (in its order): the SQL ``expression`` over its rule columns."""
+    if frame.empty:
+        return np.zeros(0, dtype=bool)
+    with connect({"d": frame}) as con:
+        (values,) = con.execute(f"SELECT coalesce({expression}, false) FROM d").fetchnumpy().values()
+    return np.asarray(values, dtype=bool)
+
 
 def accepted(dossiers: pd.DataFrame) -> np.ndarray:
     """Dossiers that were received (a boolean array): all but "not accepted" ones; a blank or unrecognised status
     (missing in the store, whatever the column's dtype) counts as received."""
-    return (dossiers["status"] != "not_accepted").to_numpy(dtype=bool, na_value=True)
-
-
-def calendar_day(series: pd.Series) -> pd.Series:
-    return pd.to_datetime(series).dt.normalize()
-
-
-def finish_time(dossiers: pd.DataFrame) -> pd.Series:
-    """When each dossier ended: the first present of processing finished, result available, result handed over;
-    a withdrawn or returned dossier lacking all three ended on its receipt. Times as given (not whole days)."""
-    finish = dossiers["processed_at"].fillna(dossiers["result_at"]).fillna(dossiers["handed_at"])
-    stopped = dossiers["status"].isin(STOPPED).to_numpy(dtype=bool, na_value=False)
-    return finish.where(~(stopped & finish.isna().to_numpy()), dossiers["received_at"])
+    return _mask(dossiers, ACCEPTED)
 
 
 def may_count_in(dossiers: pd.DataFrame, period: Period) -> np.ndarray:
     """Dossiers that can count in ``period`` at all (a boolean array): received (not "not accepted") by the end of
     its last day and not finished before its first day. A cheap first cut of a store that holds many periods;
     ``dossier_states`` decides how each counts."""
-    start, end_of_day = pd.Timestamp(period.start), pd.Timestamp(period.end) + pd.Timedelta(days=1)
-    finish = finish_time(dossiers)
-    return (
-        accepted(dossiers)
-        & (dossiers["received_at"] < end_of_day).to_numpy(dtype=bool, na_value=False)
-        & (finish.isna() | (finish >= start)).to_numpy(dtype=bool, na_value=False)
-    )
+    return _mask(dossiers, may_count_sql(period))
+
+
+def received_in(dossiers: pd.DataFrame, period: Period) -> pd.Series:
+    """New dossiers of ``period`` (received on one of its days, not "not accepted"): a boolean Series."""
+    s, e = _date(period.start), _date(period.end)
+    mask = _mask(dossiers, f"{ACCEPTED} AND CAST(received_at AS DATE) BETWEEN {s} AND {e}")
+    return pd.Series(mask, index=dossiers.index)
+
+
+STATE_COLUMNS = [
+    "new",
+    "carried",
+    "resolved",
+    "stopped",
+    "stopped_kind",
+    "pending",
+    "overdue",
+    "resolved_class",
+]
 
 
 def dossier_states(dossiers: pd.DataFrame, period: Period) -> pd.DataFrame:
@@ -50,7 +210,7 @@ def dossier_states(dossiers: pd.DataFrame, period: Period) -> pd.DataFrame:
 
     Dates are compared as calendar days, so a dossier received at 00:00 of the day after the period is not in it.
 
-    - ``finish``: the day it ended (``finish_time``);
+    - ``finish``: the day it ended (:data:`FINISH`);
     - ``new``: received in the period; ``carried``: received before it and not finished before its first day;
       ``new`` or ``carried`` is handled in the period;
     - ``resolved``: handled and finished in the period, not withdrawn or returned, with ``resolved_class`` early
@@ -61,34 +221,49 @@ def dossier_states(dossiers: pd.DataFrame, period: Period) -> pd.DataFrame:
 
     "Not accepted" dossiers were never received and take no part (they are not in the result).
     """
-    start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
-    d = dossiers[accepted(dossiers)]
-    received = calendar_day(d["received_at"])
-    finish = calendar_day(finish_time(d))
-    is_stopped = d["status"].isin(STOPPED)
-    due = calendar_day(d["due_at"])
+    keep = accepted(dossiers)
+    d = dossiers[keep]
     out = pd.DataFrame(index=d.index)
     out["unit_id"] = d["unit_id"]
-    out["finish"] = finish
-    out["new"] = received.between(start, end)
-    out["carried"] = (received < start) & (finish.isna() | (finish >= start))
-    handled = out["new"] | out["carried"]
-    ended_in = finish.between(start, end)
-    out["resolved"] = handled & ended_in & ~is_stopped
-    out["stopped"] = handled & ended_in & is_stopped
-    out["stopped_kind"] = d["status"].where(out["stopped"])
-    out["pending"] = handled & (finish.isna() | (finish > end))
-    out["overdue"] = out["pending"] & due.notna() & (due < end)
-    cls = np.select([finish < due, finish == due], ["early", "on_time"], default="late")  # masked below: no due
-    out["resolved_class"] = pd.Series(cls, index=d.index).where(out["resolved"] & due.notna())
+    if d.empty:
+        out["finish"] = pd.Series(dtype="datetime64[ns]")
+        for c in STATE_COLUMNS:
+            out[c] = pd.Series(dtype=object if c in ("stopped_kind", "resolved_class") else bool)
+        out["channel"] = d["channel"]
+        return out
+    # in the frame's order: DuckDB keeps the order of a scan and of a filter
+    with connect({"d": d}) as con:
+        cols = ", ".join(["CAST(fday AS TIMESTAMP) AS finish", *STATE_COLUMNS])
+        got = con.execute(f"SELECT {cols} FROM ({states_sql('d', period)})").df()
+    out["finish"] = got["finish"].to_numpy(dtype="datetime64[ns]")
+    for c in STATE_COLUMNS:
+        values = got[c].to_numpy()
+        out[c] = values.astype(bool) if c not in ("stopped_kind", "resolved_class") else values.astype(object)
+    out["stopped_kind"] = out["stopped_kind"].where(out["stopped"])
+    out["resolved_class"] = out["resolved_class"].where(out["resolved_class"].notna())
     out["channel"] = d["channel"]
     return out
 
 
-def received_in(dossiers: pd.DataFrame, period: Period) -> pd.Series:
-    """New dossiers of ``period`` (received on one of its days, not "not accepted"): a boolean Series."""
-    received = dossiers["received_at"]
-    in_days = (received >= pd.Timestamp(period.start)) & (
-        received < pd.Timestamp(period.end) + pd.Timedelta(days=1)  # 00:00 of the next day is not in the period
-    )
-    return in_days & accepted(dossiers)
+class StoreRows:
+    """The store's dossier rows as the source of a query (instead of a DataFrame): ``path`` the dataset folder or
+    Parquet file (None: no dossiers), ``columns`` the columns it has, ``where`` an SQL condition on the rows
+    (pushed down to the Parquet reader), ``max_year`` the last year-of-receipt partition worth opening."""
+
+    def __init__(self, path: Path | None, columns, where: str | None = None, max_year: int | None = None):
+        self.path, self.columns, self.where, self.max_year = path, list(columns), where, max_year
+
+    def relation(self) -> str:
+        return store_source(self.path, self.columns, self.where, self.max_year)
+
+
+@contextmanager
+def source(dossiers: pd.DataFrame | StoreRows, **frames: pd.DataFrame):
+    """A connection and the SQL relation of ``dossiers`` (a DataFrame or :class:`StoreRows`), with ``frames``
+    registered as views of their names."""
+    if isinstance(dossiers, StoreRows):
+        with connect(tables=frames) as con:
+            yield con, dossiers.relation()
+    else:
+        with connect({"d": dossiers}, frames) as con:
+            yield con, "d"

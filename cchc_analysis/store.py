@@ -44,7 +44,7 @@ from .periods import Period, parse_period
 from .pseudonym import KEY_FILE_NAME, Pseudonymiser
 from .registry import Unit, UnitRegistry
 from .settings import Settings
-from .states import may_count_in
+from .states import FINISH, StoreRows, may_count_in, may_count_sql
 from .text import slugify
 
 log = logging.getLogger(__name__)
@@ -690,27 +690,6 @@ def open_store(data_dir: Path | str | None) -> tuple[Settings, Path, UnitRegistr
     return settings, processed, UnitRegistry.load(settings.data_dir)
 
 
-# the dossier columns the figures (indicators, rankings) use; the others (codes, applicant keys) stay on disk
-FIGURE_COLUMNS = (
-    "unit_id",
-    "status",
-    "channel",
-    "received_at",
-    "due_at",
-    "processed_at",
-    "result_at",
-    "handed_at",
-    "fee",
-    "payment_method",
-    "payment_raw",
-    "status_raw",
-    "procedure",
-    "digitised",
-    "catalogue_code",
-    "catalogue_fee_kind",
-)
-
-
 def read_table(processed: Path, name: str, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
     """A table of the store (``dossiers``, ``catalogue``, ``budget``, ``par``, ``manual``), only ``columns`` of it
     when given (those the file has); an empty frame when the store has no such table."""
@@ -841,11 +820,20 @@ def _dossier_rows(processed: Path, registry: UnitRegistry, ids: list[str] | None
     return where
 
 
-def read_figure_rows(processed: Path, period: Period) -> pd.DataFrame:
-    """The figure columns of the dossiers ``period`` may count or that finished in it (:func:`period_rows`); every
-    row for a table without the four date columns (one written by hand)."""
-    dated = {"received_at", "processed_at", "result_at", "handed_at"} <= set(dossier_columns(processed))
-    return read_dossiers(processed, FIGURE_COLUMNS, period_rows(period) if dated else None)
+def store_rows(processed: Path, period: Period | None = None, finished_in: bool = False) -> StoreRows:
+    """The store's dossier rows as the source of a DuckDB query (:mod:`states`): all of them, or only those
+    ``period`` may count (:func:`states.may_count_sql`; years of receipt after it never opened); with
+    ``finished_in``, also any dossier with a finish date in the period, whenever received (the consistency checks
+    look at those)."""
+    path = dossier_path(processed)
+    columns = dossier_columns(processed)
+    if period is None:
+        return StoreRows(path, columns)
+    where = may_count_sql(period)
+    if finished_in:
+        s, e = (f"DATE '{day.isoformat()}'" for day in (period.start, period.end))
+        return StoreRows(path, columns, f"({where} OR CAST({FINISH} AS DATE) BETWEEN {s} AND {e})")
+    return StoreRows(path, columns, where, max_year=period.end.year)
 
 
 def period_rows(period: Period, finished_in: bool = True):
@@ -881,7 +869,6 @@ def dossier_columns(processed: Path) -> list[str]:
 
 
 __all__ = [
-    "FIGURE_COLUMNS",
     "KEY_FILE_NAME",
     "IngestOutcome",
     "dossier_schema",
