@@ -83,3 +83,23 @@ def test_an_ingest_on_two_processes_gives_the_same_store_as_on_one(demo_dir, tmp
     for name in stores[1][0]:
         assert stores[1][0][name] == stores[2][0][name], name
     assert stores[1][1] == stores[2][1]
+
+
+def _count_new(day: str) -> tuple[int, int]:
+    import pandas as pd
+
+    from cchc_analysis.periods import parse_period
+    from cchc_analysis.states import received_in
+
+    frame = pd.DataFrame({"unit_id": ["A", "A"], "status": [None, None], "received_at": pd.to_datetime([day, day])})
+    return int(received_in(frame, parse_period("2023Q3")).sum()), os.getpid()
+
+
+def test_workers_count_with_duckdb_after_the_parent_did():
+    # the parent opens its DuckDB database first; each forked worker opens its own (the parent's is closed before
+    # the fork, so no worker inherits DuckDB's threads) and the parent counts again afterwards
+    assert _count_new("2023-07-01")[0] == 2
+    out = list(fork_map(_count_new, ["2023-07-01", "2023-06-30", "2023-09-30", "2023-10-01"], jobs=2))
+    assert [n for n, _pid in out] == [2, 0, 2, 0]
+    assert os.getpid() not in {pid for _n, pid in out}
+    assert _count_new("2023-09-30")[0] == 2
