@@ -125,7 +125,8 @@ def _close_database() -> None:
         _DATABASE.pop().close()
 
 
-os.register_at_fork(before=_close_database)
+if hasattr(os, "register_at_fork"):  # POSIX; Windows never forks
+    os.register_at_fork(before=_close_database)
 
 
 @contextmanager
