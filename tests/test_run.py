@@ -326,3 +326,14 @@ def test_a_notebooks_client_channels_are_closed_when_its_kernel_is_kept(tmp_path
         assert not any(c.kc.channels_running for c in clients)
     finally:
         run._stop_kernel()
+
+
+def test_the_group_briefs_go_to_the_workers_first_and_the_units_keep_their_order():
+    from cchc_analysis.run import Task, _longest_first
+
+    def task(kind, name):
+        return Task(kind, name, name, "nb.ipynb", {}, f"{name}.ipynb")
+
+    tasks = [task("unit", "b"), task("unit", "a"), task("group", "g1"), task("unit", "c"), task("group", "g2")]
+    assert [t.name for t in _longest_first(tasks)] == ["g1", "g2", "b", "a", "c"]
+    assert [t.name for t in tasks] == ["b", "a", "g1", "c", "g2"]  # the manifest keeps the tasks' own order
