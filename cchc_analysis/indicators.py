@@ -138,7 +138,9 @@ def compute_onestop_indicators(
             f"SELECT s.unit_id, {counts} FROM ({states}) s LEFT JOIN h ON s.unit_id = h.unit_id GROUP BY s.unit_id"
         ).df()
         online = con.execute(
-            f"SELECT DISTINCT unit_id, catalogue_code, procedure FROM ({states}) WHERE new AND channel = 'online'"
+            # the name only where there is no code (a procedure is known by its code first): fewer strings to hash
+            "SELECT DISTINCT unit_id, catalogue_code, CASE WHEN catalogue_code IS NULL THEN procedure END AS procedure "
+            f"FROM ({states}) WHERE new AND channel = 'online'"
         ).df()
     got = got.set_index("unit_id").reindex(index, fill_value=0)
     res: dict[str, object] = {k: got[k].to_numpy(dtype="int64") for k in conditions}
