@@ -26,11 +26,16 @@ PALETTE = {
 SOURCE = "Nguồn: dữ liệu xuất từ hệ thống một cửa, xử lý bằng cchc-analysis"
 
 
+PUBLISHED_DPI = 150
+
+
 def _new(figsize: tuple[float, float]):
     """A figure and its axes, drawn by Agg (the figure's own canvas: no process-wide backend is chosen)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    fig = Figure(figsize=figsize)
+    # laid out at the resolution it is published at (to_png): text is measured wider at 150 dpi than at 100, and a
+    # label that fits a layout made at 100 dpi can be cut at the edge of the picture
+    fig = Figure(figsize=figsize, dpi=PUBLISHED_DPI)
     FigureCanvasAgg(fig)
     return fig, fig.subplots()
 
@@ -246,7 +251,7 @@ def province_spread(rows: list[dict], label: str):
     return _finish(fig, ax, label)
 
 
-def to_png(fig, dpi: int = 150) -> bytes:
+def to_png(fig, dpi: int = PUBLISHED_DPI) -> bytes:
     """The figure as PNG bytes (no timestamp in the metadata)."""
     import io
 
