@@ -173,8 +173,9 @@ def store_source(path: Path | None, columns: list[str], where: str | None = None
     else:
         files = f"read_parquet('{_quoted(path)}')"
     cols = ", ".join(c if c in columns else f"NULL::{t} AS {c}" for c, t in COLUMN_TYPES.items())
-    conditions = [w for w in (where, f"year <= {int(max_year)}" if max_year and path.is_dir() else None) if w]
-    return f"(SELECT {cols} FROM {files}{' WHERE ' + ' AND '.join(conditions) if conditions else ''})"
+    inner = f"SELECT {cols} FROM {files}" + (f" WHERE year <= {int(max_year)}" if max_year and path.is_dir() else "")
+    # the rule on the columns as selected (NULL where the store lacks one); DuckDB still pushes it to the reader
+    return f"(SELECT * FROM ({inner}) WHERE {where})" if where else f"({inner})"
 
 
 def _quoted(path: Path) -> str:

@@ -137,3 +137,32 @@ def test_the_store_and_a_frame_of_the_same_rows_give_the_same_counts(tmp_path):
     ]
     assert (a["fee_dossiers"], a["fee_paid_online"], a["payment_tracked_from"]) == (1, 1, T("2023-07-05"))
     assert (b["received_total"], b["resolved_total"]) == (0, 0)
+
+
+def test_a_store_file_without_some_rule_columns_is_counted_with_them_blank(tmp_path):
+    # a store written by hand: no status, result, handed-over or due columns. a1 received 02/07 and processed 05/07
+    # (new, resolved, deadline unknown); a2 received 01/06 and never finished (carried over, pending)
+    frame = pd.DataFrame(
+        {
+            "unit_id": ["A", "A"],
+            "received_at": pd.to_datetime(["2023-07-02", "2023-06-01"]),
+            "processed_at": pd.to_datetime(["2023-07-05", None]),
+            "channel": ["online", "direct"],
+            "fee": [0.0, 0.0],
+            "procedure": ["x", "y"],
+        }
+    )
+    frame.to_parquet(tmp_path / "dossiers.parquet", index=False)
+    from cchc_analysis.store import store_rows
+
+    history = unit_history(store_rows(tmp_path))
+    got = compute_onestop_indicators(store_rows(tmp_path, Q3), Q3, None, load_methodology(), history)
+    a = got.set_index("unit_id").loc["A"]
+    assert [a[k] for k in ("new_total", "carried_over", "resolved_total", "resolved_unknown_deadline")] == [1, 1, 1, 1]
+    # a2, direct, is carried over, not new: no new direct dossier
+    assert [a[k] for k in ("pending_total", "pending_unknown_deadline", "received_online", "received_direct")] == [
+        1,
+        1,
+        1,
+        0,
+    ]
