@@ -3,6 +3,8 @@ import datetime as dt
 from cchc_analysis.coverage import dossier_coverage
 from cchc_analysis.periods import parse_period
 
+from .dossier_rows import stored_dossier
+
 
 def test_gaps_between_exports_are_listed_per_unit():
     report = {
@@ -159,16 +161,7 @@ def test_a_month_without_new_dossiers_is_a_row_of_zeros_and_an_undated_deadline_
     from cchc_analysis.coverage import monthly_counts, monthly_summary
 
     def d(received, due, done, channel, status="resolved"):
-        return {
-            "unit_id": "U",
-            "received_at": pd.Timestamp(received),
-            "due_at": pd.Timestamp(due) if due else pd.NaT,
-            "processed_at": pd.Timestamp(done) if done else pd.NaT,
-            "result_at": pd.NaT,
-            "handed_at": pd.NaT,
-            "status": status,
-            "channel": channel,
-        }
+        return stored_dossier("U", received, due, done, status, channel)
 
     frame = pd.DataFrame(
         [

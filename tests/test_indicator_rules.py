@@ -17,6 +17,8 @@ from cchc_analysis.methodology import Methodology
 from cchc_analysis.periods import parse_period
 from cchc_analysis.registry import UnitRegistry
 
+from .dossier_rows import stored_dossier
+
 T = pd.Timestamp
 JULY = parse_period("2023-07")
 PUBLIC = "dữ liệu công khai, minh bạch của Cổng dịch vụ công"
@@ -614,24 +616,22 @@ def test_budget_execution_of_a_zero_or_unknown_estimate_is_missing_and_the_colum
 
 
 def _od(unit, received, due=None, done=None, status="resolved", channel="online", **extra):
-    return {
-        "unit_id": unit,
-        "received_at": T(received),
-        "due_at": T(due) if due else pd.NaT,
-        "processed_at": T(done) if done else pd.NaT,
-        "result_at": pd.NaT,
-        "handed_at": pd.NaT,
-        "status": status,
-        "status_raw": extra.get("status_raw", status),
-        "channel": channel,
-        "fee": extra.get("fee", 0.0),
-        "catalogue_fee_kind": extra.get("kind"),
-        "payment_method": extra.get("pay"),
-        "payment_raw": extra.get("pay_raw", extra.get("pay")),
-        "procedure": extra.get("procedure", "Thủ tục X"),
-        "catalogue_code": extra.get("code"),
-        "digitised": extra.get("digitised"),
-    }
+    return stored_dossier(
+        unit,
+        received,
+        due,
+        done,
+        status,
+        channel,
+        status_raw=extra.get("status_raw", status),
+        fee=extra.get("fee", 0.0),
+        catalogue_fee_kind=extra.get("kind"),
+        payment_method=extra.get("pay"),
+        payment_raw=extra.get("pay_raw", extra.get("pay")),
+        procedure=extra.get("procedure", "Thủ tục X"),
+        catalogue_code=extra.get("code"),
+        digitised=extra.get("digitised"),
+    )
 
 
 ONESTOP = [

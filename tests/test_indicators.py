@@ -16,6 +16,8 @@ from cchc_analysis.methodology import Methodology, load_methodology
 from cchc_analysis.periods import parse_period
 from cchc_analysis.states import dossier_states
 
+from .dossier_rows import stored_dossier
+
 JULY = parse_period("2023-07")
 T = pd.Timestamp
 
@@ -32,21 +34,10 @@ def dossier(
     digitised=None,
     procedure="Thủ tục X",
 ):
-    return {
-        "unit_id": "U",
-        "code": code,
-        "received_at": T(received),
-        "due_at": T(due) if due else pd.NaT,
-        "processed_at": T(done) if done else pd.NaT,
-        "result_at": pd.NaT,
-        "handed_at": pd.NaT,
-        "status": status,
-        "channel": channel,
-        "fee": fee,
-        "payment_method": pay,
-        "digitised": digitised,
-        "procedure": procedure,
-    }
+    return stored_dossier(
+        "U", received, due, done, status, channel, code=code, fee=fee, payment_method=pay, digitised=digitised,
+        procedure=procedure,
+    )  # fmt: skip
 
 
 @pytest.fixture

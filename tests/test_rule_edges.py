@@ -11,6 +11,8 @@ from cchc_analysis.periods import parse_period
 from cchc_analysis.states import dossier_states, may_count_in, received_in
 from cchc_analysis.text import vn_decimal
 
+from .dossier_rows import stored_dossier
+
 T = pd.Timestamp
 Q3 = parse_period("2023Q3")  # 01/07/2023 - 30/09/2023
 
@@ -97,16 +99,7 @@ def test_a_component_outside_the_self_review_list_is_flagged_but_not_reviewed():
 
 
 def dossier(received, due=None, done=None, status="resolved"):
-    return {
-        "unit_id": "U",
-        "received_at": T(received),
-        "due_at": T(due) if due else pd.NaT,
-        "processed_at": T(done) if done else pd.NaT,
-        "result_at": pd.NaT,
-        "handed_at": pd.NaT,
-        "status": status,
-        "channel": "online",
-    }
+    return stored_dossier("U", received, due, done, status)
 
 
 def states(*rows):

@@ -6,22 +6,14 @@ from openpyxl import Workbook
 from cchc_analysis.periods import parse_period
 from cchc_analysis.tt01 import TT01_COLUMNS, tt01_table, write_text, write_tt01_sheet
 
+from .dossier_rows import stored_dossier
+
 T = pd.Timestamp
 JULY = parse_period("2023-07")
 
 
 def d(field, received, due=None, done=None, status="resolved", channel="online"):
-    return {
-        "unit_id": "U",
-        "field": field,
-        "received_at": T(received),
-        "due_at": T(due) if due else pd.NaT,
-        "processed_at": T(done) if done else pd.NaT,
-        "result_at": pd.NaT,
-        "handed_at": pd.NaT,
-        "status": status,
-        "channel": channel,
-    }
+    return stored_dossier("U", received, due, done, status, channel, field=field)
 
 
 DOSSIERS = pd.DataFrame(
