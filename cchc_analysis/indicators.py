@@ -18,7 +18,18 @@ from .methodology import Methodology, load_methodology
 from .periods import Period
 from .rates import missing_reason, rate_definitions, rate_value
 from .registry import UnitRegistry
-from .states import ACCEPTED, FINISH, StoreRows, blank, count_true, may_count_sql, source, states_sql
+from .states import (
+    ACCEPTED,
+    FINISH,
+    StoreRows,
+    blank,
+    count_true,
+    finished_in_sql,
+    may_count_sql,
+    received_in_sql,
+    source,
+    states_sql,
+)
 from .store import load_ingest_report, open_store, read_table, store_rows
 from .text import fold
 
@@ -779,11 +790,10 @@ def dossier_checks(dossiers: pd.DataFrame | StoreRows, period: Period) -> pd.Dat
     columns = ["finish_before_receipt", "fee_on_free", "free_on_fee"]
     if isinstance(dossiers, pd.DataFrame) and dossiers.empty:
         return pd.DataFrame(columns=columns, index=pd.Index([], name="unit_id"))
-    s, e = (f"DATE '{day.isoformat()}'" for day in (period.start, period.end))
     received, finish = "CAST(received_at AS DATE)", f"CAST({FINISH} AS DATE)"
-    # a time in the period: from 00:00 of its first day up to, not including, 00:00 of the day after it
-    in_period = f"({received} BETWEEN {s} AND {e} OR {finish} BETWEEN {s} AND {e})"
-    new = f"({ACCEPTED} AND {received} BETWEEN {s} AND {e})"
+    # received or ended on one of the period's days
+    in_period = f"({received_in_sql(period)} OR {finished_in_sql(period)})"
+    new = f"({ACCEPTED} AND {received_in_sql(period)})"
     with source(dossiers) as (con, rel):
         got = con.execute(
             f"""SELECT unit_id,

@@ -75,6 +75,16 @@ def count_true(condition: str) -> str:
     return f"count_if(coalesce({condition}, false))"
 
 
+def received_in_sql(period: Period) -> str:
+    """SQL: received on one of the period's days (whatever its status)."""
+    return f"(CAST(received_at AS DATE) BETWEEN {_date(period.start)} AND {_date(period.end)})"
+
+
+def finished_in_sql(period: Period) -> str:
+    """SQL: ended (:data:`FINISH`) on one of the period's days."""
+    return f"(CAST({FINISH} AS DATE) BETWEEN {_date(period.start)} AND {_date(period.end)})"
+
+
 def may_count_sql(period: Period) -> str:
     """SQL: the dossier can count in ``period`` at all: received by the end of its last day and not finished
     before its first day (never "not accepted"). On the times themselves, not their days, so that the Parquet
@@ -206,8 +216,7 @@ def may_count_in(dossiers: pd.DataFrame, period: Period) -> np.ndarray:
 
 def received_in(dossiers: pd.DataFrame, period: Period) -> pd.Series:
     """New dossiers of ``period`` (received on one of its days, not "not accepted"): a boolean Series."""
-    s, e = _date(period.start), _date(period.end)
-    mask = _mask(dossiers, f"{ACCEPTED} AND CAST(received_at AS DATE) BETWEEN {s} AND {e}")
+    mask = _mask(dossiers, f"{ACCEPTED} AND {received_in_sql(period)}")
     return pd.Series(mask, index=dossiers.index)
 
 

@@ -44,7 +44,7 @@ from .periods import Period, parse_period
 from .pseudonym import KEY_FILE_NAME, Pseudonymiser
 from .registry import Unit, UnitRegistry
 from .settings import Settings
-from .states import FINISH, StoreRows, may_count_in, may_count_sql
+from .states import StoreRows, finished_in_sql, may_count_in, may_count_sql
 from .text import slugify
 
 log = logging.getLogger(__name__)
@@ -831,8 +831,7 @@ def store_rows(processed: Path, period: Period | None = None, finished_in: bool 
         return StoreRows(path, columns)
     where = may_count_sql(period)
     if finished_in:
-        s, e = (f"DATE '{day.isoformat()}'" for day in (period.start, period.end))
-        return StoreRows(path, columns, f"({where} OR CAST({FINISH} AS DATE) BETWEEN {s} AND {e})")
+        return StoreRows(path, columns, f"({where} OR {finished_in_sql(period)})")
     return StoreRows(path, columns, where, max_year=period.end.year)
 
 

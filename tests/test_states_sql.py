@@ -10,26 +10,18 @@ from cchc_analysis.methodology import load_methodology
 from cchc_analysis.periods import parse_period
 from cchc_analysis.states import StoreRows, blank, connect, dossier_states, may_count_in
 
+from .dossier_rows import stored_dossier
+
 T = pd.Timestamp
 Q3 = parse_period("2023Q3")
 
 
 def _row(unit, received, done=None, due=None, status="resolved", channel="online", **extra):
-    return {
-        "unit_id": unit,
-        "received_at": T(received),
-        "due_at": T(due) if due else pd.NaT,
-        "processed_at": T(done) if done else pd.NaT,
-        "result_at": pd.NaT,
-        "handed_at": pd.NaT,
-        "status": status,
-        "channel": channel,
-        "fee": extra.get("fee", 0.0),
-        "payment_method": extra.get("pay"),
-        "procedure": extra.get("procedure", "Thủ tục X"),
-        "digitised": None,
-        **{k: v for k, v in extra.items() if k in ("status_raw", "payment_raw", "catalogue_code")},
-    }
+    columns = {k: v for k, v in extra.items() if k in ("status_raw", "payment_raw", "catalogue_code")}
+    return stored_dossier(
+        unit, received, due, done, status, channel, fee=extra.get("fee", 0.0), payment_method=extra.get("pay"),
+        procedure=extra.get("procedure", "Thủ tục X"), digitised=None, **columns,
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -166,3 +158,22 @@ def test_a_store_file_without_some_rule_columns_is_counted_with_them_blank(tmp_p
         1,
         0,
     ]
+
+
+def test_a_dossier_received_after_the_period_but_ended_on_its_first_day_is_checked_in_it(tmp_path):
+    # received 03/10/2023 (after Q3), processed 01/07/2023 00:00 (Q3's first instant): ended before it was received,
+    # which the checks of Q3 report; one ended 30/06 23:59 and received 03/10 belongs to neither Q3 nor its checks
+    frame = pd.DataFrame(
+        [
+            _row("A", "2023-10-03", done="2023-07-01 00:00"),
+            _row("B", "2023-10-03", done="2023-06-30 23:59"),
+        ]
+    )
+    frame["catalogue_fee_kind"] = None
+    assert dossier_checks(frame, Q3)["finish_before_receipt"].to_dict() == {"A": 1, "B": 0}
+    # the same through the store, whose rows for the checks are those Q3 may count or that ended in it
+    from cchc_analysis.store import store_rows
+
+    frame.to_parquet(tmp_path / "dossiers.parquet", index=False)
+    got = dossier_checks(store_rows(tmp_path, Q3, finished_in=True), Q3)
+    assert got["finish_before_receipt"].to_dict() == {"A": 1}
