@@ -141,17 +141,17 @@ def compute_onestop_indicators(
     since = f"DATE '{pd.Timestamp(tracked_from).date().isoformat()}'" if tracked_from else "h.first"
     conditions = _count_conditions(online_kinds, since)
     first = history["first_payment_day"].rename("first").rename_axis("unit_id").reset_index()
+    online_new = "new AND channel = 'online'"
     with source(dossiers, h=first) as (con, rel):
-        # only dossiers that can count in the period go through the rules (a store holds many periods)
+        # only dossiers that can count in the period go through the rules (a store holds many periods); one pass
+        # for the counts and the procedures of the online dossiers (a second pass cost a third of the time)
         states = states_sql(f"(SELECT * FROM {rel} WHERE {may_count_sql(period)})", period)
         counts = ",\n".join(f"{count_true(c)} AS {k}" for k, c in conditions.items())
         got = con.execute(
-            f"SELECT s.unit_id, {counts} FROM ({states}) s LEFT JOIN h ON s.unit_id = h.unit_id GROUP BY s.unit_id"
-        ).df()
-        online = con.execute(
-            # the name only where there is no code (a procedure is known by its code first): fewer strings to hash
-            "SELECT DISTINCT unit_id, catalogue_code, CASE WHEN catalogue_code IS NULL THEN procedure END AS procedure "
-            f"FROM ({states}) WHERE new AND channel = 'online'"
+            f"""SELECT s.unit_id, {counts},
+                count(DISTINCT catalogue_code) FILTER (WHERE {online_new}) AS online_codes,
+                list(DISTINCT procedure) FILTER (WHERE {online_new} AND catalogue_code IS NULL) AS online_names
+            FROM ({states}) s LEFT JOIN h ON s.unit_id = h.unit_id GROUP BY s.unit_id"""
         ).df()
     got = got.set_index("unit_id").reindex(index, fill_value=0)
     res: dict[str, object] = {k: got[k].to_numpy(dtype="int64") for k in conditions}
@@ -161,8 +161,8 @@ def compute_onestop_indicators(
         res["payment_tracked_from"] = np.full(len(index), np.datetime64(pd.Timestamp(tracked_from), "ns"))
     else:
         res["payment_tracked_from"] = history["first_payment_day"].to_numpy(dtype="datetime64[ns]")
-    res["procedures_with_online_dossiers"] = _distinct_procedures(
-        online, index.get_indexer(online["unit_id"]), len(index)
+    res["procedures_with_online_dossiers"] = got["online_codes"].to_numpy(dtype="int64") + _distinct_names(
+        got["online_names"]
     )
     if catalogue is not None and not catalogue.empty:
         res["procedures_total"] = catalogue.groupby("unit_id").size().reindex(index).to_numpy()
@@ -175,19 +175,26 @@ def compute_onestop_indicators(
     return res.reset_index()
 
 
-def _distinct_procedures(d: pd.DataFrame, unit_codes: np.ndarray, k: int) -> np.ndarray:
-    """Per unit (codes 0..k-1), the number of distinct procedures among dossiers ``d``: by catalogue code where the
-    store gives one, else by the folded procedure name; a dossier with neither is not counted."""
-    names = d["procedure"]
-    # fold each distinct name once; as plain objects, since the store's text columns are categoricals and a code
-    # missing here and there must be filled from the names' categories
-    folded = names.map({u: fold(u) for u in pd.unique(names) if pd.notna(u)}).astype(object)
-    key = d["catalogue_code"].astype(object) if "catalogue_code" in d else None
-    proc = key.where(key.notna(), folded) if key is not None else folded
-    proc_codes, proc_uniques = pd.factorize(proc)  # missing names are -1 and not counted, as nunique does
-    known = proc_codes >= 0
-    pairs = pd.unique(unit_codes[known].astype(np.int64) * max(len(proc_uniques), 1) + proc_codes[known])
-    return np.bincount(pairs // max(len(proc_uniques), 1), minlength=k)
+def _distinct_names(names: pd.Series) -> np.ndarray:
+    """Per unit, the number of distinct procedures among lists of names (online dossiers without a catalogue code):
+    names are compared folded (case, diacritics, spacing), a missing name is not counted. A procedure is known by
+    its catalogue code first, so these are counted apart from the codes."""
+    folded: dict[str, str] = {}
+
+    def distinct(values) -> int:
+        if not isinstance(values, list | np.ndarray) or len(values) == 0:
+            return 0
+        keys = set()
+        for v in values:
+            if isinstance(v, str):
+                key = folded.get(v)
+                if key is None:
+                    key = folded[v] = fold(v)
+                keys.add(key)
+        keys.discard("")
+        return len(keys)
+
+    return np.fromiter((distinct(v) for v in names), dtype="int64", count=len(names))
 
 
 def compute_budget_indicators(
