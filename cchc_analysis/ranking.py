@@ -41,8 +41,9 @@ def _draw_ranks(order: np.ndarray) -> np.ndarray:
     draw, in one vectorised pass, so thousands of units x 1,000 draws stay fast and in memory."""
     if order.size == 0:
         return np.empty(order.shape, dtype=np.int32)
-    # vectorised over draws: sort each row, give every value the position where its run of equal values starts
-    idx = np.argsort(order, axis=1, kind="stable")
+    # vectorised over draws: sort each row, give every value the position where its run of equal values starts (the
+    # order within a run does not matter, so the unstable sort, several times faster, gives the same ranks)
+    idx = np.argsort(order, axis=1)
     ordered = np.take_along_axis(order, idx, axis=1)
     starts = np.ones(order.shape, dtype=bool)
     starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
@@ -96,14 +97,18 @@ def rank_rates(
         p = np.clip(num[idx] / den[idx], 0, 1)
         sims = rng.binomial(n[None, :], p[None, :], size=(draws, len(idx))) / n[None, :]
         ranks = _draw_ranks(-sims if higher_is_better else sims)
-        out.loc[idx, "rank_median"] = np.median(ranks, axis=0)
-        out.loc[idx, "rank_p05"] = np.percentile(ranks, low, axis=0)
-        out.loc[idx, "rank_p95"] = np.percentile(ranks, high, axis=0)
+        out.loc[idx, ["rank_median", "rank_p05", "rank_p95"]] = _rank_range(ranks, low, high)
     min_volume = int(methodology.get("ranking", "min_volume"))
     out["low_volume"] = den < min_volume
     # low-volume units stay in rank_of but are never shown with a rank (so never as the best)
     out["rank"] = out["rank"].where(~out["low_volume"])
     return out.drop(columns=["num"]).rename(columns={"den": "volume"})
+
+
+def _rank_range(ranks: np.ndarray, low: float, high: float) -> np.ndarray:
+    """Per unit (a column of draws x units), the median rank and the ``low`` and ``high`` percentiles (linear
+    interpolation, as numpy's median and percentile): one partial sort for the three, not one each."""
+    return np.percentile(ranks, [50, low, high], axis=0).T
 
 
 def _monte_carlo(methodology: Methodology, draws: int | None) -> tuple[int, np.random.Generator, list[float]]:
@@ -128,10 +133,7 @@ def rank_composite(
     draws, rng, (low, high) = _monte_carlo(methodology, draws)
     weights = rng.uniform(1 - spread, 1 + spread, size=(draws, scores.shape[1]))
     sims = weights @ scores.to_numpy().T  # draws x units
-    ranks = _draw_ranks(-sims)
-    out["rank_median"] = np.median(ranks, axis=0)
-    out["rank_p05"] = np.percentile(ranks, low, axis=0)
-    out["rank_p95"] = np.percentile(ranks, high, axis=0)
+    out[["rank_median", "rank_p05", "rank_p95"]] = _rank_range(_draw_ranks(-sims), low, high)
     return out
 
 
@@ -190,8 +192,8 @@ def compute_rankings(
 
     current, previous = table_for(period), table_for(previous_period(period))
     records = []
-    for key in [k for k in wanted if k in rates]:
-        ranked = _rank_table(current, rates[key], methodology, draws)
+    keys = [k for k in wanted if k in rates]
+    for key, ranked in zip(keys, _rank_tables(current, [rates[k] for k in keys], methodology, draws), strict=True):
         before = _rank_table(previous, rates[key], methodology, draws=0) if len(previous) else None
         prev_rank = dict(zip(before["unit_id"], before["rank"], strict=True)) if before is not None else {}
         for r in ranked.itertuples(index=False):
@@ -277,6 +279,21 @@ def _rank_table(table: pd.DataFrame, rate: Rate, methodology: Methodology, draws
         methodology=methodology,
         draws=_at_least_one(draws),
     )
+
+
+def _rank_tables(table: pd.DataFrame, rates: list[Rate], methodology: Methodology, draws: int | None) -> list:
+    """:func:`_rank_table` for each rate, on up to ``CCHC_JOBS`` threads (numpy's draws and sorts release the GIL:
+    a country's six rates x 1,000 draws take half the time on two cores). Each rate seeds its own generator, so
+    the result is the same on any number of threads."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .parallel import default_jobs
+
+    jobs = min(default_jobs(), len(rates))
+    if jobs < 2 or len(table) < 2:
+        return [_rank_table(table, r, methodology, draws) for r in rates]
+    with ThreadPoolExecutor(jobs) as pool:
+        return list(pool.map(lambda r: _rank_table(table, r, methodology, draws), rates))
 
 
 def _at_least_one(draws: int | None) -> int | None:

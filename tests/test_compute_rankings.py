@@ -556,3 +556,11 @@ def test_a_quarter_ranked_by_the_district_that_ceased_is_refused(merged_store):
 
     with pytest.raises(UnitLookupError, match="không còn từ 01/07/2025"):
         compute_rankings(merged_store, parse_period("2025"), group="Huyện Thanh Miện", indicators=["online_rate"])
+
+
+def test_rates_ranked_on_two_threads_are_those_ranked_on_one(store, monkeypatch):
+    # each rate seeds its own generator: the Monte Carlo ranges do not depend on which thread drew them
+    one = compute_rankings(store, Q3, group="Huyện Thanh Miện")
+    monkeypatch.setenv("CCHC_JOBS", "2")
+    two = compute_rankings(store, Q3, group="Huyện Thanh Miện")
+    assert len(one) > 6 and two == one
