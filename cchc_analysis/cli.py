@@ -469,6 +469,15 @@ def _period(text: str, cutoff: str = "calendar"):
         raise UsageError(str(exc)) from None
 
 
+def _records_json(records: list[dict]) -> str:
+    """A JSON array with one record per line: as easy to read and to grep as an indented one, and written by the
+    C encoder (the indented form takes Python's, about 40 µs a record: 0.8 s for a country's rankings)."""
+    if not records:
+        return "[]\n"
+    lines = ",\n".join("  " + json.dumps(r, ensure_ascii=False, default=str) for r in records)
+    return "[\n" + lines + "\n]\n"
+
+
 def _csv(records: list[dict], keys: list[str]) -> str:
     """Records as CSV text with the given columns (nested values left out); text a spreadsheet would run as a
     formula is written as text (see :func:`text.csv_safe`), as in the Excel outputs."""
@@ -498,7 +507,7 @@ def cmd_units(args: argparse.Namespace) -> int:
         return _list_groups(registry, args)
     records = registry.to_records(group=args.group)
     if args.format == "json":
-        text = json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+        text = _records_json(records)
     else:
         rows = []
         for r in records:
@@ -521,7 +530,7 @@ def _list_groups(registry: UnitRegistry, args: argparse.Namespace) -> int:
         g["to"] = unit.valid_to.isoformat() if unit.valid_to else None
     records = sorted(groups.values(), key=lambda g: (g["to"] is None, g["province"], g["group"]))
     if args.format == "json":
-        text = json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+        text = _records_json(records)
     else:
         rows = [
             [g["group"], g["province"] if g["province"] != g["group"] else "", vn_int(g["units"]), _vn_date(g["to"])]
@@ -710,7 +719,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         _write_bytes(Path(args.output), indicators_workbook(records, period, settings.data_dir, methodology))
         return EXIT_OK
     if args.format == "json":
-        text = json.dumps(records, ensure_ascii=False, indent=2, default=str) + "\n"
+        text = _records_json(records)
     elif args.format == "csv":
         text = _csv(records, [k for k in records[0] if k not in ("missing", "par_components", "manual")])
     else:
@@ -773,7 +782,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
         _write_bytes(Path(args.output), rankings_workbook(records, period))
         return EXIT_OK
     if args.format == "json":
-        text = json.dumps(records, ensure_ascii=False, indent=2, default=str) + "\n"
+        text = _records_json(records)
     elif args.format == "csv":
         keys = list(dict.fromkeys(k for r in records for k in r))  # every column, first record's order first
         text = _csv(records, keys)
@@ -828,7 +837,7 @@ def cmd_rollup(args: argparse.Namespace) -> int:
     if not rows:
         raise CchcError(f"Không có dữ liệu nào để tổng hợp cho kỳ {period.id}.")
     if args.format == "json":
-        text = json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+        text = _records_json(rows)
     elif args.format == "csv":
         text = _csv(rows, list(ROLLUP_COLUMNS))
     else:

@@ -154,3 +154,15 @@ def test_the_executable_ends_only_after_exit_handlers_and_working_threads(setup,
     done = _console(setup, "import sys", "sys.argv = ['cchc', 'units', '--format', 'json']")
     assert done.returncode == 0
     assert done.stdout.splitlines()[-1] == last_line
+
+
+def test_json_records_are_one_per_line_and_read_back_unchanged():
+    from cchc_analysis.cli import _records_json
+
+    records = [{"unit_name": "Xã Thanh Giang", "value": 92.5, "missing": {"a": "không có"}}, {"value": None}]
+    text = _records_json(records)
+    lines = text.splitlines()
+    # "[", one line per record (Vietnamese kept as it is, not \u escapes), "]"
+    assert lines[0] == "[" and lines[-1] == "]" and len(lines) == 4
+    assert lines[1] == '  {"unit_name": "Xã Thanh Giang", "value": 92.5, "missing": {"a": "không có"}},'
+    assert json.loads(text) == records and json.loads(_records_json([])) == []
