@@ -4,6 +4,7 @@ report's Decree 30/2020 layout, escaping, and the seed figures in Thanh Giang's 
 from __future__ import annotations
 
 import io
+import os
 import re
 from pathlib import Path
 
@@ -479,6 +480,42 @@ def _boxes(box):
     for child in getattr(box, "children", None) or []:
         yield child
         yield from _boxes(child)
+
+
+FALLBACK_LAYOUT = """
+import sys
+sys.path.insert(0, sys.argv[2])
+from test_publish import _boxes, _laid_out
+worst = 0.0
+for page in _laid_out(open(sys.argv[1], encoding="utf-8").read()).pages:
+    box = page._page_box
+    right = box.margin_width() - box.margin_right
+    worst = max([worst] + [b.position_x + b.margin_width() - right for b in _boxes(box) if hasattr(b, "position_x")])
+print(worst)
+"""
+
+
+@pytest.mark.slow
+def test_a_brief_keeps_inside_its_margins_where_no_times_metric_font_is_installed(demo_run, tmp_path):
+    """Many servers have DejaVu alone (wider than Times): the widest table, TT 01's thirteen columns, must still fit."""
+    import subprocess
+    import sys
+
+    import matplotlib
+
+    folder, _manifest = demo_run
+    dejavu = Path(matplotlib.get_data_path()) / "fonts" / "ttf"  # the fonts the brief falls back to
+    conf = tmp_path / "fonts.conf"
+    conf.write_text(
+        f'<?xml version="1.0"?><fontconfig><dir>{dejavu}</dir><cachedir>{tmp_path / "cache"}</cachedir>'
+        '<include ignore_missing="yes">/etc/fonts/conf.d</include></fontconfig>',
+        encoding="utf-8",
+    )
+    env = {**os.environ, "FONTCONFIG_FILE": str(conf)}
+    html = folder / "thanh-giang_2023Q4.html"
+    argv = [sys.executable, "-c", FALLBACK_LAYOUT, str(html), str(Path(__file__).parent)]
+    worst = float(subprocess.run(argv, env=env, capture_output=True, text=True, check=True).stdout)
+    assert worst <= 1, f"{worst:.1f} pt past the right margin"
 
 
 @pytest.mark.slow
