@@ -338,7 +338,7 @@ def unit_brief(
     kf = _key_figures(rec, compared)
     narrative = narrative_by_topic(rec, p)
     narrative["onestop"] += [c.sentence for c in compared]
-    dossiers = load_dossiers(data_dir, units=[rec["unit_id"]])
+    dossiers = load_dossiers(data_dir, units=_dossier_units(rec))
     if cached_ranks and group in cached_ranks:
         ranks = cached_ranks[group]
     else:
@@ -492,6 +492,39 @@ class _Blank(dict):
         return "—"
 
 
+def _dossier_units(rec: dict) -> list[str]:
+    """The units whose dossiers the brief's table and trend show: the unit, and the old communes its figures take
+    in (``aggregated_from``) where each came whole (a divided commune's dossiers cannot be told apart)."""
+    sources = rec.get("aggregated_from") or []
+    if any(s["share"] != 1.0 for s in sources):
+        return [rec["unit_id"]]
+    return list(dict.fromkeys([rec["unit_id"], *(s["unit_id"] for s in sources)]))
+
+
+def _predecessors_notice(rec: dict) -> Notice | None:
+    """What a new commune's figures take in from the communes it replaced on 1 July 2025, said where the figures
+    are; None when they are its own alone."""
+    sources = [s for s in rec.get("aggregated_from") or [] if s["unit_id"] != rec["unit_id"]]
+    if not sources:
+        return None
+
+    def part(s: dict) -> str:
+        if s["share"] is None:
+            return f"{s['name']} (chưa biết phần chuyển về đơn vị)"
+        return s["name"] if s["share"] == 1.0 else f"{s['name']} ({_vn(s['share'] * 100, 0)}%)"
+
+    text = (
+        "Số liệu hồ sơ của kỳ gồm cả hồ sơ do các đơn vị trước sắp xếp tiếp nhận hoặc còn đang giải quyết: "
+        f"{', '.join(part(s) for s in sources)}."
+    )
+    if _dossier_units(rec) == [rec["unit_id"]]:
+        text += (
+            " Bảng 1 và Hình 1 chỉ gồm hồ sơ của chính đơn vị: hồ sơ của đơn vị được chia cho nhiều đơn vị mới "
+            "không tách được theo từng đơn vị."
+        )
+    return Notice(text)
+
+
 def _onestop_section(rec: dict, p: Period, narrative: dict, dossiers: pd.DataFrame, unit_name: str) -> Section:
     """I. Dossiers: the narrative, the TT 01/2020 table by field and the monthly trend."""
     from .coverage import monthly_summary
@@ -500,6 +533,9 @@ def _onestop_section(rec: dict, p: Period, narrative: dict, dossiers: pd.DataFra
     from .tt01 import TT01_COLUMNS, tt01_table
 
     onestop = Section("onestop", "I. Kết quả giải quyết thủ tục hành chính", list(narrative["onestop"]))
+    notice = _predecessors_notice(rec)
+    if notice is not None:
+        onestop.blocks.append(notice)
     if not dossiers.empty:
         t = tt01_table(dossiers, p)
         frame = t.copy()

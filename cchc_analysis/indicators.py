@@ -368,7 +368,8 @@ def compute_indicators(
     # counted by DuckDB over the store's files: the whole history in four columns, then the period's rows
     history = unit_history(store_rows(processed))
     catalogue = read_table(processed, "catalogue")
-    rows = store_rows(processed, period)
+    handed_over = registry.handovers(history.index)  # a dossier in an old and a new commune's exports counts once
+    rows = store_rows(processed, period, handed_over=handed_over)
     onestop = compute_onestop_indicators(rows, period, catalogue, methodology, history).set_index("unit_id")
     budget = compute_budget_indicators(read_table(processed, "budget"), period, methodology).set_index("unit_id")
     par = compute_par_indicators(read_table(processed, "par"), period, methodology).set_index("unit_id")
@@ -383,18 +384,16 @@ def compute_indicators(
         if f.get("kind") == "budget" and f.get("unit_id"):
             files_of.setdefault(f["unit_id"], []).append(f)
     par_files = [f for f in report.get("files", []) if f.get("kind") == "par"]
-    checks = dossier_checks(store_rows(processed, period, finished_in=True), period)
+    checks = dossier_checks(store_rows(processed, period, finished_in=True, handed_over=handed_over), period)
     rows_of = onestop.to_dict("index")  # one dict per unit: far cheaper than a .loc per unit and key
     check_rows = checks.to_dict("index")
     corrections = load_corrections(corrections_file or settings.data_dir / "corrections.yaml", registry)
     records = []
     for unit in chosen:
-        aggregated = None
-        if unit.unit_id not in onestop.index:
-            aggregated = _aggregate_predecessors(unit, registry, onestop)
-        elif unit.valid_from is not None and period.start < unit.valid_from <= period.end:
-            # the period straddles the unit's creation: its own dossiers and, before that day, its predecessors'
-            aggregated = _aggregate_predecessors(unit, registry, onestop, with_own=True)
+        # a new commune: before it existed, its predecessors' dossiers; after, its own and any an old commune still
+        # had pending when it ceased
+        own = unit.unit_id in onestop.index
+        aggregated = _aggregate_predecessors(unit, registry, onestop, with_own=own)
         if aggregated is not None:
             onestop.loc[unit.unit_id] = aggregated["row"]
         rec: dict = {
@@ -726,8 +725,7 @@ def at_boundaries(table: pd.DataFrame, registry: UnitRegistry, period, day=None)
     rows = {}
     for unit in units_at_end(registry, period, None, ids, day):
         own = unit.unit_id in ids
-        began = unit.valid_from is not None and unit.valid_from > period.start
-        aggregated = _aggregate_predecessors(unit, registry, indexed, with_own=own) if began else None
+        aggregated = _aggregate_predecessors(unit, registry, indexed, with_own=own)
         if aggregated is None:
             if own:
                 rows[unit.unit_id] = indexed.loc[unit.unit_id]
@@ -743,16 +741,26 @@ def at_boundaries(table: pd.DataFrame, registry: UnitRegistry, period, day=None)
 
 
 def _aggregate_predecessors(unit, registry: UnitRegistry, onestop: pd.DataFrame, with_own: bool = False) -> dict | None:
-    """Dossier counts of a successor unit for a period before it existed: its predecessors' counts summed, each
-    weighted by the share of it the successor took; rates recomputed from the sums. ``with_own``: a period that
-    straddles its creation, its own counts added. None when no predecessor has data; counts become missing when a
-    share is unknown."""
-    preds = [(u, share) for u, share in registry.predecessors(unit.unit_id) if u.unit_id in onestop.index]
-    if not preds:
+    """Dossier counts of a successor unit: its predecessors that no longer existed when it began, their counts
+    summed, each weighted by the share of it the successor took; rates recomputed from the sums. None when no
+    predecessor has data.
+
+    ``with_own``: the unit's own counts added, and None unless a predecessor handled dossiers in the period: a
+    period that straddles the unit's creation, or a later one into which an old commune's dossiers, still pending
+    when it ceased, were carried over (the successor took them over). Counts become missing when the share of a
+    predecessor that handled dossiers is unknown."""
+    began = unit.valid_from
+    preds = [
+        (u, share)
+        for u, share in registry.predecessors(unit.unit_id)
+        if u.unit_id in onestop.index and not (began and u.valid_on(began))
+    ]
+    handled = [(u, share) for u, share in preds if _handled_any(onestop, u.unit_id)]
+    if not preds or (with_own and not handled):
         return None
     if with_own:
         preds = [(unit, 1.0), *preds]
-    unknown = [u.full_name for u, share in preds if share is None]
+    unknown = [u.full_name for u, share in handled if share is None]  # 0 dossiers are 0 whatever the share
     counts = [c for c in onestop.columns if onestop[c].dtype.kind in "iu"]
     row = pd.Series(0.0, index=onestop.columns, dtype=object)
     for u, share in preds:
@@ -787,6 +795,14 @@ def _aggregate_predecessors(unit, registry: UnitRegistry, onestop: pd.DataFrame,
     if with_own:
         sources[0]["from"] = unit.valid_from.isoformat()  # the unit's own dossiers, since it exists
     return {"row": row, "sources": sources, "missing": missing}
+
+
+def _handled_any(onestop: pd.DataFrame, unit_id: str) -> bool:
+    """The unit handled dossiers in the period (any count where the table has no ``handled_total``)."""
+    if "handled_total" in onestop.columns:
+        return bool(onestop.at[unit_id, "handled_total"] > 0)
+    counts = [c for c in onestop.columns if onestop[c].dtype.kind in "iu"]
+    return bool((onestop.loc[unit_id, counts] != 0).any())
 
 
 def dossier_checks(dossiers: pd.DataFrame | StoreRows, period: Period) -> pd.DataFrame:

@@ -137,15 +137,16 @@ def rank_composite(
     return out
 
 
-def _dossier_inputs(processed, period):
+def _dossier_inputs(processed, period, registry):
     """The units' whole history (four columns of every dossier) and the store's rows the period and the one it is
-    compared with may count (read by DuckDB when counted)."""
+    compared with may count (read by DuckDB when counted; a dossier handed over on the reform, once)."""
     from .indicators import unit_history
     from .periods import Period, previous_period
     from .store import store_rows
 
     span = Period(previous_period(period).start, period.end, "span", "range")
-    return unit_history(store_rows(processed)), store_rows(processed, span)
+    history = unit_history(store_rows(processed))
+    return history, store_rows(processed, span, handed_over=registry.handovers(history.index))
 
 
 def compute_rankings(
@@ -175,7 +176,7 @@ def compute_rankings(
         )
     check_group_at_end(registry, period, group)
     members = {u.unit_id: u for u in registry.units(group=group)} if group else None
-    history, dossiers = _dossier_inputs(processed, period)
+    history, dossiers = _dossier_inputs(processed, period, registry)
     catalogue = read_table(processed, "catalogue")
     par = read_table(processed, "par")
 
@@ -372,7 +373,8 @@ def rank_history(
     frames = []
     for label in reversed(labels):
         p = parse_period(label)
-        table = compute_onestop_indicators(store_rows(processed, p), p, catalogue, methodology, history)
+        rows = store_rows(processed, p, handed_over=registry.handovers(history.index))
+        table = compute_onestop_indicators(rows, p, catalogue, methodology, history)
         if members is not None:
             table = table[table["unit_id"].isin(members)]
         if (

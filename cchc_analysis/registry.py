@@ -451,6 +451,16 @@ class UnitRegistry:
         """Units that (partly) became ``unit_id``, with the share of each that went to it."""
         return [(self.get(s.predecessor_id), s.share) for s in self._pred_of.get(unit_id, ())]
 
+    def handovers(self, present) -> list[tuple[str, str]]:
+        """(predecessor, successor) id pairs of the registry's successions whose two units are both ``present``
+        (hold dossiers): where a dossier may sit in both units' exports, handed over on the reform."""
+        present = set(present)
+        return [
+            (s.predecessor_id, s.successor_id)
+            for s in self._successions
+            if s.predecessor_id in present and s.successor_id in present
+        ]
+
     def to_records(self, group: str | None = None) -> list[dict[str, object]]:
         """JSON-ready list of units with their successors."""
         records = []

@@ -171,25 +171,61 @@ def connect(frames: dict[str, pd.DataFrame] | None = None, tables: dict[str, pd.
         con.close()
 
 
-def store_source(path: Path | None, columns: list[str], where: str | None = None, max_year: int | None = None) -> str:
+def store_source(
+    path: Path | None,
+    columns: list[str],
+    where: str | None = None,
+    max_year: int | None = None,
+    handed_over: list[tuple[str, str]] | None = None,
+) -> str:
     """SQL: the store's dossier files (``path``: a hive dataset folder or one Parquet file) as a relation with
     the rule columns (NULL where the store lacks one), only the rows ``where`` keeps; in a dataset, years after
-    ``max_year`` are never opened."""
+    ``max_year`` are never opened. ``handed_over``: (predecessor, successor) pairs of the 2025 reform: a
+    predecessor's copy of a dossier its successor's exports also hold (the same dossier code) is left out, so a
+    dossier handed over counts once, as the successor's."""
     if path is None or not columns:  # no dossiers (an empty store's file has no columns)
         cols = ", ".join(f"NULL::{t} AS {c}" for c, t in COLUMN_TYPES.items())
         return f"(SELECT {cols} WHERE false)"
     if path.is_dir():
-        files = f"read_parquet('{_quoted(path)}/*/*/*.parquet', hive_partitioning = true)"
+        files = f"read_parquet('{_text(path)}/*/*/*.parquet', hive_partitioning = true)"
     else:
-        files = f"read_parquet('{_quoted(path)}')"
+        files = f"read_parquet('{_text(path)}')"
     cols = ", ".join(c if c in columns else f"NULL::{t} AS {c}" for c, t in COLUMN_TYPES.items())
-    inner = f"SELECT {cols} FROM {files}" + (f" WHERE year <= {int(max_year)}" if max_year and path.is_dir() else "")
+    years = f"year <= {int(max_year)}" if max_year and path.is_dir() else "true"
+    if handed_over and "code" in columns:
+        inner = f"SELECT {cols} FROM {files} r WHERE {years} AND {not_handed_over('r', files, handed_over)}"
+    else:
+        inner = f"SELECT {cols} FROM {files} WHERE {years}"
     # the rule on the columns as selected (NULL where the store lacks one); DuckDB still pushes it to the reader
     return f"(SELECT * FROM ({inner}) WHERE {where})" if where else f"({inner})"
 
 
-def _quoted(path: Path) -> str:
-    return str(path).replace("'", "''")
+def not_handed_over(row: str, relation: str, pairs: list[tuple[str, str]]) -> str:
+    """SQL: the dossier ``row`` (an alias over ``relation``) is not a predecessor's copy of a dossier that one of
+    its successors (``pairs``: predecessor, successor ids) also holds under the same dossier code. A dossier still
+    pending when its commune ceased on 1 July 2025 may be in the old commune's exports and, handed over, in the new
+    one's: it counts once, as the successor's (the later state)."""
+    links = ", ".join(f"('{_text(a)}', '{_text(b)}')" for a, b in pairs)
+    successors = ", ".join(sorted({f"'{_text(b)}'" for _a, b in pairs}))
+    return f"""NOT EXISTS (
+        SELECT 1 FROM (VALUES {links}) l(predecessor_id, successor_id)
+        JOIN (SELECT unit_id, code FROM {relation} WHERE unit_id IN ({successors})) s ON s.unit_id = l.successor_id
+        WHERE l.predecessor_id = {row}.unit_id AND s.code = {row}.code)"""
+
+
+def handed_over_copies(dossiers: pd.DataFrame, pairs: list[tuple[str, str]]) -> np.ndarray:
+    """A boolean per row of ``dossiers`` (in its order): the row is a predecessor's copy of a dossier its successor
+    also holds (:func:`not_handed_over`); all False without pairs or a ``code`` column."""
+    if dossiers.empty or not pairs or "code" not in dossiers.columns:
+        return np.zeros(len(dossiers), dtype=bool)
+    with connect({"d": dossiers}) as con:
+        (values,) = con.execute(f"SELECT NOT {not_handed_over('r', 'd', pairs)} FROM d r").fetchnumpy().values()
+    return np.asarray(values, dtype=bool)
+
+
+def _text(value: str) -> str:
+    """A text value inside an SQL string literal."""
+    return str(value).replace("'", "''")
 
 
 def _mask(frame: pd.DataFrame, expression: str) -> np.ndarray:
@@ -275,13 +311,22 @@ def dossier_states(dossiers: pd.DataFrame, period: Period) -> pd.DataFrame:
 class StoreRows:
     """The store's dossier rows as the source of a query (instead of a DataFrame): ``path`` the dataset folder or
     Parquet file (None: no dossiers), ``columns`` the columns it has, ``where`` an SQL condition on the rows
-    (pushed down to the Parquet reader), ``max_year`` the last year-of-receipt partition worth opening."""
+    (pushed down to the Parquet reader), ``max_year`` the last year-of-receipt partition worth opening,
+    ``handed_over`` the (predecessor, successor) pairs whose shared dossiers count once (:func:`store_source`)."""
 
-    def __init__(self, path: Path | None, columns, where: str | None = None, max_year: int | None = None):
+    def __init__(
+        self,
+        path: Path | None,
+        columns,
+        where: str | None = None,
+        max_year: int | None = None,
+        handed_over: list[tuple[str, str]] | None = None,
+    ):
         self.path, self.columns, self.where, self.max_year = path, list(columns), where, max_year
+        self.handed_over = list(handed_over or [])
 
     def relation(self) -> str:
-        return store_source(self.path, self.columns, self.where, self.max_year)
+        return store_source(self.path, self.columns, self.where, self.max_year, self.handed_over)
 
 
 @contextmanager

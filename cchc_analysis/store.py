@@ -44,7 +44,7 @@ from .periods import Period, parse_period
 from .pseudonym import KEY_FILE_NAME, Pseudonymiser
 from .registry import Unit, UnitRegistry
 from .settings import Settings
-from .states import StoreRows, finished_in_sql, may_count_in, may_count_sql
+from .states import StoreRows, finished_in_sql, handed_over_copies, may_count_in, may_count_sql
 from .text import slugify
 
 log = logging.getLogger(__name__)
@@ -759,7 +759,9 @@ def load_dossiers(
     columns
         The columns wanted (``unit_id`` and ``unit_name`` always come); only these are read from the store.
 
-    The unit filter is pushed down to the Parquet reader: the rows of other units are never loaded.
+    The unit filter is pushed down to the Parquet reader: the rows of other units are never loaded. A dossier that
+    an old commune's and its successor's exports both hold (the same dossier code, handed over on the 2025 reform)
+    is the successor's row alone when both units are loaded.
     """
     _settings, processed, registry = open_store(data_dir)
     if isinstance(period, str):
@@ -778,12 +780,14 @@ def load_dossiers(
         unknown = [c for c in columns if c not in stored and c != "unit_name"]
         if unknown:
             raise InputFileError(f"Bảng hồ sơ không có cột {', '.join(unknown)}. Các cột: {', '.join(stored)}.")
-        needed = {"unit_id", *columns}
+        needed = {"unit_id", "code", *columns}  # the code: a dossier handed over on the reform is kept once
         if period is not None:  # the columns the period's rule reads
             needed |= {"status", "received_at", "processed_at", "result_at", "handed_at"}
         read = [c for c in stored if c in needed]
     where = _dossier_rows(processed, registry, ids, period)
     frame = read_dossiers(processed, read, where)
+    if not frame.empty:
+        frame = frame[~handed_over_copies(frame, registry.handovers(frame["unit_id"].unique()))]
     if period is not None:
         frame = frame[may_count_in(frame, period)]
     if columns is not None:
@@ -820,19 +824,25 @@ def _dossier_rows(processed: Path, registry: UnitRegistry, ids: list[str] | None
     return where
 
 
-def store_rows(processed: Path, period: Period | None = None, finished_in: bool = False) -> StoreRows:
+def store_rows(
+    processed: Path,
+    period: Period | None = None,
+    finished_in: bool = False,
+    handed_over: list[tuple[str, str]] | None = None,
+) -> StoreRows:
     """The store's dossier rows as the source of a DuckDB query (:mod:`states`): all of them, or only those
     ``period`` may count (:func:`states.may_count_sql`; years of receipt after it never opened); with
     ``finished_in``, also any dossier with a finish date in the period, whenever received (the consistency checks
-    look at those)."""
+    look at those). ``handed_over``: (predecessor, successor) pairs (``UnitRegistry.handovers``) whose shared
+    dossiers count once, as the successor's."""
     path = dossier_path(processed)
     columns = dossier_columns(processed)
     if period is None:
-        return StoreRows(path, columns)
+        return StoreRows(path, columns, handed_over=handed_over)
     where = may_count_sql(period)
     if finished_in:
-        return StoreRows(path, columns, f"({where} OR {finished_in_sql(period)})")
-    return StoreRows(path, columns, where, max_year=period.end.year)
+        return StoreRows(path, columns, f"({where} OR {finished_in_sql(period)})", handed_over=handed_over)
+    return StoreRows(path, columns, where, max_year=period.end.year, handed_over=handed_over)
 
 
 def period_rows(period: Period, finished_in: bool = True):

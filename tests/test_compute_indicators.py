@@ -549,3 +549,132 @@ def test_a_dossier_finished_at_midnight_on_the_first_day_is_read_and_counted_in_
     from cchc_analysis.store import load_dossiers
 
     assert load_dossiers(tmp_path, "2023Q3")["code"].tolist() == ["A"]  # the same edge in the analysts' reader
+
+
+# --- after 1 July 2025: an old commune's dossiers still pending when it ceased ---------------------------------------
+
+Q3_2025 = parse_period("2025Q3")
+NLB, DT = "2025-31-11242", "30-11251"  # Nguyễn Lương Bằng; Đoàn Tùng, divided between it and Thượng Hồng (no shares)
+
+
+def _after_store(tmp_path, rows):
+    (tmp_path / "processed").mkdir(parents=True)
+    pd.DataFrame(rows).assign(field="Hộ tịch").to_parquet(tmp_path / "processed" / "dossiers.parquet")
+    return tmp_path
+
+
+AFTER = [
+    # Thanh Giang, ceased 30/06/2025, whole into Nam Thanh Miện: h1 resolved on 03/07 (due 05/07: early), h2 still
+    # in progress on 30/09 (due 10/07: overdue), h3 ended in May (not in 2025Q3)
+    dossier(TG, "h1", "2025-06-20 08:00", "2025-07-05", "2025-07-03 10:00", "resolved", "direct"),
+    dossier(TG, "h2", "2025-06-25 08:00", "2025-07-10", None, "in_progress", "online"),
+    dossier(TG, "h3", "2025-05-10 08:00", "2025-05-20", "2025-05-15 08:00", "resolved", "direct"),
+    # Nam Thanh Miện's own: n1 online, resolved early; n2 direct, resolved late
+    dossier(NTM, "n1", "2025-07-02 08:00", "2025-07-10", "2025-07-08 08:00", "resolved", "online"),
+    dossier(NTM, "n2", "2025-08-01 08:00", "2025-08-15", "2025-08-20 08:00", "resolved", "direct"),
+]
+
+
+def test_dossiers_an_old_commune_left_pending_count_in_its_successors_later_quarter(tmp_path):
+    (rec,) = compute_indicators(_after_store(tmp_path, AFTER), Q3_2025, units=["Nam Thanh Miện"])
+    # new: n1 online, n2 direct; carried over: h1, h2 (Thanh Giang's, received before 01/07, not finished before it)
+    assert [rec[k] for k in ("received_online", "received_direct", "carried_over", "received_total")] == [1, 1, 2, 4]
+    # resolved: h1 early, n1 early, n2 late; pending: h2, overdue since 10/07
+    assert [rec[k] for k in ("resolved_total", "resolved_early", "resolved_on_time", "resolved_late")] == [3, 2, 0, 1]
+    assert [rec[k] for k in ("pending_total", "pending_overdue")] == [1, 1]
+    assert rec["online_rate"] == 50.0  # n1 of the two new ones (h2 was not new in the quarter)
+    assert rec["on_time_rate_766"] == 50.0  # (2 early + 0 on time + 0 pending within) / 4 handled
+    assert rec["aggregated_from"] == [
+        {"unit_id": NTM, "name": "Xã Nam Thanh Miện", "share": 1.0, "from": "2025-07-01"},
+        {"unit_id": TG, "name": "Xã Thanh Giang", "share": 1.0},
+    ]
+    # the next quarter: h2 is still pending, carried over again; n1, n2 ended in 2025Q3
+    (q4,) = compute_indicators(tmp_path, parse_period("2025Q4"), units=["Nam Thanh Miện"])
+    assert [q4[k] for k in ("received_total", "carried_over", "pending_total", "resolved_total")] == [1, 1, 1, 0]
+
+
+def test_a_dossier_in_both_the_old_and_the_new_communes_exports_counts_once_as_the_new_ones(tmp_path):
+    from cchc_analysis.store import load_dossiers
+
+    # h2 handed over: Nam Thanh Miện's export holds it too, resolved on 20/07 (after its 10/07 deadline)
+    handed = dossier(NTM, "h2", "2025-06-25 08:00", "2025-07-10", "2025-07-20 08:00", "resolved", "online")
+    data = _after_store(tmp_path, [*AFTER, handed])
+    (rec,) = compute_indicators(data, Q3_2025, units=["Nam Thanh Miện"])
+    # carried over: h1 (Thanh Giang's) and h2 (once, Nam Thanh Miện's); resolved: h1, n1 early, n2, h2 late
+    assert [rec[k] for k in ("received_total", "carried_over", "resolved_total", "pending_total")] == [4, 2, 4, 0]
+    assert [rec[k] for k in ("resolved_early", "resolved_late", "on_time_rate_766")] == [2, 2, 50.0]
+    # the analyst's table: one row per dossier, h2 the successor's
+    rows = load_dossiers(data, Q3_2025, ["Nam Thanh Miện", "Thanh Giang"])
+    assert sorted(zip(rows["code"], rows["unit_id"], strict=True)) == [
+        ("h1", TG),
+        ("h2", NTM),
+        ("n1", NTM),
+        ("n2", NTM),
+    ]
+    # the old commune's own table, loaded alone, still holds its copy (nothing to compare it with)
+    assert sorted(load_dossiers(data, Q3_2025, ["Thanh Giang"])["code"]) == ["h1", "h2"]
+
+
+def test_a_divided_communes_pending_dossier_makes_its_successors_counts_missing_and_an_idle_one_does_not(tmp_path):
+    own = dossier(NLB, "b1", "2025-07-03 08:00", "2025-07-10", "2025-07-04 08:00", "resolved", "online")
+    pending = dossier(DT, "d1", "2025-06-28 08:00", "2025-07-08", None, "in_progress", "direct")
+    ended = dossier(DT, "d1", "2025-06-28 08:00", "2025-07-08", "2025-06-29 08:00", "resolved", "direct")
+    (rec,) = compute_indicators(_after_store(tmp_path / "a", [own, pending]), Q3_2025, units=["Nguyễn Lương Bằng"])
+    # which part of Đoàn Tùng's work went to Nguyễn Lương Bằng is unknown: its counts are missing, said why
+    reason = "chưa biết tỷ lệ phần của Xã Đoàn Tùng chuyển về Xã Nguyễn Lương Bằng"
+    assert rec["received_total"] is None and rec["missing"]["received_total"] == reason
+    assert rec["on_time_rate_766"] is None and rec["missing"]["on_time_rate_766"] == reason
+    # Đoàn Tùng's dossier ended before 01/07: it handled nothing in the quarter, its share does not matter
+    (rec,) = compute_indicators(_after_store(tmp_path / "b", [own, ended]), Q3_2025, units=["Nguyễn Lương Bằng"])
+    assert [rec[k] for k in ("received_total", "resolved_early")] == [1, 1] and "aggregated_from" not in rec
+
+
+def test_the_brief_of_the_new_commune_says_what_it_took_in_and_its_table_agrees(tmp_path):
+    from cchc_analysis.brief import Notice, Table, unit_brief
+
+    data = _after_store(tmp_path, AFTER)
+    brief = unit_brief(data, Q3_2025, "Nam Thanh Miện", "Thành phố Hải Phòng")
+    onestop = next(s for s in brief.sections if s.key == "onestop")
+    notices = [b.text for b in onestop.blocks if isinstance(b, Notice)]
+    assert notices == [
+        "Số liệu hồ sơ của kỳ gồm cả hồ sơ do các đơn vị trước sắp xếp tiếp nhận hoặc còn đang giải quyết: "
+        "Xã Thanh Giang."
+    ]
+    # Bảng 1 counts Thanh Giang's h1 and h2 with the commune's own n1 and n2, as the figures do: 4 received, of
+    # them 2 from the quarter before; 3 resolved (2 early, 1 late); 1 pending, overdue
+    (table,) = [b for b in onestop.blocks if isinstance(b, Table)]
+    total = table.frame.iloc[-1].tolist()
+    assert total[:12] == ["Tổng cộng", "4", "1", "1", "2", "3", "2", "0", "1", "1", "0", "1"]
+
+
+def test_a_divided_predecessors_dossiers_stay_out_of_the_brief_table_and_the_notice_says_so():
+    from cchc_analysis.brief import _dossier_units, _predecessors_notice
+
+    rec = {
+        "unit_id": NLB,
+        "aggregated_from": [
+            {"unit_id": NLB, "name": "Xã Nguyễn Lương Bằng", "share": 1.0, "from": "2025-07-01"},
+            {"unit_id": "30-11245", "name": "Xã Phạm Kha", "share": 1.0},
+            {"unit_id": DT, "name": "Xã Đoàn Tùng", "share": None},
+            {"unit_id": "X", "name": "Xã X", "share": 0.25},
+        ],
+    }
+    assert _dossier_units(rec) == [NLB]
+    assert _predecessors_notice(rec).text == (
+        "Số liệu hồ sơ của kỳ gồm cả hồ sơ do các đơn vị trước sắp xếp tiếp nhận hoặc còn đang giải quyết: "
+        "Xã Phạm Kha, Xã Đoàn Tùng (chưa biết phần chuyển về đơn vị), Xã X (25%). Bảng 1 và Hình 1 chỉ gồm hồ sơ "
+        "của chính đơn vị: hồ sơ của đơn vị được chia cho nhiều đơn vị mới không tách được theo từng đơn vị."
+    )
+    whole = {"unit_id": NLB, "aggregated_from": rec["aggregated_from"][:2]}
+    assert _dossier_units(whole) == [NLB, "30-11245"]
+    assert _predecessors_notice({"unit_id": NLB}) is None and _dossier_units({"unit_id": NLB}) == [NLB]
+
+
+def test_the_ranking_counts_what_the_old_commune_left_pending_as_the_new_ones(tmp_path):
+    from cchc_analysis.ranking import compute_rankings
+
+    records = compute_rankings(_after_store(tmp_path, AFTER), Q3_2025, group="Thành phố Hải Phòng")
+    early = next(r for r in records if r["unit_id"] == NTM and r["indicator"] == "resolved_early_pct")
+    # resolved in the quarter: h1 (Thanh Giang's, early), n1 early, n2 late: 2 of 3 early (its own alone: 1 of 2)
+    assert early["volume"] == 3 and early["value"] == pytest.approx(200 / 3)
+    assert {r["unit_id"] for r in records} == {NTM}  # never Thanh Giang beside it
