@@ -17,6 +17,7 @@ removed from raw/ disappears from the store. ``raw/`` is only ever read.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -30,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import CchcError, InputFileError, UnitLookupError
-from .fileio import temporary_beside, write_if_changed
+from .fileio import temporary_beside, write_atomic, write_if_changed
 from .ingest.catalogue import link_to_catalogue, unused_procedures
 from .ingest.classify import KINDS, classify
 from .ingest.common import REJECT_COLUMNS, FileReport, file_sha256
@@ -330,6 +331,9 @@ def _ingest(data_dir, registry, assume_unit, mapping_file, progress=None, jobs=N
             for cached in _cache_paths(out_dir, rel):
                 cached.unlink(missing_ok=True)
             log.info("Tệp đã bị xóa khỏi raw/, bỏ dữ liệu của nó: %s", rel)
+        # from the first table written to the manifest, the store mixes two ingests: a run stopped in between
+        # (a crash, a full disk, a killed job) leaves the mark, and nothing reads the store until an ingest ends
+        _mark_unfinished(out_dir)
         dossiers, catalogue, unmatched = _write_tables(frames, rejects, outcome, out_dir, run.registry)
         report_doc = {
             "store_version": STORE_VERSION,
@@ -350,7 +354,33 @@ def _ingest(data_dir, registry, assume_unit, mapping_file, progress=None, jobs=N
         )
         writer.finish()  # a failed cache write fails the run before the manifest says the file is cached
     write_if_changed(manifest_path, json.dumps(new_manifest, ensure_ascii=False, indent=1, sort_keys=True).encode())
+    (out_dir / UNFINISHED).unlink(missing_ok=True)
     return outcome
+
+
+UNFINISHED = "ingest.unfinished"
+"""In the processed folder while an ingest writes the store's tables: present after, the run did not finish."""
+
+
+def _mark_unfinished(out_dir: Path) -> None:
+    when = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    write_atomic(out_dir / UNFINISHED, json.dumps({"started": when, "pid": os.getpid()}).encode("utf-8"))
+
+
+def _check_finished(processed: Path, data_dir: Path) -> None:
+    """Refuse a store an ingest began writing and did not finish (its tables may mix two ingests)."""
+    mark = processed / UNFINISHED
+    if not mark.is_file():
+        return
+    try:
+        started = dt.datetime.fromisoformat(json.loads(mark.read_text(encoding="utf-8"))["started"])
+        since = f" bắt đầu lúc {started:%H:%M ngày %d/%m/%Y}"
+    except (ValueError, KeyError, TypeError):
+        since = ""
+    raise InputFileError(
+        f"Lần nhập dữ liệu (cchc ingest){since} chưa xong: kho dữ liệu {processed} có thể lẫn dữ liệu của hai lần "
+        f"nhập. Hãy chạy lại `cchc ingest --data-dir {data_dir}` cho đến khi xong, rồi chạy lại lệnh này."
+    )
 
 
 def _unchanged(paths, raw_dir, out_dir, manifest, settings_key, key_id) -> IngestOutcome | None:
@@ -361,6 +391,8 @@ def _unchanged(paths, raw_dir, out_dir, manifest, settings_key, key_id) -> Inges
     report_path = out_dir / "ingest_report.json"
     if not manifest or set(tables) != set(manifest) or not report_path.is_file():
         return None
+    if (out_dir / UNFINISHED).is_file():
+        return None  # the last run stopped while writing: the tables are written again
     if dossier_path(out_dir) is None:
         return None
     for rel in tables:
@@ -687,6 +719,7 @@ def open_store(data_dir: Path | str | None) -> tuple[Settings, Path, UnitRegistr
             f"Chưa có dữ liệu đã xử lý trong {processed.absolute()}. Hãy chạy `cchc ingest --data-dir "
             f"{settings.data_dir}` trước (hoặc `make demo` cho dữ liệu mẫu)."
         )
+    _check_finished(processed, settings.data_dir)
     return settings, processed, UnitRegistry.load(settings.data_dir)
 
 

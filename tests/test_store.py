@@ -813,3 +813,39 @@ def test_getting_the_schema_ready_never_fails_the_run(monkeypatch, caplog):
     with caplog.at_level("DEBUG", logger="cchc_analysis"):
         store._ready_schema()  # only a head start: it says so in the debug log and returns
     assert "không thành công" in caplog.text
+
+
+def test_a_store_an_ingest_stopped_writing_is_refused_until_an_ingest_finishes(tmp_path, monkeypatch):
+    from cchc_analysis import store
+    from cchc_analysis.errors import InputFileError
+    from cchc_analysis.indicators import compute_indicators
+    from cchc_analysis.periods import parse_period
+
+    export = tmp_path / "raw" / "thanh-giang" / "a.xlsx"
+    simple_export(export, [dossier_row(1, "A-1"), dossier_row(2, "A-2")])
+    ingest(tmp_path)
+    assert len(load_dossiers(tmp_path)) == 2
+    # a new export, and the run stops after the dossiers are written, before the other tables and the manifest
+    simple_export(tmp_path / "raw" / "thanh-giang" / "b.xlsx", [dossier_row(3, "B-1")])
+    real = store._write_parquet
+
+    def full_disk(frame, path, *args, **kwargs):
+        if path.name == "catalogue.parquet":
+            raise OSError(28, "No space left on device")
+        return real(frame, path, *args, **kwargs)
+
+    monkeypatch.setattr(store, "_write_parquet", full_disk)
+    with pytest.raises(OSError):
+        ingest(tmp_path)
+    monkeypatch.setattr(store, "_write_parquet", real)
+    # the dossiers hold the new export's row, the rest of the store the last run's: nothing reads it
+    with pytest.raises(InputFileError, match=r"Lần nhập dữ liệu \(cchc ingest\) bắt đầu lúc .* chưa xong") as refused:
+        load_dossiers(tmp_path)
+    assert "Hãy chạy lại `cchc ingest --data-dir" in str(refused.value)
+    with pytest.raises(InputFileError, match="chưa xong"):
+        compute_indicators(tmp_path, parse_period("2023Q3"))
+    # raw/ as it was at the last finished run: the manifest matches it, yet the store is written again (it holds
+    # the stopped run's row) and the mark goes
+    (tmp_path / "raw" / "thanh-giang" / "b.xlsx").unlink()
+    ingest(tmp_path)
+    assert len(load_dossiers(tmp_path)) == 2 and not (tmp_path / "processed" / store.UNFINISHED).exists()
