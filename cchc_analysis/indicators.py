@@ -104,7 +104,7 @@ def _count_conditions(online_kinds: list[str], since: str) -> dict[str, str]:
         "handled_total": "handled",
         "pending_unknown_deadline": "pending AND due_at IS NULL",
         # status says resolved but no finish date: counted as pending, but unknown
-        "finish_unknown": "pending AND status = 'resolved'",
+        "finish_unknown": "pending AND status = 'resolved' AND fday IS NULL",
         # online payment, among the new dossiers owing a fee since payment methods are recorded
         "fee_dossiers": f"{window} AND {fee_bearing}",
         "fee_paid_online": f"{window} AND {fee_bearing} AND payment_method IN ({kinds})",

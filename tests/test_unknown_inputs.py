@@ -88,3 +88,18 @@ def test_a_resolved_status_without_a_finish_date_is_an_unknown_finish():
     rec = {"resolved_total": 7, "pending_total": 3, "on_time_rate_766": 100.0, "missing": {}}
     unknown_inputs(rec, row, 0.05)
     assert rec["resolved_total"] is None and rec["pending_total"] is None and rec["on_time_rate_766"] is None
+
+
+def test_a_dossier_resolved_after_the_period_was_pending_in_it_not_of_unknown_finish():
+    # an export taken later holds the later state: 3 of July's dossiers were resolved on 02/08 (status "resolved")
+    frame = dossiers(10, 0)
+    frame.loc[:2, "processed_at"] = T("2023-08-02 09:00")
+    row = compute_onestop_indicators(frame, JULY).set_index("unit_id").loc["U"].to_dict()
+    # in July: 7 resolved early, 3 pending on 31/07 (due 10/07: overdue), none of unknown finish
+    assert (row["resolved_early"], row["pending_total"], row["pending_overdue"], row["finish_unknown"]) == (7, 3, 3, 0)
+    rec = {"resolved_total": 7, "pending_total": 3, "on_time_rate_766": 70.0, "missing": {}}
+    unknown_inputs(rec, row, 0.05)
+    assert (rec["resolved_total"], rec["pending_total"], rec["on_time_rate_766"], rec["missing"]) == (7, 3, 70.0, {})
+    # in August they are resolved (late), the rest were resolved in July and are not handled in August
+    august = compute_onestop_indicators(frame, parse_period("2023-08")).set_index("unit_id").loc["U"]
+    assert (august["resolved_late"], august["carried_over"], august["finish_unknown"]) == (3, 3, 0)
