@@ -146,7 +146,7 @@ def _dossier_inputs(processed, period, registry):
 
     span = Period(previous_period(period).start, period.end, "span", "range")
     history = unit_history(store_rows(processed))
-    return history, store_rows(processed, span, handed_over=registry.handovers(history.index))
+    return history, store_rows(processed, span, handed_over=registry.handovers(history.index, period.end))
 
 
 def compute_rankings(
@@ -373,7 +373,7 @@ def rank_history(
     frames = []
     for label in reversed(labels):
         p = parse_period(label)
-        rows = store_rows(processed, p, handed_over=registry.handovers(history.index))
+        rows = store_rows(processed, p, handed_over=registry.handovers(history.index, p.end))
         table = compute_onestop_indicators(rows, p, catalogue, methodology, history)
         if members is not None:
             table = table[table["unit_id"].isin(members)]

@@ -451,15 +451,19 @@ class UnitRegistry:
         """Units that (partly) became ``unit_id``, with the share of each that went to it."""
         return [(self.get(s.predecessor_id), s.share) for s in self._pred_of.get(unit_id, ())]
 
-    def handovers(self, present) -> list[tuple[str, str]]:
-        """(predecessor, successor) id pairs of the registry's successions whose two units are both ``present``
-        (hold dossiers): where a dossier may sit in both units' exports, handed over on the reform."""
+    def handovers(self, present, on: dt.date) -> list[tuple[str, str]]:
+        """Where a dossier may sit in both an old and a new commune's exports (handed over on the reform), which
+        copy counts with the boundaries of ``on``: (unit whose copy is left out, unit whose copy is kept) for each
+        succession whose two units are both ``present`` (hold dossiers). Once the new commune exists, its copy (the
+        later state); before, the old commune's (its report of its own time)."""
         present = set(present)
-        return [
-            (s.predecessor_id, s.successor_id)
-            for s in self._successions
-            if s.predecessor_id in present and s.successor_id in present
-        ]
+        pairs = []
+        for s in self._successions:
+            if s.predecessor_id in present and s.successor_id in present:
+                began = self._units[s.successor_id].valid_from
+                before = began is not None and on < began
+                pairs.append((s.successor_id, s.predecessor_id) if before else (s.predecessor_id, s.successor_id))
+        return pairs
 
     def to_records(self, group: str | None = None) -> list[dict[str, object]]:
         """JSON-ready list of units with their successors."""

@@ -180,9 +180,9 @@ def store_source(
 ) -> str:
     """SQL: the store's dossier files (``path``: a hive dataset folder or one Parquet file) as a relation with
     the rule columns (NULL where the store lacks one), only the rows ``where`` keeps; in a dataset, years after
-    ``max_year`` are never opened. ``handed_over``: (predecessor, successor) pairs of the 2025 reform: a
-    predecessor's copy of a dossier its successor's exports also hold (the same dossier code) is left out, so a
-    dossier handed over counts once, as the successor's."""
+    ``max_year`` are never opened. ``handed_over``: pairs of units of the 2025 reform (``UnitRegistry.handovers``:
+    the unit whose copy is left out, the unit whose copy is kept): a dossier both hold (the same dossier code)
+    counts once."""
     if path is None or not columns:  # no dossiers (an empty store's file has no columns)
         cols = ", ".join(f"NULL::{t} AS {c}" for c, t in COLUMN_TYPES.items())
         return f"(SELECT {cols} WHERE false)"
@@ -201,21 +201,20 @@ def store_source(
 
 
 def not_handed_over(row: str, relation: str, pairs: list[tuple[str, str]]) -> str:
-    """SQL: the dossier ``row`` (an alias over ``relation``) is not a predecessor's copy of a dossier that one of
-    its successors (``pairs``: predecessor, successor ids) also holds under the same dossier code. A dossier still
-    pending when its commune ceased on 1 July 2025 may be in the old commune's exports and, handed over, in the new
-    one's: it counts once, as the successor's (the later state)."""
+    """SQL: the dossier ``row`` (an alias over ``relation``) is not a copy left out for another unit's: ``pairs``
+    (unit left out, unit kept) say which of an old and a new commune's copies of a dossier (the same dossier code:
+    one still pending on 1 July 2025, handed over) counts."""
     links = ", ".join(f"('{_text(a)}', '{_text(b)}')" for a, b in pairs)
-    successors = ", ".join(sorted({f"'{_text(b)}'" for _a, b in pairs}))
+    kept = ", ".join(sorted({f"'{_text(b)}'" for _a, b in pairs}))
     return f"""NOT EXISTS (
-        SELECT 1 FROM (VALUES {links}) l(predecessor_id, successor_id)
-        JOIN (SELECT unit_id, code FROM {relation} WHERE unit_id IN ({successors})) s ON s.unit_id = l.successor_id
-        WHERE l.predecessor_id = {row}.unit_id AND s.code = {row}.code)"""
+        SELECT 1 FROM (VALUES {links}) l(left_out, kept)
+        JOIN (SELECT unit_id, code FROM {relation} WHERE unit_id IN ({kept})) s ON s.unit_id = l.kept
+        WHERE l.left_out = {row}.unit_id AND s.code = {row}.code)"""
 
 
 def handed_over_copies(dossiers: pd.DataFrame, pairs: list[tuple[str, str]]) -> np.ndarray:
-    """A boolean per row of ``dossiers`` (in its order): the row is a predecessor's copy of a dossier its successor
-    also holds (:func:`not_handed_over`); all False without pairs or a ``code`` column."""
+    """A boolean per row of ``dossiers`` (in its order): the row is a copy left out for another unit's
+    (:func:`not_handed_over`); all False without pairs or a ``code`` column."""
     if dossiers.empty or not pairs or "code" not in dossiers.columns:
         return np.zeros(len(dossiers), dtype=bool)
     with connect({"d": dossiers}) as con:
@@ -312,7 +311,7 @@ class StoreRows:
     """The store's dossier rows as the source of a query (instead of a DataFrame): ``path`` the dataset folder or
     Parquet file (None: no dossiers), ``columns`` the columns it has, ``where`` an SQL condition on the rows
     (pushed down to the Parquet reader), ``max_year`` the last year-of-receipt partition worth opening,
-    ``handed_over`` the (predecessor, successor) pairs whose shared dossiers count once (:func:`store_source`)."""
+    ``handed_over`` the (left out, kept) unit pairs whose shared dossiers count once (:func:`store_source`)."""
 
     def __init__(
         self,

@@ -820,7 +820,8 @@ def load_dossiers(
     where = _dossier_rows(processed, registry, ids, period)
     frame = read_dossiers(processed, read, where)
     if not frame.empty:
-        frame = frame[~handed_over_copies(frame, registry.handovers(frame["unit_id"].unique()))]
+        on = period.end if period is not None else dt.date.today()
+        frame = frame[~handed_over_copies(frame, registry.handovers(frame["unit_id"].unique(), on))]
     if period is not None:
         frame = frame[may_count_in(frame, period)]
     if columns is not None:
@@ -866,8 +867,8 @@ def store_rows(
     """The store's dossier rows as the source of a DuckDB query (:mod:`states`): all of them, or only those
     ``period`` may count (:func:`states.may_count_sql`; years of receipt after it never opened); with
     ``finished_in``, also any dossier with a finish date in the period, whenever received (the consistency checks
-    look at those). ``handed_over``: (predecessor, successor) pairs (``UnitRegistry.handovers``) whose shared
-    dossiers count once, as the successor's."""
+    look at those). ``handed_over``: (left out, kept) unit pairs (``UnitRegistry.handovers``) whose shared
+    dossiers count once."""
     path = dossier_path(processed)
     columns = dossier_columns(processed)
     if period is None:

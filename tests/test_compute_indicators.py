@@ -613,6 +613,12 @@ def test_a_dossier_in_both_the_old_and_the_new_communes_exports_counts_once_as_t
     ]
     # the old commune's own table, loaded alone, still holds its copy (nothing to compare it with)
     assert sorted(load_dossiers(data, Q3_2025, ["Thanh Giang"])["code"]) == ["h1", "h2"]
+    # before 01/07/2025 the old commune's copy is the one that counts: in its 2025Q2, h1 and h2 were received and
+    # are pending on 30/06 (h3 resolved early in May), whichever export the new commune holds of h2
+    (june,) = compute_indicators(data, parse_period("2025Q2"), units=["Thanh Giang"])
+    assert [june[k] for k in ("received_total", "resolved_early", "pending_total")] == [3, 1, 2]
+    rows = load_dossiers(data, parse_period("2025Q2"), ["Thanh Giang", "Nam Thanh Miện"])
+    assert sorted(zip(rows["code"], rows["unit_id"], strict=True)) == [("h1", TG), ("h2", TG), ("h3", TG)]
 
 
 def test_a_divided_communes_pending_dossier_makes_its_successors_counts_missing_and_an_idle_one_does_not(tmp_path):
