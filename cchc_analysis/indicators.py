@@ -438,13 +438,14 @@ def compute_indicators(
         _budget_fields(rec, budget.loc[unit.unit_id] if unit.unit_id in budget.index else None)
         _par_fields(rec, par.loc[unit.unit_id] if unit.unit_id in par.index else None)
         rec["manual"] = dict(manual.loc[unit.unit_id, "manual"]) if unit.unit_id in manual.index else {}
+        if o is not None:  # summed with predecessors too: their unknown inputs are as unknown as its own
+            unknown_inputs(rec, o, float(methodology.get("ingest", "max_unknown_share")))
         if aggregated is not None:
             rec["aggregated_from"] = aggregated["sources"]
             for key, reason in aggregated["missing"].items():
                 rec[key] = None
                 missing[key] = reason
-        if o is not None and aggregated is None:
-            unknown_inputs(rec, o, float(methodology.get("ingest", "max_unknown_share")))
+        elif o is not None:
             _uncovered(rec, unit.unit_id, period, report)
         rec["satisfaction_rate"] = satisfaction_rate(rec)
         if rec["satisfaction_rate"] is None:

@@ -684,3 +684,13 @@ def test_the_ranking_counts_what_the_old_commune_left_pending_as_the_new_ones(tm
     # resolved in the quarter: h1 (Thanh Giang's, early), n1 early, n2 late: 2 of 3 early (its own alone: 1 of 2)
     assert early["volume"] == 3 and early["value"] == pytest.approx(200 / 3)
     assert {r["unit_id"] for r in records} == {NTM}  # never Thanh Giang beside it
+
+
+def test_the_new_communes_unknown_inputs_still_count_when_its_figures_take_in_an_old_ones(tmp_path):
+    # n2's channel is blank: 1 of the 2 new dossiers of unknown channel, more than 5%
+    rows = [dict(r, channel=None) if r["code"] == "n2" else r for r in AFTER]
+    (rec,) = compute_indicators(_after_store(tmp_path, rows), Q3_2025, units=["Nam Thanh Miện"])
+    assert rec["aggregated_from"][1]["unit_id"] == TG  # Thanh Giang's pending dossiers taken in, as above
+    # not 50% online (n1 of 2, the blank one counted as not online): missing, with the reason
+    assert rec["online_rate"] is None and rec["missing"]["online_rate"].startswith("1/2 hồ sơ mới không rõ kênh nộp")
+    assert rec["received_total"] == 4 and rec["resolved_early"] == 2  # the figures that do not need the channel
