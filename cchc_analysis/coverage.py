@@ -13,8 +13,10 @@ from .settings import Settings
 from .states import dossier_states, received_in
 
 
-def dossier_coverage(report: dict, period: Period) -> pd.DataFrame:
-    """Per unit: days of the period covered by its dossier exports' stated ranges, and the missing day ranges."""
+def dossier_coverage(report: dict, period: Period, registry=None) -> pd.DataFrame:
+    """Per unit: days of the period covered by its dossier exports' stated ranges, and the missing day ranges. With
+    the ``registry``, a commune created during the period (1 July 2025) is covered before that day by the exports of
+    every commune it replaced (a gap there names the old commune), and is listed even with no export of its own."""
     spans: dict[str, list[tuple[dt.date, dt.date]]] = {}
     for f in report.get("files", []):
         if f.get("kind") != "dossier_list" or f.get("error") or not f.get("period_start"):
@@ -24,20 +26,49 @@ def dossier_coverage(report: dict, period: Period) -> pd.DataFrame:
                 (dt.date.fromisoformat(f["period_start"]), dt.date.fromisoformat(f["period_end"]))
             )
     days = pd.date_range(period.start, period.end, freq="D").date
+    began = _created_during(registry, period, spans) if registry is not None else {}
+
+    def uncovered(unit_id: str, among) -> list[dt.date]:
+        ranges = spans.get(unit_id, [])
+        return [d for d in among if not any(a <= d <= b for a, b in ranges)]
+
     rows = []
-    for unit_id, ranges in sorted(spans.items()):
-        covered = {d for d in days if any(a <= d <= b for a, b in ranges)}
-        gaps = _ranges(sorted(set(days) - covered))
+    for unit_id in sorted(set(spans) | set(began)):
+        if unit_id in began:
+            first, predecessors = began[unit_id]
+            before = [d for d in days if d < first]
+            gaps = [f"{r} ({name})" for pid, name in predecessors for r in _ranges(uncovered(pid, before))]
+            missing_days = {d for pid, _name in predecessors for d in uncovered(pid, before)}
+            own = uncovered(unit_id, [d for d in days if d >= first])
+            gaps += _ranges(own)
+            missing_days |= set(own)
+        else:
+            missing_days = set(uncovered(unit_id, days))
+            gaps = _ranges(sorted(missing_days))
         rows.append(
             {
                 "unit_id": unit_id,
                 "days": len(days),
-                "days_covered": len(covered),
-                "complete": len(covered) == len(days),
+                "days_covered": len(days) - len(missing_days),
+                "complete": not missing_days,
                 "missing": gaps,
             }
         )
     return pd.DataFrame(rows, columns=["unit_id", "days", "days_covered", "complete", "missing"])
+
+
+def _created_during(registry, period: Period, spans: dict) -> dict[str, tuple[dt.date, list[tuple[str, str]]]]:
+    """The communes created during ``period`` whose predecessors or themselves have exports: unit id -> (its
+    first day, [(predecessor id, name)])."""
+    out = {}
+    for unit in registry:
+        first = unit.valid_from
+        if first is None or not period.start < first <= period.end:
+            continue
+        predecessors = [(p.unit_id, p.full_name) for p, _share in registry.predecessors(unit.unit_id)]
+        if predecessors and (unit.unit_id in spans or any(pid in spans for pid, _ in predecessors)):
+            out[unit.unit_id] = (first, predecessors)
+    return out
 
 
 def store_span(data_dir: Path | str | None) -> str:
@@ -78,10 +109,12 @@ def _fmt(a: dt.date, b: dt.date) -> str:
 
 def coverage_table(data_dir: Path | str | None, period: Period) -> pd.DataFrame:
     """Dossier coverage per unit with the as-of date of the budget report that stands for the period's end."""
-    processed = Settings.resolve(data_dir).processed_dir
+    settings = Settings.resolve(data_dir)
+    processed = settings.processed_dir
+    from .registry import UnitRegistry
     from .store import load_ingest_report
 
-    table = dossier_coverage(load_ingest_report(processed), period)
+    table = dossier_coverage(load_ingest_report(processed), period, UnitRegistry.load(settings.data_dir))
     budget_path = processed / "budget.parquet"
     if budget_path.is_file() and len(table):
         budget = pd.read_parquet(budget_path)

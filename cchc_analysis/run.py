@@ -314,7 +314,7 @@ def run_period(
         outcome = ingest(settings.data_dir)
         methodology = load_methodology()
         records = compute_indicators(settings.data_dir, period, units=units or None, group=group)
-        records = [r for r in records if (r["received_total"] or 0) > 0 or r["budget_as_of"] or r["par_year"]]
+        records = [r for r in records if _has_data(r)]
         if not records:
             raise CchcError(f"Không có dữ liệu nào của kỳ {period.id} cho các đơn vị được chọn.")
         groups = sorted({r["group"] for r in records})
@@ -401,6 +401,17 @@ def _check_pdf_renderer() -> None:
             "Pango của hệ thống (Debian: libpango-1.0-0 libpangoft2-1.0-0; Windows: bộ cài GTK runtime, xem "
             "docs/windows.md). Hoặc chạy không có PDF: --formats html,docx,xlsx."
         ) from None
+
+
+def _has_data(record: dict) -> bool:
+    """A unit the run briefs: it received dossiers, has a budget report or a PAR score for the period, or its
+    dossier figures are missing for a reason other than having none (a commune whose predecessors' shares are
+    unknown, exports that do not cover the period): its brief says why, it is never silently left out."""
+    from .rates import missing_reason
+
+    why = record["missing"].get("received_total")
+    unexplained = why is not None and why != missing_reason("no_dossiers")
+    return (record["received_total"] or 0) > 0 or unexplained or bool(record["budget_as_of"] or record["par_year"])
 
 
 def _plan(records, groups, coverage, wanted, registry, settings, period, folder, allow_incomplete):

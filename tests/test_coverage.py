@@ -224,3 +224,34 @@ def test_the_budget_report_of_the_periods_last_day_stands_for_it_and_no_budget_f
     processed.mkdir(parents=True)
     (processed / "ingest_report.json").write_text("{}", encoding="utf-8")  # a report without files
     assert store_span(tmp_path / "x") == "kho chưa có tệp xuất hồ sơ nào"
+
+
+def test_a_commune_created_in_the_period_is_covered_before_that_day_by_the_communes_it_replaced():
+    from cchc_analysis.registry import UnitRegistry
+
+    registry = UnitRegistry.shipped("Huyện Thanh Miện")
+    ntm, tg, clb = "2025-31-11284", "30-11287", "30-11281"  # Nam Thanh Miện; Thanh Giang, Chi Lăng Bắc (of four)
+    others = ["30-11284", "30-11293"]  # Chi Lăng Nam, Hồng Phong
+
+    def export(unit, start, end):
+        return {"kind": "dossier_list", "unit_id": unit, "period_start": start, "period_end": end}
+
+    files = [export(tg, "2025-01-01", "2025-06-30"), export(ntm, "2025-07-01", "2025-07-31")]
+    files.append(export(clb, "2025-06-01", "2025-06-15"))  # Chi Lăng Bắc's export stops on 15/06
+    across = parse_period("01/06/2025-31/07/2025")
+    row = dossier_coverage({"files": files}, across, registry).set_index("unit_id").loc[ntm]
+    # June is Thanh Giang's and its three neighbours' to cover: Chi Lăng Nam and Hồng Phong have no export at all
+    assert sorted(row["missing"]) == [
+        "01/06/2025–30/06/2025 (Xã Chi Lăng Nam)",
+        "01/06/2025–30/06/2025 (Xã Hồng Phong)",
+        "16/06/2025–30/06/2025 (Xã Chi Lăng Bắc)",
+    ]
+    assert (row["days"], row["days_covered"], row["complete"]) == (61, 31, False)  # July alone
+    # every old commune's export to 30/06 and the new one's from 01/07: complete
+    files = [export(u, "2025-01-01", "2025-06-30") for u in (tg, clb, *others)] + [files[1]]
+    row = dossier_coverage({"files": files}, across, registry).set_index("unit_id").loc[ntm]
+    assert (row["complete"], row["missing"], row["days_covered"]) == (True, [], 61)
+    # without the registry (or for a quarter after 1 July 2025) only its own exports count
+    assert not dossier_coverage({"files": files}, across).set_index("unit_id").loc[ntm, "complete"]
+    q3 = dossier_coverage({"files": files}, parse_period("2025-07"), registry).set_index("unit_id")
+    assert q3.loc[ntm, "complete"]

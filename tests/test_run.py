@@ -337,3 +337,16 @@ def test_the_group_briefs_go_to_the_workers_first_and_the_units_keep_their_order
     tasks = [task("unit", "b"), task("unit", "a"), task("group", "g1"), task("unit", "c"), task("group", "g2")]
     assert [t.name for t in _longest_first(tasks)] == ["g1", "g2", "b", "a", "c"]
     assert [t.name for t in tasks] == ["b", "a", "g1", "c", "g2"]  # the manifest keeps the tasks' own order
+
+
+def test_a_unit_whose_dossier_figures_are_missing_for_a_reason_is_briefed_not_left_out():
+    from cchc_analysis.rates import missing_reason
+    from cchc_analysis.run import _has_data
+
+    base = {"received_total": None, "budget_as_of": None, "par_year": None, "missing": {}}
+    assert not _has_data(dict(base, missing={"received_total": missing_reason("no_dossiers")}))
+    assert not _has_data(dict(base, received_total=0))  # exports of the period, and no dossier in it
+    # a new commune whose predecessors' shares are unknown: its brief says so (before, it was dropped silently)
+    assert _has_data(dict(base, missing={"received_total": "chưa biết tỷ lệ phần của Xã Đoàn Tùng chuyển về …"}))
+    assert _has_data(dict(base, received_total=3)) and _has_data(dict(base, budget_as_of="2025-06-30"))
+    assert _has_data(dict(base, par_year=2024))
