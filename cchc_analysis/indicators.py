@@ -393,7 +393,7 @@ def compute_indicators(
         # a new commune: before it existed, its predecessors' dossiers; after, its own and any an old commune still
         # had pending when it ceased
         own = unit.unit_id in onestop.index
-        aggregated = _aggregate_predecessors(unit, registry, onestop, with_own=own)
+        aggregated = _aggregate_predecessors(unit, registry, onestop, with_own=own, since=period.start)
         if aggregated is not None:
             onestop.loc[unit.unit_id] = aggregated["row"]
         rec: dict = {
@@ -726,13 +726,18 @@ def at_boundaries(table: pd.DataFrame, registry: UnitRegistry, period, day=None)
     rows = {}
     for unit in units_at_end(registry, period, None, ids, day):
         own = unit.unit_id in ids
-        aggregated = _aggregate_predecessors(unit, registry, indexed, with_own=own)
+        aggregated = _aggregate_predecessors(unit, registry, indexed, with_own=own, since=period.start)
         if aggregated is None:
             if own:
                 rows[unit.unit_id] = indexed.loc[unit.unit_id]
             continue
         row = aggregated["row"].copy()
-        for key in aggregated["missing"]:
+        # counts unknown (a share, a predecessor's data): every count and rate of the row, not only the record's
+        # figures, or a rate would be ranked on the counts left (0 online of the total counted as 0%)
+        unknown = set(aggregated["missing"])
+        if unknown & set(COUNT_KEYS):
+            unknown |= {c for c in indexed.columns if indexed[c].dtype.kind in "iuf"}
+        for key in unknown:
             row[key] = float("nan")
         rows[unit.unit_id] = row
     if not rows:
@@ -741,7 +746,9 @@ def at_boundaries(table: pd.DataFrame, registry: UnitRegistry, period, day=None)
     return out.infer_objects()
 
 
-def _aggregate_predecessors(unit, registry: UnitRegistry, onestop: pd.DataFrame, with_own: bool = False) -> dict | None:
+def _aggregate_predecessors(
+    unit, registry: UnitRegistry, onestop: pd.DataFrame, with_own: bool = False, since: dt.date | None = None
+) -> dict | None:
     """Dossier counts of a successor unit: its predecessors that no longer existed when it began, their counts
     summed, each weighted by the share of it the successor took; rates recomputed from the sums. None when no
     predecessor has data.
@@ -749,7 +756,8 @@ def _aggregate_predecessors(unit, registry: UnitRegistry, onestop: pd.DataFrame,
     ``with_own``: the unit's own counts added, and None unless a predecessor handled dossiers in the period: a
     period that straddles the unit's creation, or a later one into which an old commune's dossiers, still pending
     when it ceased, were carried over (the successor took them over). Counts become missing when the share of a
-    predecessor that handled dossiers is unknown."""
+    predecessor that handled dossiers is unknown, and, for a period beginning on ``since``, before the unit, when a
+    predecessor has no dossier in the store at all."""
     began = unit.valid_from
     preds = [
         (u, share)
@@ -792,6 +800,15 @@ def _aggregate_predecessors(unit, registry: UnitRegistry, onestop: pd.DataFrame,
     if unknown:
         reason = f"chưa biết tỷ lệ phần của {', '.join(unknown)} chuyển về {unit.full_name}"
         missing.update({c: reason for c in [*COUNT_KEYS, *rates]})
+    # a period from before the unit began needs every commune it replaced: one without any dossier in the store
+    # (its exports not ingested, often a neighbouring district's) would make the sums silently short
+    absent = [u.full_name for u, _share in registry.predecessors(unit.unit_id) if u.unit_id not in onestop.index]
+    if absent and since is not None and began is not None and since < began:
+        reason = (
+            f"chưa có dữ liệu hồ sơ của {', '.join(absent)} (đơn vị trước sắp xếp của {unit.full_name}): "
+            "hãy nhập các tệp xuất của đơn vị này"
+        )
+        missing.update({c: reason for c in [*COUNT_KEYS, *rates] if c not in missing})
     sources = [{"unit_id": u.unit_id, "name": u.full_name, "share": share} for u, share in preds]
     if with_own:
         sources[0]["from"] = unit.valid_from.isoformat()  # the unit's own dossiers, since it exists

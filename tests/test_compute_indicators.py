@@ -307,19 +307,37 @@ def test_a_name_two_units_bore_is_the_one_of_the_periods_date(store):
     assert rec["unit_id"] == "30-11239" and rec["unit_name"] == "Thị trấn Thanh Miện"
 
 
-def test_a_successor_unit_before_it_existed_adds_up_its_predecessors(store):
-    # Nam Thanh Miện (2025-31-11284) took the whole of Thanh Giang and three units with no data here; Bắc Thanh Miện
-    # (2025-31-11254) the whole of Lam Sơn
-    south, north = compute_indicators(store, JULY, units=["Nam Thanh Miện", "Bắc Thanh Miện"])
-    assert (south["unit_id"], north["unit_id"]) == ("2025-31-11284", "2025-31-11254")
-    assert south["aggregated_from"] == [{"unit_id": TG, "name": "Xã Thanh Giang", "share": 1.0}]
-    # Thanh Giang's counts, as worked out in test_dossier_counts_by_hand
-    assert [south[k] for k in ("received_total", "resolved_total", "resolved_early", "pending_total")] == [5, 3, 1, 1]
-    assert south["online_rate"] == 50.0 and south["on_time_rate_766"] == 75.0
+def test_a_successor_unit_before_it_existed_adds_up_its_predecessors(own_store):
+    # Nam Thanh Miện (2025-31-11284) took the whole of Thanh Giang and of three units with no data here: its sums
+    # would be Thanh Giang's alone, short by three communes: missing, said why
+    (south,) = compute_indicators(own_store, JULY, units=["Nam Thanh Miện"])
+    assert south["unit_id"] == "2025-31-11284" and south["received_total"] is None
+    assert south["missing"]["received_total"] == (
+        "chưa có dữ liệu hồ sơ của Xã Chi Lăng Bắc, Xã Chi Lăng Nam, Xã Hồng Phong (đơn vị trước sắp xếp của "
+        "Xã Nam Thanh Miện): hãy nhập các tệp xuất của đơn vị này"
+    )
+    assert south["on_time_rate_766"] is None and south["aggregated_from"][0]["unit_id"] == TG
+    # with a dossier of each of the three (resolved on its due day, 10/07, direct) the sums are complete
+    extra = [
+        dossier(u, f"x{i}", "2023-07-03 08:00", "2023-07-10", "2023-07-10 09:00", "resolved", "direct")
+        for i, u in enumerate(("30-11281", "30-11284", "30-11293"))
+    ]
+    path = own_store / "processed" / "dossiers.parquet"
+    pd.concat([pd.read_parquet(path), pd.DataFrame(extra)], ignore_index=True).to_parquet(path)
+    (south,) = compute_indicators(own_store, JULY, units=["Nam Thanh Miện"])
+    assert [s["unit_id"] for s in south["aggregated_from"]] == ["30-11281", "30-11284", TG, "30-11293"]
+    # Thanh Giang's counts, as worked out in test_dossier_counts_by_hand (5 received, 3 resolved of which 1 early,
+    # 1 pending; 2 of 4 new online), and the three on-time dossiers
+    assert [south[k] for k in ("received_total", "resolved_total", "resolved_early", "resolved_on_time")] == [
+        8,
+        6,
+        1,
+        4,
+    ]
+    assert south["pending_total"] == 1 and south["online_rate"] == pytest.approx(200 / 7)
     assert south["procedures_online_share"] is None
     assert south["missing"]["procedures_online_share"] == "đơn vị hợp nhất: không cộng số thủ tục của các đơn vị cũ"
     assert "received_total" not in south["missing"]
-    assert north["received_total"] == 1 and north["aggregated_from"][0]["unit_id"] == LS
 
 
 @pytest.fixture
@@ -442,6 +460,11 @@ def straddle_store(tmp_path_factory):
         # Nam Thanh Miện in July: one resolved on 12/07 after its 10/07 deadline (direct), one still in progress
         dossier(NTM, "s2", "2025-07-02 08:00", "2025-07-10", "2025-07-12 09:00", "resolved", "direct"),
         dossier(NTM, "s3", "2025-07-20 08:00", "2025-08-30", None, "in_progress", "online"),
+        # its three other predecessors in June: one dossier each, resolved on its due day (15/06), direct
+        *(
+            dossier(u, f"s{u}", "2025-06-11 08:00", "2025-06-15", "2025-06-15 10:00", "resolved", "direct")
+            for u in ("30-11281", "30-11284", "30-11293")
+        ),
     ]
     pd.DataFrame(rows).to_parquet(data / "processed" / "dossiers.parquet")
     return data
@@ -450,13 +473,16 @@ def straddle_store(tmp_path_factory):
 def test_a_period_straddling_the_merger_gives_the_new_commune_its_predecessors_part(straddle_store):
     (rec,) = compute_indicators(straddle_store, ACROSS, group="Thành phố Hải Phòng")
     assert rec["unit_id"] == NTM  # never Thanh Giang beside its successor: the boundaries of 31/07/2025
-    # 1 June dossier of Thanh Giang + 2 July dossiers of Nam Thanh Miện
-    assert [rec[k] for k in ("received_total", "resolved_total", "resolved_early", "resolved_late")] == [3, 2, 1, 1]
-    assert rec["pending_total"] == 1
-    assert rec["online_rate"] == pytest.approx(200 / 3)  # 2 of the 3 received online
+    # 1 June dossier of Thanh Giang, 3 of its neighbours + 2 July dossiers of Nam Thanh Miện
+    assert [rec[k] for k in ("received_total", "resolved_total", "resolved_early", "resolved_late")] == [6, 5, 1, 1]
+    assert rec["resolved_on_time"] == 3 and rec["pending_total"] == 1
+    assert rec["online_rate"] == pytest.approx(200 / 6)  # 2 of the 6 received online
     assert rec["aggregated_from"] == [
         {"unit_id": NTM, "name": "Xã Nam Thanh Miện", "share": 1.0, "from": "2025-07-01"},
+        {"unit_id": "30-11281", "name": "Xã Chi Lăng Bắc", "share": 1.0},
+        {"unit_id": "30-11284", "name": "Xã Chi Lăng Nam", "share": 1.0},
         {"unit_id": TG, "name": "Xã Thanh Giang", "share": 1.0},
+        {"unit_id": "30-11293", "name": "Xã Hồng Phong", "share": 1.0},
     ]
     # every unit of the store, with the same boundaries
     assert [r["unit_id"] for r in compute_indicators(straddle_store, ACROSS)] == [NTM]
@@ -468,8 +494,9 @@ def test_a_district_that_ceased_during_the_period_is_refused(straddle_store):
     with pytest.raises(UnitLookupError, match="Nhóm 'Huyện Thanh Miện' không còn từ 01/07/2025"):
         compute_indicators(straddle_store, ACROSS, group="Huyện Thanh Miện")
     # a period before the merger still ranks the district
-    (rec,) = compute_indicators(straddle_store, parse_period("2025-06"), group="Huyện Thanh Miện")
-    assert rec["unit_id"] == TG and "aggregated_from" not in rec
+    june = compute_indicators(straddle_store, parse_period("2025-06"), group="Huyện Thanh Miện")
+    assert {r["unit_id"] for r in june} == {TG, "30-11281", "30-11284", "30-11293"}
+    assert not any("aggregated_from" in r for r in june)
 
 
 def test_a_unit_whose_dossiers_all_ended_before_the_period_still_gets_zeros_from_its_history(tmp_path):

@@ -532,6 +532,9 @@ def merged_store(tmp_path_factory):
         + dossiers_2025(NTM, 8, 40, 10)  # Q3: 25%
         + dossiers_2025(BTM, 8, 40, 30)  # Q3: 75%
     )
+    # the other communes each of them replaced, with the same rates in Q2 (Nam Thanh Miện's 100%, Bắc's 0%)
+    rows += [r for u in ("30-11281", "30-11284", "30-11293") for r in dossiers_2025(u, 5, 10, 10)]
+    rows += [r for u in ("30-11254", "30-11266") for r in dossiers_2025(u, 5, 10, 0)]
     pd.DataFrame(rows).to_parquet(data / "processed" / "dossiers.parquet")
     return data
 
@@ -549,6 +552,23 @@ def test_a_quarter_after_the_merger_is_compared_with_the_predecessors_quarter(me
     assert {(r["peer_group"], r["boundaries_on"], r["predecessors_added"]) for r in records} == {
         ("Thành phố Hải Phòng", "2025-09-30", True)
     }
+
+
+def test_an_earlier_quarter_short_of_a_predecessors_data_is_not_compared(merged_store, tmp_path):
+    import shutil
+
+    data = tmp_path / "short"
+    shutil.copytree(merged_store, data)
+    path = data / "processed" / "dossiers.parquet"
+    rows = pd.read_parquet(path)
+    rows[rows["unit_id"] != "30-11293"].to_parquet(path)  # Hồng Phong's exports never ingested
+    records = compute_rankings(
+        data, parse_period("2025Q3"), group="Thành phố Hải Phòng", indicators=["online_rate"], draws=0
+    )
+    by_unit = {r["unit_id"]: r for r in records}
+    # Q3 as above; Nam Thanh Miện's Q2 is unknown (Hồng Phong's part missing), so it has no change; in Q2 Bắc Thanh
+    # Miện was ranked alone (1st), as in Q3: change 0
+    assert [(by_unit[u]["rank"], by_unit[u]["change"]) for u in (BTM, NTM)] == [(1, 0), (2, None)]
 
 
 def test_a_quarter_ranked_by_the_district_that_ceased_is_refused(merged_store):
