@@ -405,13 +405,14 @@ def _check_pdf_renderer() -> None:
 
 def _has_data(record: dict) -> bool:
     """A unit the run briefs: it received dossiers, has a budget report or a PAR score for the period, or its
-    dossier figures are missing for a reason other than having none (a commune whose predecessors' shares are
-    unknown, exports that do not cover the period): its brief says why, it is never silently left out."""
+    dossier figures are missing for a reason other than having none in the period (a commune whose predecessors'
+    shares are unknown, an old commune's data absent): its brief says why, it is never silently left out."""
     from .rates import missing_reason
 
     why = record["missing"].get("received_total")
-    unexplained = why is not None and why != missing_reason("no_dossiers")
-    return (record["received_total"] or 0) > 0 or unexplained or bool(record["budget_as_of"] or record["par_year"])
+    # no dossier, or no export of the unit spans the period: nothing of the period to brief
+    explained = why is not None and why != missing_reason("no_dossiers") and not record.get("uncovered")
+    return (record["received_total"] or 0) > 0 or explained or bool(record["budget_as_of"] or record["par_year"])
 
 
 def _plan(records, groups, coverage, wanted, registry, settings, period, folder, allow_incomplete):

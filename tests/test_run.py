@@ -350,3 +350,6 @@ def test_a_unit_whose_dossier_figures_are_missing_for_a_reason_is_briefed_not_le
     assert _has_data(dict(base, missing={"received_total": "chưa biết tỷ lệ phần của Xã Đoàn Tùng chuyển về …"}))
     assert _has_data(dict(base, received_total=3)) and _has_data(dict(base, budget_as_of="2025-06-30"))
     assert _has_data(dict(base, par_year=2024))
+    # no export of the unit spans the period at all: nothing to brief (the run says no data for the period)
+    uncovered = {"received_total": "không có tệp xuất hồ sơ nào của đơn vị trong kỳ (…)"}
+    assert not _has_data(dict(base, missing=uncovered, uncovered="01/07/2023–30/09/2023"))
