@@ -321,7 +321,7 @@ def unit_brief(
     ``run_dir``: a ``cchc run`` folder whose indicators and rankings are reused instead of recomputed (the same
     figures: they come from the same store and period)."""
     from .coverage import coverage_table
-    from .indicators import compute_indicators
+    from .indicators import compute_indicators, dossier_units
     from .store import load_dossiers, open_store
 
     p = parse_period(period) if isinstance(period, str) else period
@@ -338,7 +338,7 @@ def unit_brief(
     kf = _key_figures(rec, compared)
     narrative = narrative_by_topic(rec, p)
     narrative["onestop"] += [c.sentence for c in compared]
-    dossiers = load_dossiers(data_dir, units=_dossier_units(rec))
+    dossiers = load_dossiers(data_dir, units=dossier_units(rec))
     if cached_ranks and group in cached_ranks:
         ranks = cached_ranks[group]
     else:
@@ -492,18 +492,11 @@ class _Blank(dict):
         return "—"
 
 
-def _dossier_units(rec: dict) -> list[str]:
-    """The units whose dossiers the brief's table and trend show: the unit, and the old communes its figures take
-    in (``aggregated_from``) where each came whole (a divided commune's dossiers cannot be told apart)."""
-    sources = rec.get("aggregated_from") or []
-    if any(s["share"] != 1.0 for s in sources):
-        return [rec["unit_id"]]
-    return list(dict.fromkeys([rec["unit_id"], *(s["unit_id"] for s in sources)]))
-
-
 def _predecessors_notice(rec: dict) -> Notice | None:
     """What a new commune's figures take in from the communes it replaced on 1 July 2025, said where the figures
     are; None when they are its own alone."""
+    from .indicators import dossier_units
+
     sources = [s for s in rec.get("aggregated_from") or [] if s["unit_id"] != rec["unit_id"]]
     if not sources:
         return None
@@ -517,7 +510,7 @@ def _predecessors_notice(rec: dict) -> Notice | None:
         "Số liệu hồ sơ của kỳ gồm cả hồ sơ do các đơn vị trước sắp xếp tiếp nhận hoặc còn đang giải quyết: "
         f"{', '.join(part(s) for s in sources)}."
     )
-    if _dossier_units(rec) == [rec["unit_id"]]:
+    if dossier_units(rec) == [rec["unit_id"]]:
         text += (
             " Bảng 1 và Hình 1 chỉ gồm hồ sơ của chính đơn vị: hồ sơ của đơn vị được chia cho nhiều đơn vị mới "
             "không tách được theo từng đơn vị."

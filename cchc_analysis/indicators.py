@@ -815,6 +815,16 @@ def _aggregate_predecessors(
     return {"row": row, "sources": sources, "missing": missing}
 
 
+def dossier_units(record: dict) -> list[str]:
+    """The units whose dossiers make up a record's dossier figures, for the tables built from the dossiers (TT
+    01/2020, the monthly trend): the unit, and the old communes its figures take in (``aggregated_from``) where each
+    came whole; where one was divided its dossiers cannot be told apart, and the unit's own alone are listed."""
+    sources = record.get("aggregated_from") or []
+    if any(s["share"] != 1.0 for s in sources):
+        return [record["unit_id"]]
+    return list(dict.fromkeys([record["unit_id"], *(s["unit_id"] for s in sources)]))
+
+
 def _handled_any(onestop: pd.DataFrame, unit_id: str) -> bool:
     """The unit handled dossiers in the period (any count where the table has no ``handled_total``)."""
     if "handled_total" in onestop.columns:

@@ -11,7 +11,6 @@ from openpyxl.utils import get_column_letter
 
 from .methodology import Methodology, indicator_catalogue
 from .periods import Period
-from .settings import Settings
 from .tt01 import tt01_table, write_text, write_tt01_sheet
 
 
@@ -53,18 +52,23 @@ def indicators_workbook(
     ws.freeze_panes = "C4"
     if rankings is not None:
         write_rankings_sheet(wb.create_sheet("Xếp hạng"), rankings, period)
-    from .store import read_dossiers
+    from .indicators import dossier_units
+    from .store import load_dossiers
 
-    dossiers = read_dossiers(Settings.resolve(data_dir).processed_dir)
+    # the rows the period may count, of every unit (a dossier two units' exports hold, once): as the figures count
+    dossiers = load_dossiers(data_dir, period)
     for r in records:
-        part = dossiers[dossiers["unit_id"] == r["unit_id"]]
+        units = dossier_units(r)  # with the old communes a new one's figures take in
+        part = dossiers[dossiers["unit_id"].isin(units)]
         if part.empty:
             continue
         sheet = wb.create_sheet(sheet_title(f"TT01 {r['unit_name']}", wb.sheetnames))
+        only_own = len(units) == 1 and any(s["unit_id"] != r["unit_id"] for s in r.get("aggregated_from") or [])
         write_tt01_sheet(
             sheet,
             tt01_table(part, period),
-            f"TÌNH HÌNH GIẢI QUYẾT TTHC - {r['unit_name'].upper()} - KỲ {period.label_vi}",
+            f"TÌNH HÌNH GIẢI QUYẾT TTHC - {r['unit_name'].upper()} - KỲ {period.label_vi}"
+            + (" (CHỈ GỒM HỒ SƠ CỦA ĐƠN VỊ, KHÔNG GỒM PHẦN CỦA CÁC ĐƠN VỊ TRƯỚC SẮP XẾP)" if only_own else ""),
         )
     buf = io.BytesIO()
     wb.save(buf)

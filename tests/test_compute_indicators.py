@@ -681,7 +681,8 @@ def test_the_brief_of_the_new_commune_says_what_it_took_in_and_its_table_agrees(
 
 
 def test_a_divided_predecessors_dossiers_stay_out_of_the_brief_table_and_the_notice_says_so():
-    from cchc_analysis.brief import _dossier_units, _predecessors_notice
+    from cchc_analysis.brief import _predecessors_notice
+    from cchc_analysis.indicators import dossier_units
 
     rec = {
         "unit_id": NLB,
@@ -692,15 +693,15 @@ def test_a_divided_predecessors_dossiers_stay_out_of_the_brief_table_and_the_not
             {"unit_id": "X", "name": "Xã X", "share": 0.25},
         ],
     }
-    assert _dossier_units(rec) == [NLB]
+    assert dossier_units(rec) == [NLB]
     assert _predecessors_notice(rec).text == (
         "Số liệu hồ sơ của kỳ gồm cả hồ sơ do các đơn vị trước sắp xếp tiếp nhận hoặc còn đang giải quyết: "
         "Xã Phạm Kha, Xã Đoàn Tùng (chưa biết phần chuyển về đơn vị), Xã X (25%). Bảng 1 và Hình 1 chỉ gồm hồ sơ "
         "của chính đơn vị: hồ sơ của đơn vị được chia cho nhiều đơn vị mới không tách được theo từng đơn vị."
     )
     whole = {"unit_id": NLB, "aggregated_from": rec["aggregated_from"][:2]}
-    assert _dossier_units(whole) == [NLB, "30-11245"]
-    assert _predecessors_notice({"unit_id": NLB}) is None and _dossier_units({"unit_id": NLB}) == [NLB]
+    assert dossier_units(whole) == [NLB, "30-11245"]
+    assert _predecessors_notice({"unit_id": NLB}) is None and dossier_units({"unit_id": NLB}) == [NLB]
 
 
 def test_the_ranking_counts_what_the_old_commune_left_pending_as_the_new_ones(tmp_path):
@@ -721,3 +722,18 @@ def test_the_new_communes_unknown_inputs_still_count_when_its_figures_take_in_an
     # not 50% online (n1 of 2, the blank one counted as not online): missing, with the reason
     assert rec["online_rate"] is None and rec["missing"]["online_rate"].startswith("1/2 hồ sơ mới không rõ kênh nộp")
     assert rec["received_total"] == 4 and rec["resolved_early"] == 2  # the figures that do not need the channel
+
+
+def test_the_workbooks_tt01_sheet_of_the_new_commune_agrees_with_its_figures(tmp_path):
+    from openpyxl import load_workbook
+
+    from cchc_analysis.cli import main
+
+    data, out = _after_store(tmp_path / "d", AFTER), tmp_path / "chi-so.xlsx"
+    args = ["indicators", "--data-dir", str(data), "--period", "2025Q3", "--unit", "Nam Thanh Miện"]
+    assert main([*args, "--format", "xlsx", "-o", str(out)]) == 0
+    sheet = load_workbook(out)["TT01 Xã Nam Thanh Miện"]
+    total = next(r for r in range(6, sheet.max_row + 1) if sheet.cell(r, 2).value == "Tổng cộng")
+    # as the record: 4 received (n1 online, n2 direct, h1 and h2 from before), 3 resolved (2 early, 1 late), h2
+    # pending and overdue
+    assert [sheet.cell(total, c).value for c in range(3, 15)] == [4, 1, 1, 2, 3, 2, 0, 1, 1, 0, 1, 0]
