@@ -30,7 +30,7 @@ from .states import (
     source,
     states_sql,
 )
-from .store import load_ingest_report, open_store, read_table, store_rows
+from .store import handover_pairs, load_ingest_report, open_store, read_table, store_rows
 from .text import fold
 
 log = logging.getLogger(__name__)
@@ -368,7 +368,7 @@ def compute_indicators(
     # counted by DuckDB over the store's files: the whole history in four columns, then the period's rows
     history = unit_history(store_rows(processed))
     catalogue = read_table(processed, "catalogue")
-    handed_over = registry.handovers(history.index, period.end)  # in an old and a new commune's exports: once
+    handed_over = handover_pairs(processed, registry, history.index, period.end)  # in two communes' exports: once
     rows = store_rows(processed, period, handed_over=handed_over)
     onestop = compute_onestop_indicators(rows, period, catalogue, methodology, history).set_index("unit_id")
     budget = compute_budget_indicators(read_table(processed, "budget"), period, methodology).set_index("unit_id")

@@ -142,11 +142,12 @@ def _dossier_inputs(processed, period, registry):
     compared with may count (read by DuckDB when counted; a dossier handed over on the reform, once)."""
     from .indicators import unit_history
     from .periods import Period, previous_period
-    from .store import store_rows
+    from .store import handover_pairs, store_rows
 
     span = Period(previous_period(period).start, period.end, "span", "range")
     history = unit_history(store_rows(processed))
-    return history, store_rows(processed, span, handed_over=registry.handovers(history.index, period.end))
+    pairs = handover_pairs(processed, registry, history.index, period.end)
+    return history, store_rows(processed, span, handed_over=pairs)
 
 
 def compute_rankings(
@@ -350,7 +351,7 @@ def rank_history(
     """
     from .indicators import compute_onestop_indicators, unit_history
     from .periods import parse_period
-    from .store import open_store, read_table, store_rows
+    from .store import handover_pairs, open_store, read_table, store_rows
 
     methodology = methodology or load_methodology()
     _settings, processed, registry = open_store(data_dir)
@@ -373,7 +374,7 @@ def rank_history(
     frames = []
     for label in reversed(labels):
         p = parse_period(label)
-        rows = store_rows(processed, p, handed_over=registry.handovers(history.index, p.end))
+        rows = store_rows(processed, p, handed_over=handover_pairs(processed, registry, history.index, p.end))
         table = compute_onestop_indicators(rows, p, catalogue, methodology, history)
         if members is not None:
             table = table[table["unit_id"].isin(members)]

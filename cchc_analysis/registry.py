@@ -451,19 +451,33 @@ class UnitRegistry:
         """Units that (partly) became ``unit_id``, with the share of each that went to it."""
         return [(self.get(s.predecessor_id), s.share) for s in self._pred_of.get(unit_id, ())]
 
-    def handovers(self, present, on: dt.date) -> list[tuple[str, str]]:
+    def handovers(self, present, on: dt.date, early=None) -> list[tuple[str, str]]:
         """Where a dossier may sit in both an old and a new commune's exports (handed over on the reform), which
         copy counts with the boundaries of ``on``: (unit whose copy is left out, unit whose copy is kept) for each
-        succession whose two units are both ``present`` (hold dossiers). Once the new commune exists, its copy (the
-        later state); before, the old commune's (its report of its own time)."""
+        succession whose two units are both ``present`` (hold dossiers) and, given ``early``, whose new commune is
+        among those that hold a dossier received before their first day (a copy keeps its receipt date: without
+        one there is nothing to compare). Once the new commune exists, its copy counts (the later state); before,
+        the old commune's (its report of its own time)."""
         present = set(present)
         pairs = []
         for s in self._successions:
             if s.predecessor_id in present and s.successor_id in present:
+                if early is not None and s.successor_id not in early:
+                    continue
                 began = self._units[s.successor_id].valid_from
                 before = began is not None and on < began
                 pairs.append((s.successor_id, s.predecessor_id) if before else (s.predecessor_id, s.successor_id))
         return pairs
+
+    def first_days(self, present) -> dict[str, dt.date]:
+        """The first day of each new commune among ``present`` that replaced another one of them (where a dossier
+        both hold would have been received before it)."""
+        present = set(present)
+        return {
+            s.successor_id: self._units[s.successor_id].valid_from
+            for s in self._successions
+            if s.predecessor_id in present and s.successor_id in present and self._units[s.successor_id].valid_from
+        }
 
     def to_records(self, group: str | None = None) -> list[dict[str, object]]:
         """JSON-ready list of units with their successors."""
