@@ -849,3 +849,41 @@ def test_a_store_an_ingest_stopped_writing_is_refused_until_an_ingest_finishes(t
     (tmp_path / "raw" / "thanh-giang" / "b.xlsx").unlink()
     ingest(tmp_path)
     assert len(load_dossiers(tmp_path)) == 2 and not (tmp_path / "processed" / store.UNFINISHED).exists()
+
+
+def test_a_dossier_handed_over_on_the_reform_is_read_from_both_exports_and_counted_once(tmp_path):
+    from cchc_analysis.indicators import compute_indicators
+    from cchc_analysis.periods import parse_period
+
+    # Thanh Giang's last export (to 30/06/2025): HS-1 received 20/06, in progress; HS-3 resolved in May
+    simple_export(
+        tmp_path / "raw" / "thanh-giang" / "a.xlsx",
+        [
+            dossier_row(1, "HS-1", received="20/06/2025 08:00", due="05/07/2025", done="", status="Đang xử lý"),
+            dossier_row(2, "HS-3", received="10/05/2025 08:00", due="20/05/2025", done="15/05/2025 09:00"),
+        ],
+        period="Từ ngày 01/04/2025 đến ngày 30/06/2025",
+    )
+    # Nam Thanh Miện, which took Thanh Giang over, lists HS-1 too, resolved on 03/07 (due 05/07), and its own HS-10
+    simple_export(
+        tmp_path / "raw" / "nam-thanh-mien" / "b.xlsx",
+        [
+            dossier_row(1, "HS-1", received="20/06/2025 08:00", due="05/07/2025", done="03/07/2025 10:00"),
+            dossier_row(2, "HS-10", received="02/07/2025 08:00", due="10/07/2025", done="08/07/2025 09:00"),
+        ],
+        title="UBND XÃ NAM THANH MIỆN",
+        period="Từ ngày 01/07/2025 đến ngày 30/09/2025",
+    )
+    assert ingest(tmp_path).dossiers == 4  # each export's rows kept: they are two units' records
+    (q3,) = compute_indicators(tmp_path, parse_period("2025Q3"), units=["Nam Thanh Miện"])
+    # HS-1 once, carried over into the new commune's quarter and resolved early, with HS-10 (early): not also
+    # Thanh Giang's copy, pending
+    assert [q3[k] for k in ("received_total", "carried_over", "resolved_early", "pending_total")] == [2, 1, 2, 0]
+    (q2,) = compute_indicators(tmp_path, parse_period("2025Q2"), units=["Thanh Giang"])
+    # before 01/07 Thanh Giang's copy counts: HS-1 new and pending on 30/06, HS-3 resolved early
+    assert [q2[k] for k in ("received_total", "resolved_early", "pending_total")] == [2, 1, 1]
+    rows = load_dossiers(tmp_path, "2025Q3", ["Nam Thanh Miện", "Thanh Giang"])
+    assert sorted(zip(rows["unit_id"], rows["code"], strict=True)) == [
+        ("2025-31-11284", "HS-1"),
+        ("2025-31-11284", "HS-10"),
+    ]
