@@ -431,7 +431,10 @@ def comparisons(data_dir, p: Period, rec: dict) -> list[Comparison]:
         }
         if changes:
             items = "; ".join(f"{catalogue[k]['label'].lower()} {v}" for k, v in changes.items())
-            out.append(Comparison(label, q, changes, f"So với {label} ({span}): {items}."))
+            # before a new commune existed, its figures are the communes' it replaced: say whose
+            olds = [s["name"] for s in old.get("aggregated_from") or [] if s["unit_id"] != rec["unit_id"]]
+            whose = f"; số liệu của {', '.join(olds)} trước sắp xếp" if olds else ""
+            out.append(Comparison(label, q, changes, f"So với {label} ({span}{whose}): {items}."))
     return out
 
 

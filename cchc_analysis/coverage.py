@@ -15,8 +15,9 @@ from .states import dossier_states, received_in
 
 def dossier_coverage(report: dict, period: Period, registry=None) -> pd.DataFrame:
     """Per unit: days of the period covered by its dossier exports' stated ranges, and the missing day ranges. With
-    the ``registry``, a commune created during the period (1 July 2025) is covered before that day by the exports of
-    every commune it replaced (a gap there names the old commune), and is listed even with no export of its own."""
+    the ``registry``, a commune created during the period or after it (1 July 2025) is covered before that day by
+    the exports of every commune it replaced (a gap there names the old commune), and is listed even with no export
+    of its own: its figures of those days are theirs (a comparison with the year before, a straddling period)."""
     spans: dict[str, list[tuple[dt.date, dt.date]]] = {}
     for f in report.get("files", []):
         if f.get("kind") != "dossier_list" or f.get("error") or not f.get("period_start"):
@@ -58,12 +59,12 @@ def dossier_coverage(report: dict, period: Period, registry=None) -> pd.DataFram
 
 
 def _created_during(registry, period: Period, spans: dict) -> dict[str, tuple[dt.date, list[tuple[str, str]]]]:
-    """The communes created during ``period`` whose predecessors or themselves have exports: unit id -> (its
-    first day, [(predecessor id, name)])."""
+    """The communes created during ``period`` or after it whose predecessors or themselves have exports: unit id ->
+    (its first day, [(predecessor id, name)]). Their figures of the days before are their predecessors'."""
     out = {}
     for unit in registry:
         first = unit.valid_from
-        if first is None or not period.start < first <= period.end:
+        if first is None or first <= period.start:  # it existed on the period's first day: its own exports
             continue
         predecessors = [(p.unit_id, p.full_name) for p, _share in registry.predecessors(unit.unit_id)]
         if predecessors and (unit.unit_id in spans or any(pid in spans for pid, _ in predecessors)):

@@ -255,3 +255,20 @@ def test_a_commune_created_in_the_period_is_covered_before_that_day_by_the_commu
     assert not dossier_coverage({"files": files}, across).set_index("unit_id").loc[ntm, "complete"]
     q3 = dossier_coverage({"files": files}, parse_period("2025-07"), registry).set_index("unit_id")
     assert q3.loc[ntm, "complete"]
+
+
+def test_a_period_before_a_commune_began_is_covered_by_the_communes_it_replaced():
+    from cchc_analysis.registry import UnitRegistry
+
+    registry = UnitRegistry.shipped("Huyện Thanh Miện")
+    ntm, olds = "2025-31-11284", ("30-11281", "30-11284", "30-11287", "30-11293")  # Nam Thanh Miện; its four
+    files = [
+        {"kind": "dossier_list", "unit_id": u, "period_start": "2024-01-01", "period_end": "2024-12-31"} for u in olds
+    ]
+    files.append({"kind": "dossier_list", "unit_id": ntm, "period_start": "2025-07-01", "period_end": "2025-12-31"})
+    # its comparison with 2024Q4 (the same quarter a year before it began) is its four predecessors' exports
+    row = dossier_coverage({"files": files}, parse_period("2024Q4"), registry).set_index("unit_id").loc[ntm]
+    assert (row["complete"], row["days_covered"], row["missing"]) == (True, 92, [])
+    files.pop(1)  # Chi Lăng Nam's 2024 export missing
+    row = dossier_coverage({"files": files}, parse_period("2024Q4"), registry).set_index("unit_id").loc[ntm]
+    assert (row["complete"], row["missing"]) == (False, ["01/10/2024–31/12/2024 (Xã Chi Lăng Nam)"])

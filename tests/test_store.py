@@ -887,3 +887,41 @@ def test_a_dossier_handed_over_on_the_reform_is_read_from_both_exports_and_count
         ("2025-31-11284", "HS-1"),
         ("2025-31-11284", "HS-10"),
     ]
+
+
+def test_a_new_commune_is_compared_with_the_same_quarter_of_the_communes_it_replaced(tmp_path):
+    from cchc_analysis.brief import comparisons
+    from cchc_analysis.indicators import compute_indicators
+    from cchc_analysis.periods import parse_period
+
+    olds = {"thanh-giang": "THANH GIANG", "chi-lang-bac": "CHI LĂNG BẮC", "chi-lang-nam": "CHI LĂNG NAM"}
+    olds["hong-phong"] = "HỒNG PHONG"  # Nam Thanh Miện's four predecessors
+    for i, (folder, name) in enumerate(olds.items()):
+        # 2024Q3: one dossier each, resolved early, online
+        row = dossier_row(1, f"O-{i}", received="02/07/2024 08:00", due="10/07/2024", done="05/07/2024 09:00")
+        simple_export(
+            tmp_path / "raw" / folder / "a.xlsx",
+            [row],
+            title=f"UBND XÃ {name}",
+            period="Từ ngày 01/07/2024 đến ngày 30/09/2024",
+        )
+    # 2025Q3: Nam Thanh Miện's five dossiers, resolved early, online
+    rows = [
+        dossier_row(i, f"N-{i}", received="02/07/2025 08:00", due="10/07/2025", done="05/07/2025 09:00")
+        for i in range(1, 6)
+    ]
+    simple_export(
+        tmp_path / "raw" / "nam-thanh-mien" / "b.xlsx",
+        rows,
+        title="UBND XÃ NAM THANH MIỆN",
+        period="Từ ngày 01/07/2025 đến ngày 30/09/2025",
+    )
+    ingest(tmp_path)
+    q3 = parse_period("2025Q3")
+    (rec,) = compute_indicators(tmp_path, q3, units=["Nam Thanh Miện"])
+    (last_year,) = [c for c in comparisons(tmp_path, q3, rec) if c.label == "cùng kỳ năm 2024"]
+    # 5 received against the four old communes' 4 (one each): +1, +25,0%
+    assert last_year.sentence.startswith(
+        "So với cùng kỳ năm 2024 (01/07/2024 – 30/09/2024; số liệu của Xã Chi Lăng Bắc, Xã Chi Lăng Nam, "
+        "Xã Thanh Giang, Xã Hồng Phong trước sắp xếp): tổng số hồ sơ tiếp nhận tăng 1 hồ sơ (+25,0%)"
+    )
