@@ -498,7 +498,7 @@ class _Blank(dict):
 def _predecessors_notice(rec: dict) -> Notice | None:
     """What a new commune's figures take in from the communes it replaced on 1 July 2025, said where the figures
     are; None when they are its own alone."""
-    from .indicators import dossier_units
+    from .indicators import own_dossiers_only
 
     sources = [s for s in rec.get("aggregated_from") or [] if s["unit_id"] != rec["unit_id"]]
     if not sources:
@@ -513,7 +513,7 @@ def _predecessors_notice(rec: dict) -> Notice | None:
         "Số liệu hồ sơ của kỳ gồm cả hồ sơ do các đơn vị trước sắp xếp tiếp nhận hoặc còn đang giải quyết: "
         f"{', '.join(part(s) for s in sources)}."
     )
-    if dossier_units(rec) == [rec["unit_id"]]:
+    if own_dossiers_only(rec):
         text += (
             " Bảng 1 và Hình 1 chỉ gồm hồ sơ của chính đơn vị: hồ sơ của đơn vị được chia cho nhiều đơn vị mới "
             "không tách được theo từng đơn vị."

@@ -30,7 +30,7 @@ from .states import (
     source,
     states_sql,
 )
-from .store import handover_pairs, load_ingest_report, open_store, read_table, store_rows
+from .store import handover_holders, load_ingest_report, open_store, read_table, store_rows
 from .text import fold
 
 log = logging.getLogger(__name__)
@@ -368,7 +368,8 @@ def compute_indicators(
     # counted by DuckDB over the store's files: the whole history in four columns, then the period's rows
     history = unit_history(store_rows(processed))
     catalogue = read_table(processed, "catalogue")
-    handed_over = handover_pairs(processed, registry, history.index, period.end)  # in two communes' exports: once
+    # a dossier in an old and a new commune's exports counts once
+    handed_over = registry.handovers(history.index, period.end, handover_holders(processed, registry, history.index))
     rows = store_rows(processed, period, handed_over=handed_over)
     onestop = compute_onestop_indicators(rows, period, catalogue, methodology, history).set_index("unit_id")
     budget = compute_budget_indicators(read_table(processed, "budget"), period, methodology).set_index("unit_id")
@@ -823,6 +824,13 @@ def dossier_units(record: dict) -> list[str]:
     if any(s["share"] != 1.0 for s in sources):
         return [record["unit_id"]]
     return list(dict.fromkeys([record["unit_id"], *(s["unit_id"] for s in sources)]))
+
+
+def own_dossiers_only(record: dict) -> bool:
+    """The record's figures take in old communes whose dossiers its tables cannot show (one was divided): the
+    tables built from dossiers are the unit's own alone, and say so."""
+    takes_in = any(s["unit_id"] != record["unit_id"] for s in record.get("aggregated_from") or [])
+    return takes_in and dossier_units(record) == [record["unit_id"]]
 
 
 def _handled_any(onestop: pd.DataFrame, unit_id: str) -> bool:

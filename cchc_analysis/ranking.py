@@ -142,11 +142,11 @@ def _dossier_inputs(processed, period, registry):
     compared with may count (read by DuckDB when counted; a dossier handed over on the reform, once)."""
     from .indicators import unit_history
     from .periods import Period, previous_period
-    from .store import handover_pairs, store_rows
+    from .store import handover_holders, store_rows
 
     span = Period(previous_period(period).start, period.end, "span", "range")
     history = unit_history(store_rows(processed))
-    pairs = handover_pairs(processed, registry, history.index, period.end)
+    pairs = registry.handovers(history.index, period.end, handover_holders(processed, registry, history.index))
     return history, store_rows(processed, span, handed_over=pairs)
 
 
@@ -351,12 +351,13 @@ def rank_history(
     """
     from .indicators import compute_onestop_indicators, unit_history
     from .periods import parse_period
-    from .store import handover_pairs, open_store, read_table, store_rows
+    from .store import handover_holders, open_store, read_table, store_rows
 
     methodology = methodology or load_methodology()
     _settings, processed, registry = open_store(data_dir)
     members = {u.unit_id for u in registry.units(group=group)} if group else None
     history = unit_history(store_rows(processed))
+    holders = handover_holders(processed, registry, history.index)  # once: the quarters only orient the pairs
     catalogue = read_table(processed, "catalogue")
     rate = ranked_rates().get(indicator)
     if rate is None:
@@ -374,7 +375,7 @@ def rank_history(
     frames = []
     for label in reversed(labels):
         p = parse_period(label)
-        rows = store_rows(processed, p, handed_over=handover_pairs(processed, registry, history.index, p.end))
+        rows = store_rows(processed, p, handed_over=registry.handovers(history.index, p.end, holders))
         table = compute_onestop_indicators(rows, p, catalogue, methodology, history)
         if members is not None:
             table = table[table["unit_id"].isin(members)]

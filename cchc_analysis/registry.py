@@ -451,19 +451,17 @@ class UnitRegistry:
         """Units that (partly) became ``unit_id``, with the share of each that went to it."""
         return [(self.get(s.predecessor_id), s.share) for s in self._pred_of.get(unit_id, ())]
 
-    def handovers(self, present, on: dt.date, early=None) -> list[tuple[str, str]]:
+    def handovers(self, present, on: dt.date, holders) -> list[tuple[str, str]]:
         """Where a dossier may sit in both an old and a new commune's exports (handed over on the reform), which
         copy counts with the boundaries of ``on``: (unit whose copy is left out, unit whose copy is kept) for each
-        succession whose two units are both ``present`` (hold dossiers) and, given ``early``, whose new commune is
-        among those that hold a dossier received before their first day (a copy keeps its receipt date: without
-        one there is nothing to compare). Once the new commune exists, its copy counts (the later state); before,
-        the old commune's (its report of its own time)."""
+        succession whose old commune is ``present`` (holds dossiers) and whose new commune is among ``holders``
+        (those holding a dossier received before their first day: a copy keeps its receipt date, without one there
+        is nothing to compare; ``store.handover_holders``). Once the new commune exists, its copy counts (the later
+        state); before, the old commune's (its report of its own time)."""
         present = set(present)
         pairs = []
         for s in self._successions:
-            if s.predecessor_id in present and s.successor_id in present:
-                if early is not None and s.successor_id not in early:
-                    continue
+            if s.predecessor_id in present and s.successor_id in holders:
                 began = self._units[s.successor_id].valid_from
                 before = began is not None and on < began
                 pairs.append((s.successor_id, s.predecessor_id) if before else (s.predecessor_id, s.successor_id))

@@ -212,6 +212,20 @@ def not_handed_over(row: str, relation: str, pairs: list[tuple[str, str]]) -> st
         WHERE l.left_out = {row}.unit_id AND s.code = {row}.code)"""
 
 
+def received_before(rows: StoreRows, first: dict[str, dt.date]) -> set[str]:
+    """The units of ``first`` (unit id -> a day) that hold a dossier received before their day, among ``rows``."""
+    if not first:
+        return set()
+    held = " OR ".join(
+        f"(unit_id = '{_text(unit)}' AND received_at < TIMESTAMP '{day.isoformat()} 00:00:00')"
+        for unit, day in first.items()
+    )
+    with connect() as con:
+        return {
+            unit for (unit,) in con.execute(f"SELECT DISTINCT unit_id FROM {rows.relation()} WHERE {held}").fetchall()
+        }
+
+
 def handed_over_copies(dossiers: pd.DataFrame, pairs: list[tuple[str, str]]) -> np.ndarray:
     """A boolean per row of ``dossiers`` (in its order): the row is a copy left out for another unit's
     (:func:`not_handed_over`); all False without pairs or a ``code`` column."""

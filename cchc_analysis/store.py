@@ -45,7 +45,7 @@ from .periods import Period, parse_period
 from .pseudonym import KEY_FILE_NAME, Pseudonymiser
 from .registry import Unit, UnitRegistry
 from .settings import Settings
-from .states import StoreRows, finished_in_sql, handed_over_copies, may_count_in, may_count_sql
+from .states import StoreRows, finished_in_sql, handed_over_copies, may_count_in, may_count_sql, received_before
 from .text import slugify
 
 log = logging.getLogger(__name__)
@@ -813,7 +813,7 @@ def load_dossiers(
         unknown = [c for c in columns if c not in stored and c != "unit_name"]
         if unknown:
             raise InputFileError(f"Bảng hồ sơ không có cột {', '.join(unknown)}. Các cột: {', '.join(stored)}.")
-        needed = {"unit_id", "code", "received_at", *columns}  # a dossier handed over on the reform is kept once
+        needed = {"unit_id", "code", *columns}  # the code: a dossier handed over on the reform is kept once
         if period is not None:  # the columns the period's rule reads
             needed |= {"status", "received_at", "processed_at", "result_at", "handed_at"}
         read = [c for c in stored if c in needed]
@@ -821,9 +821,9 @@ def load_dossiers(
     frame = read_dossiers(processed, read, where)
     if not frame.empty:
         on = period.end if period is not None else dt.date.today()
-        first = registry.first_days(frame["unit_id"].unique())
-        early = {u for u, day in first.items() if (frame.loc[frame["unit_id"] == u, "received_at"] < str(day)).any()}
-        frame = frame[~handed_over_copies(frame, registry.handovers(frame["unit_id"].unique(), on, early))]
+        present = frame["unit_id"].unique()
+        pairs = registry.handovers(present, on, handover_holders(processed, registry, present))
+        frame = frame[~handed_over_copies(frame, pairs)]
     if period is not None:
         frame = frame[may_count_in(frame, period)]
     if columns is not None:
@@ -860,26 +860,15 @@ def _dossier_rows(processed: Path, registry: UnitRegistry, ids: list[str] | None
     return where
 
 
-def handover_pairs(processed: Path, registry: UnitRegistry, present, on: dt.date) -> list[tuple[str, str]]:
-    """``UnitRegistry.handovers`` for the store: only the new communes that hold a dossier received before their
-    first day can share one with an old commune (usually none: their exports begin on 1 July 2025), so most stores
-    need no comparison of dossier codes at all. One query over two columns of the new communes' rows."""
+def handover_holders(processed: Path, registry: UnitRegistry, present) -> set[str]:
+    """The new communes among ``present`` that hold a dossier received before their first day, of the units they
+    replaced that are ``present`` too: only these can share a dossier (handed over on the reform: a copy keeps its
+    receipt date) with an old commune, so a store whose new communes' exports begin on 1 July 2025 compares no
+    dossier codes at all (``UnitRegistry.handovers``). One query over the new communes' rows."""
     first = registry.first_days(present)
-    path = dossier_path(processed)
-    if not first or path is None or "code" not in dossier_columns(processed):
-        return []
-    from .states import connect, store_source
-
-    early = " OR ".join(
-        f"(unit_id = '{u.replace(chr(39), chr(39) * 2)}' AND received_at < TIMESTAMP '{day.isoformat()} 00:00:00')"
-        for u, day in first.items()
-    )
-    with connect() as con:
-        rows = con.execute(
-            f"SELECT DISTINCT unit_id FROM {store_source(path, dossier_columns(processed))} WHERE {early}"
-        )
-        holders = {r[0] for r in rows.fetchall()}
-    return registry.handovers(present, on, holders) if holders else []
+    if not first or "code" not in dossier_columns(processed):
+        return set()
+    return received_before(store_rows(processed), first)
 
 
 def store_rows(

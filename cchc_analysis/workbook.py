@@ -52,7 +52,7 @@ def indicators_workbook(
     ws.freeze_panes = "C4"
     if rankings is not None:
         write_rankings_sheet(wb.create_sheet("Xếp hạng"), rankings, period)
-    from .indicators import dossier_units
+    from .indicators import dossier_units, own_dossiers_only
     from .store import load_dossiers
 
     # the rows the period may count, of every unit (a dossier two units' exports hold, once): as the figures count
@@ -63,12 +63,15 @@ def indicators_workbook(
         if part.empty:
             continue
         sheet = wb.create_sheet(sheet_title(f"TT01 {r['unit_name']}", wb.sheetnames))
-        only_own = len(units) == 1 and any(s["unit_id"] != r["unit_id"] for s in r.get("aggregated_from") or [])
         write_tt01_sheet(
             sheet,
             tt01_table(part, period),
             f"TÌNH HÌNH GIẢI QUYẾT TTHC - {r['unit_name'].upper()} - KỲ {period.label_vi}"
-            + (" (CHỈ GỒM HỒ SƠ CỦA ĐƠN VỊ, KHÔNG GỒM PHẦN CỦA CÁC ĐƠN VỊ TRƯỚC SẮP XẾP)" if only_own else ""),
+            + (
+                " (CHỈ GỒM HỒ SƠ CỦA ĐƠN VỊ, KHÔNG GỒM PHẦN CỦA CÁC ĐƠN VỊ TRƯỚC SẮP XẾP)"
+                if own_dossiers_only(r)
+                else ""
+            ),
         )
     buf = io.BytesIO()
     wb.save(buf)

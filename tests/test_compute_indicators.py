@@ -682,7 +682,7 @@ def test_the_brief_of_the_new_commune_says_what_it_took_in_and_its_table_agrees(
 
 def test_a_divided_predecessors_dossiers_stay_out_of_the_brief_table_and_the_notice_says_so():
     from cchc_analysis.brief import _predecessors_notice
-    from cchc_analysis.indicators import dossier_units
+    from cchc_analysis.indicators import dossier_units, own_dossiers_only
 
     rec = {
         "unit_id": NLB,
@@ -701,6 +701,8 @@ def test_a_divided_predecessors_dossiers_stay_out_of_the_brief_table_and_the_not
     )
     whole = {"unit_id": NLB, "aggregated_from": rec["aggregated_from"][:2]}
     assert dossier_units(whole) == [NLB, "30-11245"]
+    # the tables (brief, workbook) say they hold the unit's own dossiers alone only where others are left out
+    assert own_dossiers_only(rec) and not own_dossiers_only(whole) and not own_dossiers_only({"unit_id": NLB})
     assert _predecessors_notice({"unit_id": NLB}) is None and dossier_units({"unit_id": NLB}) == [NLB]
 
 
