@@ -768,8 +768,8 @@ def _aggregate_predecessors(
     handled = [(u, share) for u, share in preds if _handled_any(onestop, u.unit_id)]
     if not preds or (with_own and not handled):
         return None
-    if with_own:
-        preds = [(unit, 1.0), *preds]
+    if with_own:  # after it began: its own, and the old communes that still handled dossiers (the others add 0)
+        preds = [(unit, 1.0), *handled]
     unknown = [u.full_name for u, share in handled if share is None]  # 0 dossiers are 0 whatever the share
     counts = [c for c in onestop.columns if onestop[c].dtype.kind in "iu"]
     row = pd.Series(0.0, index=onestop.columns, dtype=object)

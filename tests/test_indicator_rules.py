@@ -837,3 +837,31 @@ def test_what_makes_a_fee_or_a_payment_unknown_by_hand(text):
     f = compute_onestop_indicators(frame, JULY, None, load_methodology()).set_index("unit_id").loc["F"]
     assert (f["window_total"], f["fee_dossiers"], f["fee_paid_online"]) == (5, 3, 1)  # f1, f4, f5 owe a fee
     assert (f["fee_unknown"], f["payment_unknown"]) == (1, 1)  # f3; f5
+
+
+def test_an_old_commune_that_handled_nothing_is_no_unknown_share(registry):
+    # M took an unknown part of C, but C handled no dossier in the period: 0 whatever the share, nothing missing
+    got = _aggregate_predecessors(registry.get("M"), registry, _onestop({"C": _row([0] * 11, None)}))
+    assert not set(got["missing"]) & {"received_total", "online_rate", "on_time_rate_766"}
+    # M's own quarter with C idle: its own counts alone (None: nothing to add), and C is not named as a source
+    both = _onestop({"M": _row([2] * 11, None), "C": _row([0] * 11, None)})
+    assert _aggregate_predecessors(registry.get("M"), registry, both, with_own=True) is None
+    # N's own quarter: A still handled dossiers (carried over), B none: A added whole, B not listed
+    three = _onestop({"N": _row([1] * 11, None), "A": _row([2] * 11, None), "B": _row([0] * 11, None)})
+    got = _aggregate_predecessors(registry.get("N"), registry, three, with_own=True)
+    assert [s["unit_id"] for s in got["sources"]] == ["N", "A"] and got["row"]["new_total"] == 3
+
+
+def test_a_commune_that_still_exists_when_the_new_one_begins_is_not_taken_in(tmp_path):
+    # P gave part of its area to S on 01/07/2025 and goes on: its dossiers stay its own, in its own record
+    (tmp_path / "units.yaml").write_text(
+        """
+- {unit_id: P, name: Còn P, type: xã, group: H, successors: [{unit_id: S, share: 0.2}]}
+- {unit_id: S, name: Mới S, type: xã, group: T, valid_from: 2025-07-01}
+""",
+        encoding="utf-8",
+    )
+    reg = UnitRegistry.load(tmp_path)
+    table = _onestop({"S": _row([1] * 11, None), "P": _row([5] * 11, None)})
+    assert _aggregate_predecessors(reg.get("S"), reg, table, with_own=True) is None
+    assert _aggregate_predecessors(reg.get("S"), reg, table) is None
