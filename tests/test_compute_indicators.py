@@ -739,3 +739,20 @@ def test_the_workbooks_tt01_sheet_of_the_new_commune_agrees_with_its_figures(tmp
     # as the record: 4 received (n1 online, n2 direct, h1 and h2 from before), 3 resolved (2 early, 1 late), h2
     # pending and overdue
     assert [sheet.cell(total, c).value for c in range(3, 15)] == [4, 1, 1, 2, 3, 2, 0, 1, 1, 0, 1, 0]
+
+
+def test_on_the_new_communes_first_day_its_copy_of_a_handed_over_dossier_is_the_one_that_counts(tmp_path):
+    rows = [
+        # h2 in both exports: Thanh Giang's copy in progress, Nam Thanh Miện's resolved on 01/07 (due 10/07: early)
+        dossier(TG, "h2", "2025-06-25 08:00", "2025-07-10", None, "in_progress", "online"),
+        dossier(NTM, "h2", "2025-06-25 08:00", "2025-07-10", "2025-07-01 10:00", "resolved", "online"),
+        # its three other predecessors hold dossiers (ended in May): nothing of theirs is missing
+        *(
+            dossier(u, f"m{u}", "2025-05-05 08:00", "2025-05-15", "2025-05-06 08:00", "resolved", "direct")
+            for u in ("30-11281", "30-11284", "30-11293")
+        ),
+    ]
+    # the period ends on 01/07/2025, Nam Thanh Miện's first day: with its boundaries, its copy counts
+    (rec,) = compute_indicators(_after_store(tmp_path, rows), parse_period("01/06/2025-01/07/2025"), group=None)
+    assert rec["unit_id"] == NTM
+    assert [rec[k] for k in ("received_total", "resolved_early", "pending_total")] == [1, 1, 0]
