@@ -334,7 +334,7 @@ def unit_brief(
     unit_obj = registry.get(rec["unit_id"])
     group = group or rec["group"]
     methodology = load_methodology()
-    compared = comparisons(data_dir, p, rec)
+    compared = comparisons(data_dir, p, rec, precomputed_comparisons(run_dir, p))
     kf = _key_figures(rec, compared)
     narrative = narrative_by_topic(rec, p)
     narrative["onestop"] += [c.sentence for c in compared]
@@ -398,32 +398,73 @@ class Comparison:
     sentence: str
 
 
-def comparisons(data_dir, p: Period, rec: dict) -> list[Comparison]:
-    """The unit's main figures against the same period of the previous year and the previous period (one when
-    they are the same dates), each only where the dossier exports cover that period completely; an earlier period
-    the exports do not cover is said so, never compared."""
-    from .coverage import coverage_table
-    from .indicators import compute_indicators
+def earlier_periods(p: Period) -> list[tuple[str, Period]]:
+    """The periods a unit's figures are compared with: the same period of the previous year and the period before
+    (one when they are the same dates), each with its label in the brief."""
     from .periods import previous_period, same_period_last_year
 
-    if rec.get("received_total") is None:
-        return []
-    catalogue = indicator_catalogue()
     earlier = [(f"cùng kỳ năm {p.start.year - 1}", same_period_last_year(p))]
     before = previous_period(p)
     if before != earlier[0][1]:
         earlier.append(("kỳ trước", before))
-    out = []
-    for label, q in earlier:
-        span = f"{q.start:%d/%m/%Y} – {q.end:%d/%m/%Y}"
+    return earlier
+
+
+COMPARED_FILE = "so-sanh.json"  # in a run's folder: the comparisons' inputs for all its units
+
+
+def comparison_inputs(data_dir, p: Period, unit_ids: list[str]) -> dict:
+    """What ``comparisons`` needs for ``unit_ids``: for each earlier period, the indicator records of the units the
+    dossier exports cover completely then (a unit without a record there is not compared). ``cchc run`` computes
+    them once for all its units (one pass over the store per period, not one per brief) into ``so-sanh.json``."""
+    from .coverage import coverage_table
+    from .indicators import compute_indicators
+
+    wanted = set(unit_ids)
+    periods = []
+    for _label, q in earlier_periods(p):
         cov = coverage_table(data_dir, q)
-        row = cov[cov["unit_id"] == rec["unit_id"]] if len(cov) else cov
-        if not len(row) or not bool(row.iloc[0]["complete"]):
+        # a unit's first coverage row decides, as everywhere a unit's coverage is read
+        first = cov.drop_duplicates("unit_id") if len(cov) else None
+        covered = [] if first is None else first.loc[first["complete"].astype(bool), "unit_id"].tolist()
+        covered = [u for u in covered if u in wanted]
+        records = compute_indicators(data_dir, q, units=covered) if covered else []
+        periods.append({"start": str(q.start), "end": str(q.end), "records": {r["unit_id"]: r for r in records}})
+    return {"period_start": str(p.start), "period_end": str(p.end), "units": sorted(wanted), "periods": periods}
+
+
+def precomputed_comparisons(run_dir, p: Period) -> dict | None:
+    """The comparisons' inputs ``cchc run`` left in ``run_dir`` for this period; None when there are none."""
+    try:
+        inputs = json.loads((Path(run_dir) / COMPARED_FILE).read_text(encoding="utf-8")) if run_dir else None
+    except (OSError, ValueError):
+        return None
+    same = isinstance(inputs, dict) and (inputs.get("period_start"), inputs.get("period_end")) == (
+        str(p.start),
+        str(p.end),
+    )
+    return inputs if same else None
+
+
+def comparisons(data_dir, p: Period, rec: dict, inputs: dict | None = None) -> list[Comparison]:
+    """The unit's main figures against the same period of the previous year and the previous period (one when
+    they are the same dates), each only where the dossier exports cover that period completely; an earlier period
+    the exports do not cover is said so, never compared. ``inputs``: ``comparison_inputs`` computed beforehand
+    (by ``cchc run``) for units including this one; computed here when missing."""
+    if rec.get("received_total") is None:
+        return []
+    if inputs is None or rec["unit_id"] not in inputs["units"]:
+        inputs = comparison_inputs(data_dir, p, [rec["unit_id"]])
+    catalogue = indicator_catalogue()
+    out = []
+    for (label, q), given in zip(earlier_periods(p), inputs["periods"], strict=True):
+        span = f"{q.start:%d/%m/%Y} – {q.end:%d/%m/%Y}"
+        old = given["records"].get(rec["unit_id"])
+        if old is None:
             out.append(
                 Comparison(label, q, {}, f"Chưa so sánh được với {label} ({span}): các tệp xuất chưa phủ hết kỳ đó.")
             )
             continue
-        (old,) = compute_indicators(data_dir, q, units=[rec["unit_id"]])
         changes = {
             key: change_text(key, rec[key], old[key])
             for key in COMPARED

@@ -339,3 +339,39 @@ def test_comparisons_only_with_periods_the_exports_cover(stores):
     assert set(year.changes) == {"received_total", "online_rate", "on_time_rate_766"}
     assert set(quarter.changes) == {"received_total", "online_rate", "on_time_rate_766", "online_payment_rate"}
     assert year.sentence.startswith("So với cùng kỳ năm 2022 (01/10/2022 – 31/12/2022): tổng số hồ sơ tiếp nhận ")
+
+
+def test_a_run_computes_the_comparisons_once_for_its_units_and_each_brief_reads_them(stores, tmp_path):
+    import copy
+    import json
+
+    from cchc_analysis.brief import COMPARED_FILE, comparison_inputs, comparisons, precomputed_comparisons
+    from cchc_analysis.indicators import compute_indicators
+
+    data = stores["empty"]
+    last = parse_period("2023Q4")
+    recs = {r["unit_id"]: r for r in compute_indicators(data, last, units=["Thanh Giang", "Lam Sơn", "Tứ Cường"])}
+    tg, ls, tc = recs
+    inputs = comparison_inputs(data, last, [tg, ls])
+    # computed for two units at once: each unit's sentences as computed for it alone
+    for unit in (tg, ls):
+        assert comparisons(data, last, recs[unit], inputs) == comparisons(data, last, recs[unit])
+    # the inputs are what the sentences are made of: the same count a year before reads "không đổi"
+    tampered = copy.deepcopy(inputs)
+    tampered["periods"][0]["records"][tg]["received_total"] = recs[tg]["received_total"]
+    year, _quarter = comparisons(data, last, recs[tg], tampered)
+    assert year.changes["received_total"] == "không đổi"
+    # a unit without a record in an earlier period is not compared with it
+    del tampered["periods"][1]["records"][tg]
+    assert comparisons(data, last, recs[tg], tampered)[1].sentence == (
+        "Chưa so sánh được với kỳ trước (01/07/2023 – 30/09/2023): các tệp xuất chưa phủ hết kỳ đó."
+    )
+    # a unit the inputs were not computed for is computed on its own (not "not covered")
+    assert comparisons(data, last, recs[tc], inputs) == comparisons(data, last, recs[tc])
+    # through the run folder's file; another period's file is not read
+    (tmp_path / COMPARED_FILE).write_text(json.dumps(inputs, default=str), encoding="utf-8")
+    assert comparisons(data, last, recs[tg], precomputed_comparisons(tmp_path, last)) == comparisons(
+        data, last, recs[tg]
+    )
+    assert precomputed_comparisons(tmp_path, parse_period("2023Q3")) is None
+    assert precomputed_comparisons(tmp_path / "none", last) is None

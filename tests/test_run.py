@@ -240,8 +240,12 @@ def test_a_worker_reuses_its_kernel_but_no_brief_sees_the_previous_ones_names(tm
 
     from cchc_analysis import run
 
-    _notebook(tmp_path / "set.ipynb", "import os\nleft_behind = x\nprint(os.getpid())")
-    _notebook(tmp_path / "look.ipynb", "import os\nprint(os.getpid(), 'left_behind' in dir(), x)")
+    # the last line's value goes to IPython's output history (Out), which must not outlive its brief either
+    _notebook(tmp_path / "set.ipynb", "import os\nleft_behind = x\nprint(os.getpid())\n'left' + 'behind'")
+    _notebook(
+        tmp_path / "look.ipynb",
+        "import os\nprint(os.getpid(), 'left_behind' in dir(), x, len(Out), globals().get('_') == 'leftbehind')",
+    )
     _notebook(tmp_path / "fail.ipynb", "raise ValueError('hỏng')")
 
     def execute(name, x):
@@ -252,13 +256,13 @@ def test_a_worker_reuses_its_kernel_but_no_brief_sees_the_previous_ones_names(tm
 
     try:
         _, (pid,) = execute("set.ipynb", 1)
-        _, (same_pid, leaked, x) = execute("look.ipynb", 2)
-        assert (same_pid, leaked, x) == (pid, "False", "2")  # one kernel, and a clean namespace
+        _, (same_pid, leaked, x, outs, last) = execute("look.ipynb", 2)
+        assert (same_pid, leaked, x, outs, last) == (pid, "False", "2", "0", "False")  # one kernel, a clean namespace
         kept = nbformat.read(tmp_path / "out-look.ipynb", 4)
         assert [c.source for c in kept.cells][:1] == ["x = 0"]  # the analyst's copy has no reset cell
         failed, _ = execute("fail.ipynb", 3)
         assert failed["status"] == "failed" and "hỏng" in failed["error"]
-        _, (new_pid, leaked, _x) = execute("look.ipynb", 4)
+        _, (new_pid, leaked, *_rest) = execute("look.ipynb", 4)
         assert new_pid != pid and leaked == "False"  # a failed brief's kernel is not reused
     finally:
         run._stop_kernel()
