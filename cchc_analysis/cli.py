@@ -346,6 +346,13 @@ def _add_report_commands(sub) -> None:
         "dẫn. / A Dask scheduler's address; its workers see the data and reports folders at the same paths.",
     )
     p.add_argument(
+        "--store-url",
+        metavar="URL",
+        help="Với --cluster/--scheduler: công bố kho đã xử lý lên URL này (s3://…, gs://…, qua fsspec) để các máy "
+        "trạm không chung thư mục nạp về; báo cáo gửi lại máy chạy. / With --cluster/--scheduler: publish the "
+        "processed store to this fsspec URL for workers that do not share the folders; briefs come back here.",
+    )
+    p.add_argument(
         "--allow-incomplete",
         action="store_true",
         help="Vẫn xuất báo cáo khi thiếu dữ liệu, kèm cảnh báo. / Publish incomplete units with a notice.",
@@ -899,6 +906,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         retry_failed=args.retry_failed,
         formats=_formats(args.formats, ("html", "pdf", "docx", "xlsx")),
         cluster=args.cluster or args.scheduler,
+        store_url=args.store_url,
     )
     status_vi = {"ok": "xong", "failed": "LỖI", "skipped": "bỏ qua", "pending": "chưa chạy"}
     rows = [

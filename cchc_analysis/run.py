@@ -11,6 +11,7 @@ import logging
 import multiprocessing as mp
 import os
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from .errors import CchcError
 from .fileio import write_atomic
 from .periods import Period, period_spec
 from .registry import Unit, UnitRegistry
+from .remote import redact
 from .settings import Settings
 from .text import slugify
 
@@ -67,7 +69,6 @@ def _kernel_transport() -> dict:
     the same (jupyter_client numbers them from 1 under one shared name)."""
     if os.name == "nt":
         return {}
-    import tempfile
     import uuid
 
     from jupyter_client import AsyncKernelManager
@@ -280,12 +281,14 @@ def run_period(
     notebooks: Path | None = None,
     formats: list[str] | None = None,
     cluster: str | None = None,
+    store_url: str | None = None,
 ) -> dict:
     """Run a period end to end into ``<reports dir>/<period id>/`` and return the manifest (see the README).
 
     ``cluster``: render the briefs on a Dask cluster instead of local processes: ``"local"`` (a LocalCluster of
     ``jobs`` workers on this machine) or a scheduler's address (``"tcp://host:8786"``), whose workers see the data
-    and reports folders at the same paths (docs/operations.md)."""
+    and reports folders at the same paths (docs/operations.md). ``store_url``: an fsspec URL the store is published
+    to for cluster workers that do not see the data folder (``remote.py``); their briefs come back as bytes."""
     from .brief import comparison_inputs
     from .coverage import coverage_table
     from .indicators import compute_indicators
@@ -295,14 +298,7 @@ def run_period(
     from .store import ingest
     from .workbook import indicators_workbook
 
-    formats = list(formats or FORMATS)
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown:
-        from .errors import UsageError
-
-        raise UsageError(f"Định dạng không hỗ trợ: {', '.join(unknown)}. Các định dạng: {', '.join(FORMATS)}.")
-    if "pdf" in formats:
-        _check_pdf_renderer()
+    formats = _checked_options(formats, cluster, store_url)
     settings = Settings.resolve(data_dir, reports_dir)
     registry = UnitRegistry.load(settings.data_dir)
     chosen: list[Unit] = [registry.lookup(u, on=period.end) for u in units or []]
@@ -338,6 +334,7 @@ def run_period(
         rankings = {g: compute_rankings(settings.data_dir, period, group=g) for g in groups}
         briefed = [t.parameters["unit"] for t in tasks if t.kind == "unit" and t.status == "pending"]
         _write_precomputed(folder, records, rankings, comparison_inputs(settings.data_dir, period, briefed))
+        remote = _publish(settings.data_dir, folder, store_url) if store_url else None
         for t in tasks:
             t.parameters["run_dir"] = str(folder)
         if previous is not None:
@@ -350,7 +347,7 @@ def run_period(
         workers = max(1, min(jobs or os.cpu_count() or 1, len(pending) or 1))
         log.info("Chạy %d báo cáo bằng %d tiến trình.", len(pending), workers)
         if pending and cluster:
-            _run_on_cluster(pending, nb_dir, workers, formats, out_nb / "kernels.log", cluster)
+            _run_on_cluster(pending, nb_dir, workers, formats, out_nb / "kernels.log", cluster, remote)
         elif pending:
             _run_tasks(pending, nb_dir, workers, formats, out_nb / "kernels.log")
         if "xlsx" in formats:
@@ -374,7 +371,7 @@ def run_period(
         )
         manifest = _manifest(
             period, summary, methodology, outcome, records, tasks, folder, workers, group, units, allow_incomplete,
-            retry_failed, formats, cluster,
+            retry_failed, formats, cluster, store_url,
         )  # fmt: skip
         write_atomic(folder / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"))
         return manifest
@@ -382,6 +379,36 @@ def run_period(
         package_log.removeHandler(run_log)
         run_log.close()
         lock.unlink(missing_ok=True)
+
+
+def _checked_options(formats: list[str] | None, cluster: str | None, store_url: str | None) -> list[str]:
+    """The run's formats, once the options are known to work together (before anything runs)."""
+    from .errors import UsageError
+
+    formats = list(formats or FORMATS)
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise UsageError(f"Định dạng không hỗ trợ: {', '.join(unknown)}. Các định dạng: {', '.join(FORMATS)}.")
+    if "pdf" in formats:
+        _check_pdf_renderer()
+    if store_url and not cluster:
+        raise UsageError("--store-url chỉ dùng với --cluster hoặc --scheduler (các máy trạm nạp kho từ đó).")
+    if store_url:
+        from .remote import filesystem
+
+        filesystem(store_url)  # its protocol's package is installed
+    return formats
+
+
+def _publish(data_dir: Path, folder: Path, url: str) -> dict:
+    """The store and the run's precomputed figures published to ``url`` for the cluster's workers."""
+    from .brief import COMPARED_FILE
+    from .remote import publish_store
+
+    extra = {f"run/{name}": folder / name for name in ("chi-so.json", "xep-hang.json", COMPARED_FILE)}
+    listing, uploaded = publish_store(data_dir, url, extra)
+    log.info("Đã công bố kho cho các máy trạm tại %s: %d tệp, %d tệp mới tải lên.", redact(url), len(listing), uploaded)
+    return {"url": url, "listing": listing, "run_folder": str(folder)}
 
 
 def _write_precomputed(folder: Path, records: list[dict], rankings: dict, compared: dict) -> None:
@@ -480,7 +507,7 @@ def _plan(records, groups, coverage, wanted, registry, settings, period, folder,
 
 def _manifest(
     period, summary, methodology, outcome, records, tasks, folder, workers, group, units, allow_incomplete,
-    retry_failed, formats, cluster=None,
+    retry_failed, formats, cluster=None, store_url=None,
 ) -> dict:  # fmt: skip
     """What a run used and produced: parameters, methodology, inputs with digests, gaps, warnings, tasks, outputs."""
     outputs = sorted(
@@ -495,6 +522,7 @@ def _manifest(
             "units": units,
             "jobs": workers,
             "cluster": cluster,
+            "store_url": redact(store_url) if store_url else None,
             "allow_incomplete": allow_incomplete,
             "retry_failed": retry_failed,
             "formats": formats,
@@ -598,20 +626,55 @@ def _record(task: Task, result: dict) -> None:
     task.timings = result.get("timings", {})
 
 
-def _cluster_execute(task: dict, nb_dir: str | None, formats: list[str], scope: tuple[str, ...]) -> dict:
+def _cluster_execute(
+    task: dict, nb_dir: str | None, formats: list[str], scope: tuple[str, ...], remote: dict | None = None
+) -> dict:
     """``_execute`` on a Dask worker: the notebooks of the worker's own installation where the run's path does not
-    exist there, and the run's unit area (``CCHC_SCOPE``) for the kernel the worker starts."""
+    exist there, and the run's unit area (``CCHC_SCOPE``) for the kernel the worker starts. With ``remote`` (the
+    store published by ``_publish``), the store staged into the worker's cache and the brief returned as bytes."""
     from .registry import ENV_SCOPE
 
     if scope:
         os.environ[ENV_SCOPE] = ";".join(scope)
     folder = nb_dir if nb_dir and Path(nb_dir).is_dir() else str(notebooks_dir())
-    return _execute(task, folder, formats)
+    return _execute_staged(task, folder, formats, remote) if remote else _execute(task, folder, formats)
+
+
+def _execute_staged(task: dict, nb_dir: str, formats: list[str], remote: dict) -> dict:
+    """A brief on a worker that does not see the run machine's folders: the data folder is the store staged from
+    ``remote["url"]``, the brief is written to a temporary folder and returned in ``files`` (path in the run
+    folder -> content), for the run machine to write."""
+    from .remote import stage_store
+
+    run_folder = Path(remote["run_folder"])
+    try:
+        data = stage_store(remote["url"], remote["listing"])
+    except Exception as exc:  # noqa: BLE001 - the brief fails, reported as any other failure
+        message = (str(exc).strip().splitlines() or [type(exc).__name__])[-1][:300]
+        return {**task, "status": "failed", "error": f"nạp kho: {message}", "outputs": [], "seconds": 0.0}
+    with tempfile.TemporaryDirectory(prefix="cchc-brief-") as tmp:
+
+        def here(path: str) -> str:
+            return str(Path(tmp) / Path(path).relative_to(run_folder)) if path else path
+
+        local = {**task, "output": here(task["output"]), "publish_base": here(task["publish_base"])}
+        local["parameters"] = {**task["parameters"], "data_dir": str(data), "run_dir": str(data / "run")}
+        Path(local["output"]).parent.mkdir(parents=True, exist_ok=True)
+        result = _execute(local, nb_dir, formats)
+        files = {str(run_folder / Path(o).relative_to(tmp)): Path(o).read_bytes() for o in result["outputs"]}
+    return {
+        **result,
+        "output": task["output"],
+        "publish_base": task["publish_base"],
+        "outputs": [*files],
+        "files": files,
+    }
 
 
 def _run_on_cluster(
-    tasks: list[Task], nb_dir: Path, workers: int, formats: list[str], kernel_log: Path, cluster: str
-) -> None:
+    tasks: list[Task], nb_dir: Path, workers: int, formats: list[str], kernel_log: Path, cluster: str,
+    remote: dict | None = None,
+) -> None:  # fmt: skip
     """The briefs as Dask tasks: ``local`` starts a LocalCluster of ``workers`` single-threaded worker processes,
     anything else is a running scheduler's address. Each brief is one task (retried never: a failed brief is
     reported as locally), each worker keeps one kernel across its briefs, and a worker that dies fails only the
@@ -639,7 +702,14 @@ def _run_on_cluster(
         client.run(_init_worker, str(kernel_log))  # kernels' chatter to the run's log where the worker sees it
         futures = {
             client.submit(
-                _cluster_execute, asdict(t), str(nb_dir), formats, env_scope(), key=f"brief-{t.output}", retries=0
+                _cluster_execute,
+                asdict(t),
+                str(nb_dir),
+                formats,
+                env_scope(),
+                remote,
+                key=f"brief-{t.output}",
+                retries=0,
             ): t
             for t in _longest_first(tasks)
         }
@@ -649,6 +719,8 @@ def _run_on_cluster(
                 result = future.result()
             except Exception as exc:  # noqa: BLE001 - the worker holding the brief died
                 result = {"status": "failed", "error": f"máy/tiến trình con dừng bất thường: {exc}"[:300]}
+            for path, content in result.pop("files", {}).items():  # a brief rendered where the folder is not seen
+                write_atomic(path, content)
             _record(task, result)
             log.info("Báo cáo %d/%d: %s (%s)", n, len(futures), task.name, task.status)
         client.run(_stop_kernel)

@@ -31,7 +31,7 @@ LAYERS = [
     # 1: reading the exports
     {"ingest"},
     # 2: the store and the dossier-state rules
-    {"states", "store"},
+    {"states", "store", "remote"},
     # 3: figures
     {"indicators", "coverage", "tt01", "ranking", "rollup"},
     # 4: presentation
