@@ -672,7 +672,8 @@ def _budget_section(rec: dict, p: Period, narrative: dict) -> Section:
                 )
             )
     else:
-        budget.blocks.append(Notice(rec["missing"].get("revenue_execution_pct", "Chưa có báo cáo ngân sách của kỳ.")))
+        reason = rec["missing"].get("revenue_execution_pct") or "chưa có báo cáo ngân sách của kỳ"
+        budget.blocks.append(Notice(f"{reason[:1].upper()}{reason[1:]}."))  # the reason, as a sentence
     return budget
 
 

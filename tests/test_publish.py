@@ -4,6 +4,7 @@ report's Decree 30/2020 layout, escaping, and the seed figures in Thanh Giang's 
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import re
 from pathlib import Path
@@ -464,6 +465,19 @@ def test_a_rank_among_too_few_units_is_not_shown():
     assert table.frame["Xếp thứ"].tolist() == ["2/3"] and isinstance(three.blocks[0], Notice)
 
 
+def test_a_budget_missing_for_a_reason_says_the_reason_as_a_sentence():
+    from cchc_analysis.brief import _budget_section
+    from cchc_analysis.periods import parse_period
+
+    reason = "không có báo cáo ngân sách trong năm tài chính đến cuối kỳ"
+    section = _budget_section(
+        {"budget_as_of": None, "missing": {"revenue_execution_pct": reason}}, parse_period("2023Q3"), {"budget": []}
+    )
+    assert [b.text for b in section.blocks] == ["Không có báo cáo ngân sách trong năm tài chính đến cuối kỳ."]
+    unstated = _budget_section({"budget_as_of": None, "missing": {}}, parse_period("2023Q3"), {"budget": []})
+    assert [b.text for b in unstated.blocks] == ["Chưa có báo cáo ngân sách của kỳ."]
+
+
 def _laid_out(html: str):
     """The brief laid out by WeasyPrint as the PDF is (its own page boxes), for checks on geometry."""
     import weasyprint
@@ -480,6 +494,20 @@ def _boxes(box):
     for child in getattr(box, "children", None) or []:
         yield child
         yield from _boxes(child)
+
+
+def _split_figures(page_box) -> list[tuple[str, str]]:
+    """Consecutive lines of a numeric cell that cut one figure in two (no space or dash between them)."""
+    out = []
+    for cell in (b for b in _boxes(page_box) if type(b).__name__ == "TableCellBox"):
+        if "num" not in (cell.element.get("class") or "").split():
+            continue
+        lines = ["".join(t.text for t in _boxes(line) if type(t).__name__ == "TextBox") for line in cell.children]
+        source = "".join(cell.element.itertext())
+        out += [
+            (a, b) for a, b in itertools.pairwise(lines) if a[-1:] not in "–-/ " and a.strip() + b.strip() in source
+        ]
+    return out
 
 
 FALLBACK_LAYOUT = """
@@ -535,6 +563,8 @@ def test_the_published_pages_keep_inside_their_margins_and_captions_with_their_t
                 and b.position_x + b.margin_width() > right + 1
             ]
             assert past == [], (name, number, past)
+            # a figure is never cut inside itself ("83,1" / "3%"): a cell may wrap at a space or after a dash only
+            assert _split_figures(page_box) == [], (name, number)
             for wrapper in (b for b in _boxes(page_box) if type(b).__name__ == "TableWrapperBox"):
                 kinds = [type(b).__name__ for b in _boxes(wrapper)]
                 if "TableCaptionBox" in kinds:  # a caption on this page has at least one row of its table below it
