@@ -521,7 +521,9 @@ def _key_figures(rec: dict, compared: list[Comparison] = ()) -> list[KeyFigure]:
         value = rec.get(entry["key"])
         suffix = entry.get("suffix", "%" if spec.get("unit") == "%" else "")
         text = "—" if value is None else _vn(value, spec["decimals"]) + suffix
-        note = fill(entry.get("note", ""))
+        # a figure missing for a stated reason says it (not "đến —" about a report that does not exist)
+        why = (rec.get("missing") or {}).get(entry["key"]) if value is None else None
+        note = why or fill(entry.get("note", ""))
         change = next((c for c in compared if entry["key"] in c.changes), None)
         if change is not None:
             note += f"; so với {change.label}: {change.changes[entry['key']]}"
@@ -838,13 +840,27 @@ def _annex(processed: Path, rec: dict, p: Period, coverage: pd.DataFrame, method
             f"Hiệu chỉnh đã duyệt: {spec.get('label', c['indicator'])} từ {_vn(c['computed'], places)} thành "
             f"{_vn(c['value'], places)} ({c['reason']}; {c['approved_by']}, ngày {_date(c['date'])})."
         )
-    for key, why in (rec.get("missing") or {}).items():
-        annex.blocks.append(f"Chưa tính được {catalogue.get(key, {}).get('label', key).lower()}: {why}.")
+    annex.blocks += missing_sentences(rec.get("missing") or {})
     annex.blocks.append(
         f"Phương pháp tính phiên bản {methodology.version}; số liệu giữ nguyên độ chính xác, chỉ làm tròn khi hiển thị "
         "(làm tròn nửa lên). Báo cáo không chứa thông tin cá nhân của người nộp hồ sơ."
     )
     return annex
+
+
+# the fields of a record that are not indicators of the catalogue but can be missing, in the annex's words
+FIELD_LABELS = {"budget_as_of": "ngày của báo cáo ngân sách", "par_year": "năm đánh giá chỉ số CCHC"}
+
+
+def missing_sentences(missing: dict[str, str]) -> list[str]:
+    """What a record could not compute, one sentence per reason naming every figure it leaves out (the budget's
+    three figures share one reason), by their labels ("QĐ 766", "CCHC" kept in capitals)."""
+    catalogue = indicator_catalogue()
+    by_reason: dict[str, list[str]] = {}
+    for key, why in missing.items():
+        label = catalogue[key]["label"] if key in catalogue else FIELD_LABELS.get(key, key)
+        by_reason.setdefault(why, []).append(label[:1].lower() + label[1:])
+    return [f"Chưa tính được {', '.join(labels)}: {why}." for why, labels in by_reason.items()]
 
 
 def _used(f: dict, rec: dict, p: Period) -> bool:

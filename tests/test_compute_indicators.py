@@ -756,3 +756,27 @@ def test_on_the_new_communes_first_day_its_copy_of_a_handed_over_dossier_is_the_
     (rec,) = compute_indicators(_after_store(tmp_path, rows), parse_period("01/06/2025-01/07/2025"), group=None)
     assert rec["unit_id"] == NTM
     assert [rec[k] for k in ("received_total", "resolved_early", "pending_total")] == [1, 1, 0]
+
+
+def test_what_a_record_could_not_compute_is_said_in_words_one_sentence_per_reason(tmp_path):
+    from cchc_analysis.brief import FIELD_LABELS, missing_sentences
+    from cchc_analysis.methodology import indicator_catalogue
+
+    budget, par = "không có báo cáo ngân sách trong năm", "chưa có bảng điểm"
+    missing = {
+        "budget_as_of": budget,
+        "revenue_execution_pct": budget,
+        "expenditure_execution_pct": budget,
+        "par_year": par,
+        "par_total_score": par,
+    }
+    assert missing_sentences(missing) == [
+        "Chưa tính được ngày của báo cáo ngân sách, tỷ lệ thực hiện dự toán thu, tỷ lệ thực hiện dự toán chi: "
+        "không có báo cáo ngân sách trong năm.",
+        "Chưa tính được năm đánh giá chỉ số CCHC, tổng điểm chỉ số CCHC: chưa có bảng điểm.",
+    ]
+    # a store with dossiers only (no catalogue, budget, PAR or input form): every figure it leaves out has words
+    (rec,) = compute_indicators(_after_store(tmp_path, AFTER), Q3_2025, units=["Nam Thanh Miện"])
+    catalogue = indicator_catalogue()
+    assert {"budget_as_of", "par_year", "procedures_total"} <= set(rec["missing"])
+    assert [k for k in rec["missing"] if k not in catalogue and k not in FIELD_LABELS] == []

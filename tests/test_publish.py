@@ -547,6 +547,20 @@ def test_a_brief_keeps_inside_its_margins_where_no_times_metric_font_is_installe
 
 
 @pytest.mark.slow
+def test_the_recipients_and_the_signature_are_never_split_across_two_pages(demo_run):
+    # the closing pushed down the last page by steps of 20 mm: wherever the page ends, "Nơi nhận" and the signer's
+    # title stay together (the signature alone atop a page would sign nothing)
+    folder, _manifest = demo_run
+    html = (folder / "thanh-giang_2023Q4.html").read_text(encoding="utf-8")
+    at = html.index('<table class="doc-closing"')
+    for push in range(0, 261, 20):
+        document = _laid_out(f'{html[:at]}<div style="height: {push}mm"></div>{html[at:]}')
+        texts = [" ".join(b.text for b in _boxes(p._page_box) if type(b).__name__ == "TextBox") for p in document.pages]
+        (page,) = [t for t in texts if "Nơi nhận:" in t]
+        assert "CHỦ TỊCH" in page and "Lưu: VT." in page, push
+
+
+@pytest.mark.slow
 def test_the_published_pages_keep_inside_their_margins_and_captions_with_their_tables(demo_run):
     folder, _manifest = demo_run
     briefs = sorted(p.name for p in folder.glob("*_2023Q4.html"))

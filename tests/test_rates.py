@@ -160,6 +160,15 @@ def test_the_unit_briefs_key_figures_follow_the_shipped_list():
         ("Chỉ số CCHC 2022", "83,447 điểm", "xếp thứ 11/17"),
     ]
     assert [k.label for k in _key_figures({**RECORD, "par_year": None})][-1] == "Thực hiện dự toán chi"
+    # a figure missing for a stated reason says it, instead of a note about what is not there ("đến —")
+    why = "không có báo cáo ngân sách trong năm tài chính đến cuối kỳ"
+    no_budget = {
+        **RECORD,
+        "budget_as_of": None,
+        "revenue_execution_pct": None,
+        "missing": {"revenue_execution_pct": why},
+    }
+    assert [(k.value, k.note) for k in _key_figures(no_budget) if k.label == "Thực hiện dự toán thu"] == [("—", why)]
 
 
 def test_key_figures_and_the_group_table_are_the_catalogues_to_change(catalogue, tmp_path):
