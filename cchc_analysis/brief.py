@@ -717,6 +717,17 @@ def _par_section(rec: dict, narrative: dict) -> Section:
     return par
 
 
+def low_volume_sentence(names: list[str]) -> str:
+    """Why ``names`` (indicators of a unit, or units) show a value but no rank: " …" or "" when there are none."""
+    if not names:
+        return ""
+    least = int(load_methodology().get("ranking", "min_volume"))
+    return (
+        f" Không xếp hạng ({', '.join(names)}): mẫu số dưới {least} hồ sơ, quá ít để thứ hạng có ý nghĩa; giá trị "
+        "và khoảng tin cậy vẫn nêu."
+    )
+
+
 def _rank_section(rec: dict, group: str, ranks: list[dict], methodology) -> Section:
     """V. The unit's rank in its group on each ranked indicator, with intervals and rank ranges; an indicator on
     which fewer units than the methodology's minimum have data is named, not ranked."""
@@ -740,8 +751,8 @@ def _rank_section(rec: dict, group: str, ranks: list[dict], methodology) -> Sect
             )
             span = (
                 f"{int(r['rank_p05'])}–{int(r['rank_p95'])}"
-                if r.get("rank_p05") is not None and r.get("rank_p95") is not None
-                else "—"
+                if r.get("rank_p05") is not None and r.get("rank_p95") is not None and not r.get("low_volume")
+                else "—"  # a unit with too few dossiers is shown without a rank, its range included
             )
             rows.append(
                 (
@@ -774,6 +785,7 @@ def _rank_section(rec: dict, group: str, ranks: list[dict], methodology) -> Sect
         rank.blocks.append(
             "Thứ hạng theo giá trị từ cao xuống thấp, các đơn vị bằng nhau cùng hạng. Khoảng tin cậy Wilson 95% và "
             "khoảng thứ hạng có thể cho thấy mức chắc chắn của thứ hạng: đơn vị có ít hồ sơ có khoảng rộng."
+            + low_volume_sentence([catalogue[r["indicator"]]["short_label"] for r in ranks if r.get("low_volume")])
         )
     elif not too_few:
         rank.blocks.append(Notice("Không xếp hạng được: nhóm không có đơn vị nào khác có dữ liệu."))
@@ -934,11 +946,11 @@ def group_brief(data_dir, period: Period | str, group: str, *, run_dir=None) -> 
 
             def cell(key, by=by):
                 r = by.get(key)
-                if r is None or r.get("value") is None or r.get("rank") is None:
+                if r is None or r.get("value") is None or (r.get("rank") is None and not r.get("low_volume")):
                     return "—"
                 spec = catalogue[key]
                 value = _vn(r["value"], spec["decimals"]) + ("%" if spec.get("unit") == "%" else "")
-                return f"{value} ({_rank(r['rank'], r['rank_of'])})"
+                return f"{value} ({'ít hồ sơ' if r.get('low_volume') else _rank(r['rank'], r['rank_of'])})"
 
             rows.append(
                 (
@@ -966,8 +978,15 @@ def group_brief(data_dir, period: Period | str, group: str, *, run_dir=None) -> 
             ],
         )
         part = _partial_group(registry, group, group_name, p.end)
+        # listed without a rank on the main indicator: too few dossiers, or no figure at all
+        low = sorted(by[main]["unit_name"] for by in units.values() if by.get(main, {}).get("low_volume"))
+        unranked = [r[0] for r in rows if r[-1] == 10**6 and r[0] not in low]
+        part += low_volume_sentence(low)
+        if unranked:
+            part += f" Không có số liệu để xếp hạng trong kỳ (dấu —): {', '.join(unranked)}."
         summary.blocks.append(
-            f"Xếp hạng {table.shape[0]} đơn vị của {group_name} kỳ {p.start:%d/%m/%Y} – {p.end:%d/%m/%Y}; trong "
+            f"Xếp hạng {len(rows) - len(unranked) - len(low)} đơn vị của {group_name} kỳ {p.start:%d/%m/%Y} – "
+            f"{p.end:%d/%m/%Y}; trong "
             'ngoặc là thứ hạng k/N. Cột "So với mức chung" dựa trên khoảng tin cậy 95% so với tỷ lệ chung của nhóm. '
             f"Các đơn vị xếp theo cột «{main_entry['column']}»; đơn vị bằng nhau cùng hạng và xếp theo tên.{part}"
         )

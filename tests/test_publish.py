@@ -386,6 +386,20 @@ def test_briefs_from_a_run_folder_equal_briefs_computed_afresh(ingested, demo_di
     assert "999.999" in render_brief_html(unit_brief(demo_dir, quarter, "Thanh Giang", group, run_dir=tmp_path))
     other = render_brief_html(unit_brief(demo_dir, parse_period("2023Q2"), "Thanh Giang", group, run_dir=tmp_path))
     assert "01/04/2023" in other and "999.999" not in other
+    # a unit listed without figures (its exports missing) is not counted among the ranked, and is named
+    for r in rankings[group]:
+        if r["unit_id"] == "30-11287":
+            r.update(value=None, rank=None, ci_low=None, ci_high=None, flag=None)
+    (tmp_path / "xep-hang.json").write_text(json.dumps(rankings, ensure_ascii=False, default=str), encoding="utf-8")
+    # (the demo's Tân Trào, with 20 dossiers in 2023Q3, has a value but is too small to rank: said, not counted)
+    (first, table) = group_brief(demo_dir, quarter, group, run_dir=tmp_path).sections[0].blocks
+    assert first.startswith("Xếp hạng 15 đơn vị của Huyện Thanh Miện kỳ 01/07/2023 – 30/09/2023; ")
+    assert first.endswith(
+        " Không xếp hạng (Xã Tân Trào): mẫu số dưới 30 hồ sơ, quá ít để thứ hạng có ý nghĩa; giá trị và khoảng tin "
+        "cậy vẫn nêu. Không có số liệu để xếp hạng trong kỳ (dấu —): Xã Thanh Giang."
+    )
+    shown = table.frame.set_index("Đơn vị").iloc[:, 0]
+    assert (shown["Xã Tân Trào"], shown["Xã Thanh Giang"]) == ("100,0% (ít hồ sơ)", "—")
 
 
 def test_the_annex_names_each_kind_of_file_as_the_classifier_does(tmp_path):
@@ -463,6 +477,28 @@ def test_a_rank_among_too_few_units_is_not_shown():
     three = _rank_section({}, "Huyện X", [record("online_rate", 2, 3), record("resolved_early_pct", 1, 2)], m)
     table = next(b for b in three.blocks if isinstance(b, Table))
     assert table.frame["Xếp thứ"].tolist() == ["2/3"] and isinstance(three.blocks[0], Notice)
+
+
+def test_an_indicator_with_too_few_dossiers_shows_its_value_without_a_rank_and_says_why():
+    from cchc_analysis.brief import _rank_section
+    from cchc_analysis.methodology import load_methodology
+
+    small = {"indicator": "online_rate", "unit_id": "U", "value": 100.0, "rank": None, "rank_of": 17, "ci_low": 83.9,
+             "ci_high": 100.0, "rank_p05": 1, "rank_p95": 1, "flag": "similar", "low_volume": True}  # fmt: skip
+    ranked = {**small, "indicator": "resolved_early_pct", "value": 95.0, "rank": 4, "rank_p05": 2, "rank_p95": 7,
+              "low_volume": False}  # fmt: skip
+    section = _rank_section({}, "Huyện X", [small, ranked], load_methodology())
+    table = next(b for b in section.blocks if isinstance(b, Table)).frame.set_index("Chỉ số")
+    assert table.loc["Hồ sơ nộp trực tuyến", ["Giá trị", "Xếp thứ", "Thứ hạng có thể (5–95%)"]].tolist() == [
+        "100,0%",
+        "—",
+        "—",  # not "1–1": a unit too small to rank is never shown as the best
+    ]
+    assert table.loc["Hồ sơ giải quyết trước hạn", ["Xếp thứ", "Thứ hạng có thể (5–95%)"]].tolist() == ["4/17", "2–7"]
+    assert section.blocks[-1].endswith(
+        " Không xếp hạng (Hồ sơ nộp trực tuyến): mẫu số dưới 30 hồ sơ, quá ít để thứ hạng có ý nghĩa; giá trị và "
+        "khoảng tin cậy vẫn nêu."
+    )
 
 
 def test_a_budget_missing_for_a_reason_says_the_reason_as_a_sentence():
