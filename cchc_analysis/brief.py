@@ -1014,8 +1014,8 @@ def group_brief(data_dir, period: Period | str, group: str, *, run_dir=None) -> 
         )
     )
     key = {}
-    if rates:
-        key["Số đơn vị xếp hạng"] = str(len(rates))
+    if rates:  # the units with a rank (not those too small to rank, nor those without figures)
+        key["Số đơn vị xếp hạng"] = str(sum(r.get("rank") is not None for r in rates))
     communes, above = _addressing(registry, group, group_name)
     return Brief(
         kind="group",

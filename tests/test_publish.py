@@ -392,7 +392,9 @@ def test_briefs_from_a_run_folder_equal_briefs_computed_afresh(ingested, demo_di
             r.update(value=None, rank=None, ci_low=None, ci_high=None, flag=None)
     (tmp_path / "xep-hang.json").write_text(json.dumps(rankings, ensure_ascii=False, default=str), encoding="utf-8")
     # (the demo's Tân Trào, with 20 dossiers in 2023Q3, has a value but is too small to rank: said, not counted)
-    (first, table) = group_brief(demo_dir, quarter, group, run_dir=tmp_path).sections[0].blocks
+    brief = group_brief(demo_dir, quarter, group, run_dir=tmp_path)
+    (first, table) = brief.sections[0].blocks
+    assert brief.key_figures["Số đơn vị xếp hạng"] == "15"
     assert first.startswith("Xếp hạng 15 đơn vị của Huyện Thanh Miện kỳ 01/07/2023 – 30/09/2023; ")
     assert first.endswith(
         " Không xếp hạng (Xã Tân Trào): mẫu số dưới 30 hồ sơ, quá ít để thứ hạng có ý nghĩa; giá trị và khoảng tin "
