@@ -717,6 +717,11 @@ def _par_section(rec: dict, narrative: dict) -> Section:
     return par
 
 
+def _too_small(r: dict) -> bool:
+    """A ranking record with a value but too few dossiers to rank (one without a value has no figure at all)."""
+    return bool(r.get("low_volume")) and r.get("value") is not None
+
+
 def low_volume_sentence(names: list[str]) -> str:
     """Why ``names`` (indicators of a unit, or units) show a value but no rank: " …" or "" when there are none."""
     if not names:
@@ -751,7 +756,7 @@ def _rank_section(rec: dict, group: str, ranks: list[dict], methodology) -> Sect
             )
             span = (
                 f"{int(r['rank_p05'])}–{int(r['rank_p95'])}"
-                if r.get("rank_p05") is not None and r.get("rank_p95") is not None and not r.get("low_volume")
+                if r.get("rank_p05") is not None and r.get("rank_p95") is not None and not _too_small(r)
                 else "—"  # a unit with too few dossiers is shown without a rank, its range included
             )
             rows.append(
@@ -785,7 +790,7 @@ def _rank_section(rec: dict, group: str, ranks: list[dict], methodology) -> Sect
         rank.blocks.append(
             "Thứ hạng theo giá trị từ cao xuống thấp, các đơn vị bằng nhau cùng hạng. Khoảng tin cậy Wilson 95% và "
             "khoảng thứ hạng có thể cho thấy mức chắc chắn của thứ hạng: đơn vị có ít hồ sơ có khoảng rộng."
-            + low_volume_sentence([catalogue[r["indicator"]]["short_label"] for r in ranks if r.get("low_volume")])
+            + low_volume_sentence([catalogue[r["indicator"]]["short_label"] for r in ranks if _too_small(r)])
         )
     elif not too_few:
         rank.blocks.append(Notice("Không xếp hạng được: nhóm không có đơn vị nào khác có dữ liệu."))
@@ -946,11 +951,11 @@ def group_brief(data_dir, period: Period | str, group: str, *, run_dir=None) -> 
 
             def cell(key, by=by):
                 r = by.get(key)
-                if r is None or r.get("value") is None or (r.get("rank") is None and not r.get("low_volume")):
+                if r is None or r.get("value") is None or (r.get("rank") is None and not _too_small(r)):
                     return "—"
                 spec = catalogue[key]
                 value = _vn(r["value"], spec["decimals"]) + ("%" if spec.get("unit") == "%" else "")
-                return f"{value} ({'ít hồ sơ' if r.get('low_volume') else _rank(r['rank'], r['rank_of'])})"
+                return f"{value} ({'ít hồ sơ' if _too_small(r) else _rank(r['rank'], r['rank_of'])})"
 
             rows.append(
                 (
@@ -979,7 +984,7 @@ def group_brief(data_dir, period: Period | str, group: str, *, run_dir=None) -> 
         )
         part = _partial_group(registry, group, group_name, p.end)
         # listed without a rank on the main indicator: too few dossiers, or no figure at all
-        low = sorted(by[main]["unit_name"] for by in units.values() if by.get(main, {}).get("low_volume"))
+        low = sorted(by[main]["unit_name"] for by in units.values() if _too_small(by.get(main, {})))
         unranked = [r[0] for r in rows if r[-1] == 10**6 and r[0] not in low]
         part += low_volume_sentence(low)
         if unranked:
