@@ -835,7 +835,7 @@ def _annex(processed: Path, rec: dict, p: Period, coverage: pd.DataFrame, method
                     rows, columns=["Tệp", "Loại", "Khoảng ngày", "Dòng dùng", "Dòng loại", "SHA-256 (12 ký tự)"]
                 ),
                 "Bảng P1. Tệp dữ liệu đã dùng",
-                ["Dòng dùng", "Dòng loại"],
+                ["Dòng dùng", "Dòng loại", "SHA-256 (12 ký tự)"],  # a digest is one token: never cut in two
             )
         )
     cov = coverage[coverage["unit_id"] == rec["unit_id"]] if len(coverage) else coverage
