@@ -1083,10 +1083,12 @@ def country_brief(data_dir, period: Period | str, *, group: str | None = None) -
         scope.blocks.append(Notice("Không có số liệu của đơn vị cấp xã nào trong kỳ."))
     else:
         scope.blocks.append(
-            f"{len(provinces)} tỉnh, thành phố; {sum(units.values())} đơn vị cấp xã có số liệu trong kỳ {p.label_vi}, "
-            f"theo ranh giới đơn vị hành chính ngày {p.end:%d/%m/%Y}. Mỗi chỉ số theo Quyết định 766/QĐ-TTg được tính "
-            "cho từng xã rồi tổng hợp theo tỉnh: trung vị (xã ở giữa), khoảng tứ phân vị (một nửa số xã nằm trong "
-            "khoảng này), giá trị thấp nhất và cao nhất. Ô “—”: không xã nào của tỉnh có số liệu, không phải 0."
+            # communes in the data; how many have each figure is per indicator (Bảng 1's brackets)
+            f"{len(provinces)} tỉnh, thành phố; {sum(units.values())} đơn vị cấp xã trong dữ liệu kỳ {p.label_vi} (số "
+            f"xã có số liệu của từng chỉ số: trong ngoặc ở Bảng 1), theo ranh giới đơn vị hành chính ngày "
+            f"{p.end:%d/%m/%Y}. Mỗi chỉ số theo Quyết định 766/QĐ-TTg được tính cho từng xã rồi tổng hợp theo tỉnh: "
+            "trung vị (xã ở giữa), khoảng tứ phân vị (một nửa số xã nằm trong khoảng này), giá trị thấp nhất và cao "
+            "nhất. Ô “—”: không xã nào của tỉnh có số liệu, không phải 0."
         )
 
     def cell(pr, key, what):

@@ -107,6 +107,10 @@ def test_country_brief_published_in_html_pdf_and_word(tmp_path, capsys, monkeypa
     assert main(args) == 0
     html = (out / "ca-nuoc_2025Q3.html").read_text(encoding="utf-8")
     # two provinces of the national registry: Hà Nội's two communes (4 and 5 dossiers), Hải Phòng's three
-    assert "2 tỉnh, thành phố; 5 đơn vị cấp xã" in html and "Thành phố Hà Nội" in html and "Bảng 1. Trung vị" in html
+    assert (
+        "2 tỉnh, thành phố; 5 đơn vị cấp xã trong dữ liệu kỳ" in html
+        and "Thành phố Hà Nội" in html
+        and "Bảng 1. Trung vị" in html
+    )
     assert (out / "ca-nuoc_2025Q3.pdf").read_bytes()[:5] == b"%PDF-"
     assert (out / "ca-nuoc_2025Q3.docx").is_file()
