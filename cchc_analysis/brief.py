@@ -429,7 +429,9 @@ def comparison_inputs(data_dir, p: Period, unit_ids: list[str]) -> dict:
         covered = [] if first is None else first.loc[first["complete"].astype(bool), "unit_id"].tolist()
         covered = [u for u in covered if u in wanted]
         records = compute_indicators(data_dir, q, units=covered) if covered else []
-        periods.append({"start": str(q.start), "end": str(q.end), "records": {r["unit_id"]: r for r in records}})
+        # only what the sentences read: a country's run folder holds it for 3,321 units, read by every brief
+        kept = {r["unit_id"]: {k: r.get(k) for k in (*COMPARED, "aggregated_from")} for r in records}
+        periods.append({"start": str(q.start), "end": str(q.end), "records": kept})
     return {"period_start": str(p.start), "period_end": str(p.end), "units": sorted(wanted), "periods": periods}
 
 

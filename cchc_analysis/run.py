@@ -416,8 +416,9 @@ def _write_precomputed(folder: Path, records: list[dict], rankings: dict, compar
     """What the briefs of a run read instead of recomputing (see ``brief.precomputed``)."""
     from .brief import COMPARED_FILE
 
-    for name, content in (("chi-so.json", records), ("xep-hang.json", rankings), (COMPARED_FILE, compared)):
+    for name, content in (("chi-so.json", records), ("xep-hang.json", rankings)):
         write_atomic(folder / name, json.dumps(content, ensure_ascii=False, indent=2, default=str).encode("utf-8"))
+    write_atomic(folder / COMPARED_FILE, json.dumps(compared, ensure_ascii=False, default=str).encode("utf-8"))
 
 
 def _lock(folder: Path) -> Path:
