@@ -22,18 +22,11 @@ import uuid
 from pathlib import Path
 
 from .errors import CchcError, UsageError
+from .fileio import file_sha256
 
 UNIT_FILES = ("units.csv", "units.yaml", "units.yml")  # what UnitRegistry.load reads from a data folder
 NOT_PUBLISHED = {"files"}  # processed/files: the ingest's per-file cache, never read by a brief
 ENV_CACHE = "CCHC_CACHE_DIR"
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def filesystem(url: str):
@@ -92,7 +85,7 @@ def publish_store(data_dir: Path | str, url: str, extra: dict[str, Path] | None 
     root = root.rstrip("/")
     listing, uploaded = {}, 0
     for rel, path in published_files(data_dir, extra).items():
-        digest = _sha256(path)
+        digest = file_sha256(path)
         listing[rel] = digest
         target = f"{root}/objects/{digest}"
         if not fs.exists(target):
@@ -152,7 +145,7 @@ def _fetch(fs, remote: str, obj: Path, rel: str, where: str) -> None:
     part = obj.with_name(f"{digest}.{uuid.uuid4().hex}.part")
     try:
         fs.get_file(remote, str(part))
-        if _sha256(part) != digest:
+        if file_sha256(part) != digest:
             raise CchcError(
                 f"Tệp {rel} tải từ {where} không đúng mã sha256 đã công bố ({digest[:12]}…): kho bị sửa hoặc tải "
                 "hỏng. Chạy lại cchc run để công bố lại kho."

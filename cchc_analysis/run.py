@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import datetime as dt
-import hashlib
 import json
 import logging
 import multiprocessing as mp
@@ -18,7 +17,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import CchcError
-from .fileio import write_atomic
+from .fileio import file_sha256, write_atomic
 from .periods import Period, period_spec
 from .registry import Unit, UnitRegistry
 from .remote import redact
@@ -56,10 +55,6 @@ def notebooks_dir() -> Path:
         if (candidate / UNIT_NOTEBOOK).is_file():
             return candidate
     raise CchcError("Không tìm thấy thư mục notebooks/ (chạy lệnh từ thư mục gốc của dự án).")
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _kernel_transport() -> dict:
@@ -540,7 +535,7 @@ def _manifest(
         "indicator_warnings": {r["unit_name"]: r["warnings"] for r in records if r["warnings"]},
         "missing_indicators": {r["unit_name"]: r["missing"] for r in records if r["missing"]},
         "tasks": [asdict(t) for t in tasks],
-        "outputs": [{"file": p.relative_to(folder).as_posix(), "sha256": _sha256(p)} for p in outputs],
+        "outputs": [{"file": p.relative_to(folder).as_posix(), "sha256": file_sha256(p)} for p in outputs],
         "seconds": summary["seconds"],
         "finished_at": summary["finished_at"],
     }
@@ -568,7 +563,7 @@ def environment_versions() -> dict:
     return {
         "python": platform.python_version(),
         **{name: v(name) for name in ("pandas", "numpy", "pyarrow", "matplotlib", "weasyprint", "papermill")},
-        "lock_sha256": _sha256(lock) if lock is not None and lock.is_file() else None,
+        "lock_sha256": file_sha256(lock) if lock is not None and lock.is_file() else None,
     }
 
 

@@ -31,10 +31,10 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import CchcError, InputFileError, UnitLookupError
-from .fileio import temporary_beside, write_atomic, write_if_changed
+from .fileio import file_sha256, temporary_beside, write_atomic, write_if_changed
 from .ingest.catalogue import link_to_catalogue, unused_procedures
 from .ingest.classify import KINDS, classify
-from .ingest.common import REJECT_COLUMNS, FileReport, file_sha256
+from .ingest.common import REJECT_COLUMNS, FileReport
 from .ingest.grid import ColumnarGrid, read_grids
 from .ingest.mapping import FileMapping, Mapping, load_mapping
 from .ingest.onestop import OUTPUT_COLUMNS, ReadRules, all_distinct, deduplicate

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from ..errors import InputFileError
+from ..fileio import file_sha256
 from ..registry import Unit, UnitRegistry
 from ..text import clean_text, to_unicode_many
 from . import units as _units
@@ -71,14 +71,6 @@ class ReadResult:
     dossiers: pd.DataFrame
     rejects: pd.DataFrame
     report: FileReport
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def relative_name(path: Path, raw_root) -> str:

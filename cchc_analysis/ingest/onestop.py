@@ -25,11 +25,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputFileError
+from ..fileio import file_sha256
 from ..pseudonym import Pseudonymiser, mask
 from ..registry import UnitRegistry
 from ..text import clean_text, fold, to_unicode_many
 from . import rows as sheet_rows
-from .common import REJECT_COLUMNS, FileReport, ReadResult, file_sha256, relative_name, resolve_unit
+from .common import REJECT_COLUMNS, FileReport, ReadResult, relative_name, resolve_unit
 from .dates import DAY_FIRST, ORDER_LABELS, date_order_evidence, parse_datetimes
 from .evidence import allows, profile
 from .grid import Grid, read_grids
