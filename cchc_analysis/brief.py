@@ -724,11 +724,11 @@ def _too_small(r: dict) -> bool:
     return bool(r.get("low_volume")) and r.get("value") is not None
 
 
-def low_volume_sentence(names: list[str]) -> str:
+def low_volume_sentence(names: list[str], methodology) -> str:
     """Why ``names`` (indicators of a unit, or units) show a value but no rank: " …" or "" when there are none."""
     if not names:
         return ""
-    least = int(load_methodology().get("ranking", "min_volume"))
+    least = int(methodology.get("ranking", "min_volume"))
     return (
         f" Không xếp hạng ({', '.join(names)}): mẫu số dưới {least} hồ sơ, quá ít để thứ hạng có ý nghĩa; giá trị "
         "và khoảng tin cậy vẫn nêu."
@@ -792,7 +792,9 @@ def _rank_section(rec: dict, group: str, ranks: list[dict], methodology) -> Sect
         rank.blocks.append(
             "Thứ hạng theo giá trị từ cao xuống thấp, các đơn vị bằng nhau cùng hạng. Khoảng tin cậy Wilson 95% và "
             "khoảng thứ hạng có thể cho thấy mức chắc chắn của thứ hạng: đơn vị có ít hồ sơ có khoảng rộng."
-            + low_volume_sentence([catalogue[r["indicator"]]["short_label"] for r in ranks if _too_small(r)])
+            + low_volume_sentence(
+                [catalogue[r["indicator"]]["short_label"] for r in ranks if _too_small(r)], methodology
+            )
         )
     elif not too_few:
         rank.blocks.append(Notice("Không xếp hạng được: nhóm không có đơn vị nào khác có dữ liệu."))
@@ -934,6 +936,7 @@ def group_brief(data_dir, period: Period | str, group: str, *, run_dir=None) -> 
     )
     _settings, _processed, registry = open_store(data_dir)
     group_name = registry.area_name(group)
+    methodology = load_methodology()
     sections: list[Section] = []
     main_entry, column_entries = group_table_spec()
     main = main_entry["key"]
@@ -988,7 +991,7 @@ def group_brief(data_dir, period: Period | str, group: str, *, run_dir=None) -> 
         # listed without a rank on the main indicator: too few dossiers, or no figure at all
         low = sorted(by[main]["unit_name"] for by in units.values() if _too_small(by.get(main, {})))
         unranked = [r[0] for r in rows if r[-1] == 10**6 and r[0] not in low]
-        part += low_volume_sentence(low)
+        part += low_volume_sentence(low, methodology)
         if unranked:
             part += f" Không có số liệu để xếp hạng trong kỳ (dấu —): {', '.join(unranked)}."
         summary.blocks.append(
@@ -1007,7 +1010,6 @@ def group_brief(data_dir, period: Period | str, group: str, *, run_dir=None) -> 
     sections.append(summary)
     rates = [r for r in records if r["indicator"] == main]
     sections.append(_group_charts(data_dir, p, group, records, main))
-    methodology = load_methodology()
     sections.append(
         Section(
             "annex",

@@ -30,7 +30,7 @@ from .states import (
     source,
     states_sql,
 )
-from .store import handover_holders, load_ingest_report, open_store, read_table, store_rows
+from .store import handover_pairs, load_ingest_report, open_store, read_table, store_rows
 from .text import fold
 
 log = logging.getLogger(__name__)
@@ -369,7 +369,7 @@ def compute_indicators(
     history = unit_history(store_rows(processed))
     catalogue = read_table(processed, "catalogue")
     # a dossier in an old and a new commune's exports counts once
-    handed_over = registry.handovers(history.index, period.end, handover_holders(processed, registry, history.index))
+    handed_over = handover_pairs(processed, registry, history.index, period.end)
     rows = store_rows(processed, period, handed_over=handed_over)
     onestop = compute_onestop_indicators(rows, period, catalogue, methodology, history).set_index("unit_id")
     budget = compute_budget_indicators(read_table(processed, "budget"), period, methodology).set_index("unit_id")

@@ -142,11 +142,11 @@ def _dossier_inputs(processed, period, registry):
     compared with may count (read by DuckDB when counted; a dossier handed over on the reform, once)."""
     from .indicators import unit_history
     from .periods import Period, previous_period
-    from .store import handover_holders, store_rows
+    from .store import handover_pairs, store_rows
 
     span = Period(previous_period(period).start, period.end, "span", "range")
     history = unit_history(store_rows(processed))
-    pairs = registry.handovers(history.index, period.end, handover_holders(processed, registry, history.index))
+    pairs = handover_pairs(processed, registry, history.index, period.end)
     return history, store_rows(processed, span, handed_over=pairs)
 
 

@@ -822,8 +822,7 @@ def load_dossiers(
     if not frame.empty:
         on = period.end if period is not None else dt.date.today()
         present = frame["unit_id"].unique()
-        pairs = registry.handovers(present, on, handover_holders(processed, registry, present))
-        frame = frame[~handed_over_copies(frame, pairs)]
+        frame = frame[~handed_over_copies(frame, handover_pairs(processed, registry, present, on))]
     if period is not None:
         frame = frame[may_count_in(frame, period)]
     if columns is not None:
@@ -869,6 +868,12 @@ def handover_holders(processed: Path, registry: UnitRegistry, present) -> set[st
     if not first or "code" not in dossier_columns(processed):
         return set()
     return received_before(store_rows(processed), first)
+
+
+def handover_pairs(processed: Path, registry: UnitRegistry, present, on: dt.date) -> list[tuple[str, str]]:
+    """Which copy of a handed-over dossier counts with the boundaries of ``on`` (``UnitRegistry.handovers``, for
+    the new communes that can hold one, ``handover_holders``)."""
+    return registry.handovers(present, on, handover_holders(processed, registry, present))
 
 
 def store_rows(
