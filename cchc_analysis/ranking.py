@@ -54,6 +54,21 @@ def _draw_ranks(order: np.ndarray) -> np.ndarray:
     return ranks
 
 
+# draws simulated and ranked this many values at a time (4 MiB of float64): a country's 1,000 draws x 3,321 units
+# at once made arrays of 26 MiB, and touching fresh memory cost more than the sorting (a rate 0.45 -> 0.3 s)
+_CHUNK_VALUES = 1 << 19
+
+
+def _chunked_ranks(simulated, draws: int, units: int) -> np.ndarray:
+    """Ranks (draws x units) of ``simulated(rows)``'s values, asked for a few rows at a time. A numpy generator
+    gives the same numbers in chunks as at once (it fills arrays in order), so the ranks do not depend on it."""
+    ranks = np.empty((draws, units), dtype=np.int32)
+    step = max(1, _CHUNK_VALUES // max(1, units))
+    for start in range(0, draws, step):
+        ranks[start : start + step] = _draw_ranks(simulated(min(step, draws - start)))
+    return ranks
+
+
 def rank_rates(
     unit_ids: list[str],
     num: np.ndarray,
@@ -95,9 +110,14 @@ def rank_rates(
     if len(idx):
         n = den[idx].astype(np.int64)
         p = np.clip(num[idx] / den[idx], 0, 1)
-        sims = rng.binomial(n[None, :], p[None, :], size=(draws, len(idx))) / n[None, :]
-        ranks = _draw_ranks(-sims if higher_is_better else sims)
-        out.loc[idx, ["rank_median", "rank_p05", "rank_p95"]] = _rank_range(ranks, low, high)
+        sign = -1.0 if higher_is_better else 1.0
+
+        def simulated(rows: int) -> np.ndarray:
+            return sign * rng.binomial(n[None, :], p[None, :], size=(rows, len(idx))) / n[None, :]
+
+        out.loc[idx, ["rank_median", "rank_p05", "rank_p95"]] = _rank_range(
+            _chunked_ranks(simulated, draws, len(idx)), low, high
+        )
     min_volume = int(methodology.get("ranking", "min_volume"))
     out["low_volume"] = den < min_volume
     # low-volume units stay in rank_of but are never shown with a rank (so never as the best)

@@ -264,6 +264,23 @@ def test_monte_carlo_ranges_are_the_percentiles_of_binomial_draws():
     assert lower[have]["rank_median"].tolist() == np.median(_oracle_ranks(-draws / den[have][None, :]), axis=0).tolist()
 
 
+def test_monte_carlo_drawn_in_chunks_is_the_same_as_drawn_at_once(monkeypatch):
+    # the draws are simulated a few rows at a time (memory): 7 values a chunk is one draw of these 6 units; small
+    # units at close rates, so that each unit's percentiles move with any draw taken from the wrong place
+    import cchc_analysis.ranking as ranking
+
+    num, den = np.array([2, 2, 3, 1, 2, 1]), np.array([3, 4, 5, 3, 3, 2])
+    at_once = rank_rates(list("abcdef"), num, den, draws=50)
+    monkeypatch.setattr(ranking, "_CHUNK_VALUES", 7)
+    chunked = rank_rates(list("abcdef"), num, den, draws=50)
+    rng = np.random.default_rng(20230831)
+    ranks = _oracle_ranks(rng.binomial(den[None, :], (num / den)[None, :], size=(50, 6)) / den[None, :])
+    for r in (at_once, chunked):
+        assert r["rank_p05"].tolist() == np.percentile(ranks, 5, axis=0).tolist()
+        assert r["rank_p95"].tolist() == np.percentile(ranks, 95, axis=0).tolist()
+        assert r["rank_median"].tolist() == np.median(ranks, axis=0).tolist()
+
+
 def test_composite_ranges_are_the_percentiles_of_perturbed_weights():
     scores = pd.DataFrame({"A": [10.0, 9.0, 7.0, 8.5], "B": [5.0, 6.5, 8.0, 6.0]}, index=list("wxyz"))
     r = rank_composite(scores)
