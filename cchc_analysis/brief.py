@@ -306,6 +306,64 @@ def precomputed(run_dir, period: Period) -> tuple[list[dict] | None, dict[str, l
     return (records, rankings) if same and isinstance(rankings, dict) else (None, None)
 
 
+RUN_UNITS_DIR = "don-vi"  # in a run's folder: one file per briefed unit, what its brief reads (see unit_inputs)
+
+
+def unit_inputs(records: list[dict], rankings: dict[str, list[dict]], compared: dict) -> dict[str, dict]:
+    """Per unit of ``compared`` (``comparison_inputs``) with a record: what its brief reads from the run (its
+    record, its own ranking records in each group ranked, its comparisons' inputs). A few KB each, where the run's
+    files hold every unit's figures (about 50 MB for a country's, parsed again by every brief)."""
+    own: dict[str, dict[str, list[dict]]] = {}
+    for group, ranked in rankings.items():
+        for r in ranked:
+            own.setdefault(r["unit_id"], {}).setdefault(group, []).append(r)
+    out = {}
+    for rec in records:
+        uid = rec["unit_id"]
+        if uid not in compared["units"]:
+            continue
+        periods = [{**q, "records": {k: v for k, v in q["records"].items() if k == uid}} for q in compared["periods"]]
+        out[uid] = {
+            "unit_id": uid,
+            "period_start": rec["period_start"],
+            "period_end": rec["period_end"],
+            "record": rec,
+            "rankings": {group: own.get(uid, {}).get(group, []) for group in rankings},
+            "compared": {**compared, "units": [uid], "periods": periods},
+        }
+    return out
+
+
+def precomputed_unit(run_dir, period: Period, unit) -> dict | None:
+    """The file ``cchc run`` left in ``run_dir`` for ``unit`` (a registry ``Unit``, the file named by its slug) and
+    this period (``unit_inputs``); None when there is none."""
+    if not run_dir:
+        return None
+    try:
+        data = json.loads((Path(run_dir) / RUN_UNITS_DIR / f"{unit.slug}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    same = isinstance(data, dict) and (data.get("unit_id"), data.get("period_start"), data.get("period_end")) == (
+        unit.unit_id,
+        str(period.start),
+        str(period.end),
+    )
+    return data if same else None
+
+
+def _run_inputs(run_dir, p: Period, unit) -> tuple[dict | None, dict[str, list[dict]] | None, dict | None]:
+    """A unit brief's figures from a run folder: its record, its own ranking records by group ranked in the run,
+    its comparisons' inputs (each None where the folder does not have it): from its own file, else from the run's
+    whole files (a folder written by hand, or before the run wrote one file per unit)."""
+    own = precomputed_unit(run_dir, p, unit)
+    if own is not None:
+        return own["record"], own["rankings"], own["compared"]
+    records, rankings = precomputed(run_dir, p)
+    rec = next((r for r in records or [] if r["unit_id"] == unit.unit_id), None)
+    ranks = {g: [r for r in rs if r["unit_id"] == unit.unit_id] for g, rs in rankings.items()} if rankings else None
+    return rec, ranks, precomputed_comparisons(run_dir, p)
+
+
 def unit_brief(
     data_dir,
     period: Period | str,
@@ -326,15 +384,13 @@ def unit_brief(
 
     p = parse_period(period) if isinstance(period, str) else period
     _settings, processed, registry = open_store(data_dir)
-    cached_records, cached_ranks = precomputed(run_dir, p)
-    unit_id = registry.lookup(unit, on=p.end).unit_id
-    rec = next((r for r in cached_records or [] if r["unit_id"] == unit_id), None)
+    unit_obj = registry.lookup(unit, on=p.end)
+    rec, cached_ranks, compared_inputs = _run_inputs(run_dir, p, unit_obj)
     if rec is None:
         (rec,) = compute_indicators(data_dir, p, units=[unit])
-    unit_obj = registry.get(rec["unit_id"])
     group = group or rec["group"]
     methodology = load_methodology()
-    compared = comparisons(data_dir, p, rec, precomputed_comparisons(run_dir, p))
+    compared = comparisons(data_dir, p, rec, compared_inputs)
     kf = _key_figures(rec, compared)
     narrative = narrative_by_topic(rec, p)
     narrative["onestop"] += [c.sentence for c in compared]
@@ -344,14 +400,14 @@ def unit_brief(
     else:
         from .ranking import compute_rankings
 
-        ranks = compute_rankings(data_dir, p, group=group)
+        ranks = [r for r in compute_rankings(data_dir, p, group=group) if r["unit_id"] == rec["unit_id"]]
     sections = [
         Section("key_figures", "Số liệu chính", [kf]),
         _onestop_section(rec, p, narrative, dossiers, unit_obj.full_name),
         _online_section(rec, narrative),
         _budget_section(rec, p, narrative),
         _par_section(rec, narrative),
-        _rank_section(rec, group, [r for r in ranks if r["unit_id"] == rec["unit_id"]], methodology),
+        _rank_section(rec, group, ranks, methodology),
         _annex(processed, rec, p, coverage_table(data_dir, p), methodology),
     ]
 

@@ -329,7 +329,7 @@ def run_period(
         # indicators, rankings and comparisons once for the whole run: the briefs read them instead of recomputing
         rankings = {g: compute_rankings(settings.data_dir, period, group=g) for g in groups}
         briefed = [t.parameters["unit"] for t in tasks if t.kind == "unit" and t.status == "pending"]
-        _write_precomputed(folder, records, rankings, comparison_inputs(settings.data_dir, period, briefed))
+        _write_precomputed(folder, records, rankings, comparison_inputs(settings.data_dir, period, briefed), registry)
         remote = _publish(settings.data_dir, folder, store_url) if store_url else None
         for t in tasks:
             t.parameters["run_dir"] = str(folder)
@@ -398,22 +398,35 @@ def _checked_options(formats: list[str] | None, cluster: str | None, store_url: 
 
 def _publish(data_dir: Path, folder: Path, url: str) -> dict:
     """The store and the run's precomputed figures published to ``url`` for the cluster's workers."""
-    from .brief import COMPARED_FILE
+    from .brief import COMPARED_FILE, RUN_UNITS_DIR
     from .remote import publish_store
 
     extra = {f"run/{name}": folder / name for name in ("chi-so.json", "xep-hang.json", COMPARED_FILE)}
+    extra |= {f"run/{RUN_UNITS_DIR}/{p.name}": p for p in sorted((folder / RUN_UNITS_DIR).glob("*.json"))}
     listing, uploaded = publish_store(data_dir, url, extra)
     log.info("Đã công bố kho cho các máy trạm tại %s: %d tệp, %d tệp mới tải lên.", redact(url), len(listing), uploaded)
     return {"url": url, "listing": listing, "run_folder": str(folder)}
 
 
-def _write_precomputed(folder: Path, records: list[dict], rankings: dict, compared: dict) -> None:
-    """What the briefs of a run read instead of recomputing (see ``brief.precomputed``)."""
-    from .brief import COMPARED_FILE
+def _write_precomputed(folder: Path, records: list[dict], rankings: dict, compared: dict, registry) -> None:
+    """What the briefs of a run read instead of recomputing: the whole run's figures (``brief.precomputed``) and
+    one file per briefed unit (``brief.unit_inputs``; files of units not briefed this time are removed, so that
+    none outlives the figures it was cut from)."""
+    from .brief import COMPARED_FILE, RUN_UNITS_DIR, unit_inputs
 
     for name, content in (("chi-so.json", records), ("xep-hang.json", rankings)):
         write_atomic(folder / name, json.dumps(content, ensure_ascii=False, indent=2, default=str).encode("utf-8"))
     write_atomic(folder / COMPARED_FILE, json.dumps(compared, ensure_ascii=False, default=str).encode("utf-8"))
+    units = folder / RUN_UNITS_DIR
+    units.mkdir(exist_ok=True)
+    written = set()
+    for uid, content in unit_inputs(records, rankings, compared).items():
+        path = units / f"{registry.get(uid).slug}.json"
+        write_atomic(path, json.dumps(content, ensure_ascii=False, default=str).encode("utf-8"))
+        written.add(path.name)
+    for stale in units.glob("*.json"):
+        if stale.name not in written:
+            stale.unlink()
 
 
 def _lock(folder: Path) -> Path:

@@ -375,6 +375,21 @@ def test_briefs_from_a_run_folder_equal_briefs_computed_afresh(ingested, demo_di
     (tmp_path / "xep-hang.json").write_text(json.dumps(rankings, ensure_ascii=False, default=str), encoding="utf-8")
     fresh = render_brief_html(unit_brief(demo_dir, quarter, "Thanh Giang", group))
     assert render_brief_html(unit_brief(demo_dir, quarter, "Thanh Giang", group, run_dir=tmp_path)) == fresh
+    # a unit's own file, as the run writes it, is enough (the whole files away), and it is what is read
+    from cchc_analysis.brief import RUN_UNITS_DIR, comparison_inputs, unit_inputs
+
+    own = tmp_path / "own"
+    (own / RUN_UNITS_DIR).mkdir(parents=True)
+    cut = unit_inputs(records, rankings, comparison_inputs(demo_dir, quarter, ["30-11287", "30-11260"]))
+    assert set(cut) == {"30-11287", "30-11260"}
+    (own / RUN_UNITS_DIR / "thanh-giang.json").write_text(json.dumps(cut["30-11287"], default=str), encoding="utf-8")
+    assert render_brief_html(unit_brief(demo_dir, quarter, "Thanh Giang", group, run_dir=own)) == fresh
+    cut["30-11287"]["record"]["received_total"] = 888_888
+    (own / RUN_UNITS_DIR / "thanh-giang.json").write_text(json.dumps(cut["30-11287"], default=str), encoding="utf-8")
+    assert "888.888" in render_brief_html(unit_brief(demo_dir, quarter, "Thanh Giang", group, run_dir=own))
+    # a file under the unit's name holding another unit's figures is not read
+    (own / RUN_UNITS_DIR / "thanh-giang.json").write_text(json.dumps(cut["30-11260"], default=str), encoding="utf-8")
+    assert render_brief_html(unit_brief(demo_dir, quarter, "Thanh Giang", group, run_dir=own)) == fresh
     assert render_brief_html(group_brief(demo_dir, quarter, group, run_dir=tmp_path)) == render_brief_html(
         group_brief(demo_dir, quarter, group)
     )

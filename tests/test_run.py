@@ -77,7 +77,18 @@ def test_incomplete_units_are_skipped_unless_allowed(small, capsys):
     assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
     assert "Chạy" in (small / "reports" / "2023Q3" / "run.log").read_text(encoding="utf-8")
     figures = (small / "reports" / "2023Q3" / "chi-so.json").read_bytes()
+    # one file per briefed unit (Lam Sơn skipped: none), cut from the run's files; a stale one does not outlive a run
+    units = small / "reports" / "2023Q3" / "don-vi"
+    assert sorted(p.name for p in units.iterdir()) == ["thanh-giang.json"]
+    own = json.loads((units / "thanh-giang.json").read_text(encoding="utf-8"))
+    whole = json.loads(figures)
+    assert own["record"] == next(r for r in whole if r["unit_id"] == "30-11287")
+    ranked = json.loads((small / "reports" / "2023Q3" / "xep-hang.json").read_text(encoding="utf-8"))
+    assert own["rankings"] == {g: [r for r in rs if r["unit_id"] == "30-11287"] for g, rs in ranked.items()}
+    assert own["rankings"]["Huyện Thanh Miện"] and own["compared"]["units"] == ["30-11287"]
+    (units / "tu-cuong.json").write_text("{}", encoding="utf-8")
     assert main([*args, "--allow-incomplete"]) == 0
+    assert sorted(p.name for p in units.iterdir()) == ["lam-son.json", "thanh-giang.json"]
     assert (small / "reports" / "2023Q3" / "chi-so.json").read_bytes() == figures  # a rerun gives the same figures
     brief = nbformat.read(small / "reports" / "2023Q3" / "notebooks" / "lam-son_2023Q3.ipynb", as_version=4)
     shown = "".join(o.get("data", {}).get("text/html", "") for c in brief.cells for o in c.get("outputs", []))
