@@ -310,6 +310,8 @@ def _ingest(data_dir, registry, assume_unit, mapping_file, progress=None, jobs=N
         if table and not cached:
             to_read.append((path, sha))
     read = fork_map(partial(_read_file, run), to_read, jobs)
+    stopped_before = (out_dir / UNFINISHED).is_file()  # the last run stopped while writing the store
+    dossier_files: list[_DossierFile] = []
     with _Writer() as writer:
         for done, (path, rel, entry, cached) in enumerate(plan):
             if progress is not None:
@@ -323,9 +325,16 @@ def _ingest(data_dir, registry, assume_unit, mapping_file, progress=None, jobs=N
                 report, rows, rejected = _fresh_rows(run, rel, *next(read), writer)
             new_manifest[rel] = {"sha256": report.sha256, "settings": settings_key, "report": report.as_dict()}
             outcome.add(rel, report)
+            if report.kind in PROVINCE_KINDS:  # which provinces' dossier partitions the file's rows go into
+                known = entry.get("provinces") if cached and entry else None
+                new_manifest[rel]["provinces"] = known if known is not None else _provinces_fed(rows, run.registry)
             if rows is not None:
-                frames[report.kind].append(rows)
+                if report.kind == "dossier_list":  # a cached file's rows are read per province (_write_dossiers)
+                    dossier_files.append(_DossierFile(rel, rows, new_manifest[rel]["provinces"]))
+                else:
+                    frames[report.kind].append(rows)
                 rejects.append(rejected)
+        dirty = _dirty_provinces(manifest, new_manifest, {rel for _p, rel, _e, cached in plan if not cached})
         # files removed from raw/ leave the store
         for rel in set(manifest) - set(new_manifest):
             for cached in _cache_paths(out_dir, rel):
@@ -334,7 +343,12 @@ def _ingest(data_dir, registry, assume_unit, mapping_file, progress=None, jobs=N
         # from the first table written to the manifest, the store mixes two ingests: a run stopped in between
         # (a crash, a full disk, a killed job) leaves the mark, and nothing reads the store until an ingest ends
         _mark_unfinished(out_dir)
-        dossiers, catalogue, unmatched = _write_tables(frames, rejects, outcome, out_dir, run.registry)
+        known = _province_stats(out_dir, settings_key, None if stopped_before else dirty)
+        stats, unmatched, unused = _write_tables(frames, dossier_files, rejects, outcome, out_dir, run.registry, known)
+        write_atomic(
+            _stats_path(out_dir),
+            json.dumps({"settings": settings_key, "provinces": stats}, ensure_ascii=False).encode("utf-8"),
+        )
         report_doc = {
             "store_version": STORE_VERSION,
             "pseudonym_key_id": pseudonymiser.key_id,
@@ -343,11 +357,8 @@ def _ingest(data_dir, registry, assume_unit, mapping_file, progress=None, jobs=N
             "files": [r.as_dict() for r in outcome.reports],
             "skipped": outcome.skipped,
             "skipped_reasons": outcome.skipped_reasons,
-            "procedures_not_in_catalogue": unmatched.to_dict("records"),
-            "catalogue_procedures_without_dossiers": [
-                {k: (int(v) if k != "unit_id" else v) for k, v in r.items()}
-                for r in unused_procedures(dossiers, catalogue).to_dict("records")
-            ],
+            "procedures_not_in_catalogue": unmatched,
+            "catalogue_procedures_without_dossiers": unused,
         }
         write_if_changed(
             out_dir / "ingest_report.json", json.dumps(report_doc, ensure_ascii=False, indent=2).encode("utf-8")
@@ -470,12 +481,14 @@ def _cache_valid(run: _Run, rel: str, sha: str, entry: dict | None) -> bool:
 
 def _cached_rows(run: _Run, rel: str, entry: dict):
     """A file's report, rows and rejects as the last run read them (rows None for a refused file or a kind
-    without a table)."""
+    without a table; for a dossier list, the path of its cached rows: they are read only if its province's
+    partitions are merged again)."""
     report = FileReport.from_dict(entry["report"])
     log.debug("Không đổi, dùng lại: %s", rel)
     if report.kind in TABLES and not report.error:
         rows_path, rej_path = _cache_paths(run.out_dir, rel)
-        return report, _read_cache(rows_path), _read_cache(rej_path)
+        rows = rows_path if report.kind == "dossier_list" else _read_cache(rows_path)
+        return report, rows, _read_cache(rej_path)
     return report, None, None
 
 
@@ -504,30 +517,31 @@ def _fresh_rows(run: _Run, rel: str, report: FileReport, tables, writer: _Writer
     return report, _frame(tables[0]), _frame(tables[1])
 
 
-def _write_tables(frames: dict[str, list[pd.DataFrame]], rejects: list[pd.DataFrame], outcome, out_dir: Path, registry):
-    """The store's tables from every file's rows: dossiers merged across files, checked against the schema and
-    linked to the catalogue; catalogue, budget, PAR, manual figures and rejects. Returns the dossiers, the
-    catalogue and the procedures that match no catalogue entry."""
-    all_rows = _rows_of("dossier_list", frames)
-    # each file's rows are unique already (the reader merged its repeats): only rows of several files can clash
-    dossiers, dups = deduplicate(all_rows) if len(frames["dossier_list"]) > 1 else (all_rows, 0)
-    outcome.duplicates_across_files = dups
-    outcome.dossiers = len(dossiers)
-    if dups:
-        log.info("%d hồ sơ có mặt trong nhiều tệp xuất; giữ bản ghi có trạng thái mới nhất.", dups)
+def _write_tables(frames, dossier_files, rejects, outcome, out_dir: Path, registry, known: dict[str, dict]):
+    """The store's tables from every file's rows: dossiers merged across files province by province, checked
+    against the schema and linked to the catalogue (``_write_dossiers``); catalogue, budget, PAR, manual figures
+    and rejects. Returns each province's figures, the procedures that match no catalogue entry and the catalogue
+    procedures without dossiers (for the ingest report)."""
     catalogue = _rows_of("catalogue", frames)
     if not catalogue.empty:
         catalogue = catalogue.sort_values(["unit_id", "source_file", "source_row"]).drop_duplicates(
             ["unit_id", "procedure_key"], keep="last"
         )
-    dossiers, unmatched = link_to_catalogue(_typed(dossiers), catalogue)
-    if len(unmatched):
+    stats = _write_dossiers(dossier_files, catalogue, out_dir, registry, known)
+    outcome.dossiers = sum(s["dossiers"] for s in stats.values())
+    outcome.duplicates_across_files = dups = sum(s["duplicates"] for s in stats.values())
+    if dups:
+        log.info("%d hồ sơ có mặt trong nhiều tệp xuất; giữ bản ghi có trạng thái mới nhất.", dups)
+    unmatched = sorted(
+        (r for s in stats.values() for r in s["unmatched"]),
+        key=lambda r: (r["unit_id"], -r["dossiers"], r["procedure"]),
+    )
+    if unmatched:
         log.warning(
             "%d thủ tục có hồ sơ nhưng không có trong danh mục TTHC của đơn vị (xem ingest_report.json).",
             len(unmatched),
         )
-    _check_dossiers(dossiers)  # before anything of the table is written
-    _write_dossier_dataset(dossiers, out_dir, registry)
+    unused = sorted((r for s in stats.values() for r in s["unused"]), key=lambda r: r["unit_id"])
     _write_parquet(catalogue.reset_index(drop=True), out_dir / f"{READERS['catalogue'].table}.parquet")
     for kind in ("budget", "par"):
         _write_parquet(_rows_of(kind, frames), out_dir / f"{READERS[kind].table}.parquet")
@@ -541,7 +555,7 @@ def _write_tables(frames: dict[str, list[pd.DataFrame]], rejects: list[pd.DataFr
     _write_parquet(
         all_rejects.astype({"row": "int64"}) if len(all_rejects) else all_rejects, out_dir / "rejects.parquet"
     )
-    return dossiers, catalogue, unmatched
+    return stats, unmatched, unused
 
 
 def _check_dossiers(dossiers: pd.DataFrame) -> None:
@@ -577,33 +591,172 @@ def province_key(unit: Unit | None) -> str:
     return slugify(name) if name else "khong-ro"
 
 
-def _write_dossier_dataset(dossiers: pd.DataFrame, out_dir: Path, registry: UnitRegistry) -> None:
-    """Write the dossier table as partitions (province, year of receipt), each sorted by unit and code with
-    row groups small enough for a unit's rows to be read alone; only partitions whose bytes change are
-    rewritten, partitions no longer fed are removed. No dossiers: one empty dossiers.parquet keeps the schema."""
+PROVINCE_KINDS = ("dossier_list", "catalogue")  # the files whose rows decide a province's dossier partitions
+LINK_COLUMNS = ("catalogue_code", "catalogue_match", "catalogue_fee_kind")  # added by the link to the catalogue
+
+
+@dataclass
+class _DossierFile:
+    """A dossier list's rows for the merge: read this run (a frame) or cached by an earlier one (the cache path,
+    read only when a province it feeds is merged again), and the provinces its units lie in."""
+
+    rel: str
+    rows: pd.DataFrame | Path
+    provinces: list[str]
+
+    def rows_in(self, province: str, province_of: Callable[[str], str]) -> pd.DataFrame:
+        frame = self.rows if isinstance(self.rows, pd.DataFrame) else _read_cache(self.rows)
+        if self.provinces == [province]:
+            return frame
+        return frame[frame["unit_id"].map(province_of) == province].reset_index(drop=True)
+
+
+def _provinces_fed(rows: pd.DataFrame | Path | None, registry: UnitRegistry) -> list[str]:
+    """The provinces (partition keys) of the units of a file's rows; [] for a file without rows."""
+    if rows is None:
+        return []
+    if isinstance(rows, Path):
+        import pyarrow.parquet as pq
+
+        units = pq.read_table(rows, columns=["unit_id"]).column("unit_id").unique().to_pylist()
+    else:
+        units = rows["unit_id"].unique().tolist() if len(rows) else []
+    return sorted({province_key(_unit_or_none(registry, u)) for u in units})
+
+
+def _dirty_provinces(old: dict, new: dict, fresh: set[str]) -> set[str] | None:
+    """The provinces whose dossier partitions must be merged again: those a dossier list or catalogue read this run
+    or removed from raw/ fed, before or now. None: every province (a manifest of an earlier version, which does
+    not say which provinces a file fed)."""
+    dirty: set[str] = set()
+    for rel in fresh | (set(old) - set(new)):
+        for entry in (old.get(rel), new.get(rel)):
+            if entry is None or entry["report"]["kind"] not in PROVINCE_KINDS:
+                continue
+            if "provinces" not in entry:
+                return None
+            dirty |= set(entry["provinces"])
+    return dirty
+
+
+def _stats_path(out_dir: Path) -> Path:
+    return out_dir / "files" / "provinces.json"
+
+
+def _province_stats(out_dir: Path, settings_key: str, dirty: set[str] | None) -> dict[str, dict]:
+    """The last ingest's figures of each province whose partitions stay as they are (not ``dirty``; None: none
+    stays), when it ran with the same settings."""
+    if dirty is None:
+        return {}
+    try:
+        stored = json.loads(_stats_path(out_dir).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(stored, dict) or stored.get("settings") != settings_key:
+        return {}
+    return {p: v for p, v in stored.get("provinces", {}).items() if p not in dirty}
+
+
+def _write_dossiers(files: list[_DossierFile], catalogue: pd.DataFrame, out_dir: Path, registry, known) -> dict:
+    """The dossier table as partitions (province, year of receipt), merged one province at a time: the rows of
+    the files feeding it (a dossier is one unit's, and a unit lies in one province, so duplicates across files and
+    catalogue links never cross provinces), deduplicated, linked to the catalogue, checked against the schema
+    before any of the province is written. A province with figures in ``known`` (no file feeding it changed) is
+    neither read nor written; partitions no longer fed are removed. Memory: one province's dossiers, not the
+    country's. Returns every fed province's figures. No dossiers: one empty dossiers.parquet keeps the schema."""
     import shutil
 
     root, single = out_dir / DOSSIER_DATASET, out_dir / "dossiers.parquet"
-    if dossiers.empty:
+    fed = sorted({p for f in files for p in f.provinces})
+    if not fed:
+        empty, _dups, _unmatched = _merged([], catalogue)
         shutil.rmtree(root, ignore_errors=True)
-        _write_parquet(dossiers.reset_index(drop=True), single)
-        return
-    units = {u: _unit_or_none(registry, u) for u in dossiers["unit_id"].unique()}
-    province = dossiers["unit_id"].map({u: province_key(unit) for u, unit in units.items()})
+        _write_parquet(empty, single)
+        return {}
+    units: dict[str, str] = {}
+
+    def province_of(unit_id: str) -> str:
+        if unit_id not in units:
+            units[unit_id] = province_key(_unit_or_none(registry, unit_id))
+        return units[unit_id]
+
+    cat_province = catalogue["unit_id"].map(province_of) if len(catalogue) else pd.Series(dtype=object)
+    stats = {}
+    for p in fed:
+        if p in known and (root / f"province={p}").is_dir():
+            stats[p] = known[p]
+            continue
+        cat = catalogue[cat_province == p] if len(catalogue) else catalogue
+        parts = [rows for f in files if p in f.provinces if len(rows := f.rows_in(p, province_of))]
+        dossiers, dups, unmatched = _merged(parts, cat)
+        _write_province(dossiers, root / f"province={p}")
+        stats[p] = {
+            "dossiers": len(dossiers),
+            "duplicates": dups,
+            "unmatched": [{**r, "dossiers": int(r["dossiers"])} for r in unmatched.to_dict("records")],
+            "unused": [
+                {k: (int(v) if k != "unit_id" else v) for k, v in r.items()}
+                for r in unused_procedures(dossiers, cat).to_dict("records")
+            ],
+        }
+    for folder in root.glob("province=*"):
+        if folder.name.removeprefix("province=") not in fed:
+            shutil.rmtree(folder)
+    single.unlink(missing_ok=True)  # the single-file table of earlier versions
+    return stats
+
+
+def _merged(parts: list[pd.DataFrame], catalogue: pd.DataFrame) -> tuple[pd.DataFrame, int, pd.DataFrame]:
+    """Files' dossier rows as one table: merged across files (each file's rows are unique already: only rows of
+    several files can clash), typed, linked to the catalogue and checked; with how many rows were merged away and
+    the procedures that match no catalogue entry."""
+    if parts:
+        rows = pd.concat(parts, ignore_index=True)
+    else:
+        rows = pd.DataFrame(columns=list(READERS["dossier_list"].columns))
+    dossiers, dups = deduplicate(rows) if len(parts) > 1 else (rows, 0)
+    dossiers, unmatched = link_to_catalogue(_typed(dossiers), catalogue)
+    _check_dossiers(dossiers)
+    return dossiers, dups, unmatched
+
+
+def _write_province(dossiers: pd.DataFrame, folder: Path) -> None:
+    """One province's partitions, one per year of receipt, each sorted by unit and code with row groups small
+    enough for a unit's rows to be read alone, in the one schema of every partition; only files whose bytes
+    change are rewritten, years no longer fed are removed."""
+    schema = _dossier_arrow_schema()
     year = dossiers["received_at"].dt.year.astype("Int64").astype(str)
     kept: set[Path] = set()
-    for (p, y), rows in dossiers.groupby([province, year], sort=True).indices.items():
+    for y, rows in dossiers.groupby(year, sort=True).indices.items():
         part = dossiers.iloc[rows].sort_values(["unit_id", "code"]).reset_index(drop=True)
-        path = root / f"province={p}" / f"year={y}" / "part-0.parquet"
-        write_if_changed(path, _parquet_bytes(part, row_group_size=100_000))
+        path = folder / f"year={y}" / "part-0.parquet"
+        write_if_changed(path, _parquet_bytes(part, row_group_size=100_000, schema=schema))
         kept.add(path)
-    for old in root.glob("province=*/year=*/*.parquet"):
+    for old in folder.glob("year=*/*.parquet"):
         if old not in kept:
             old.unlink()
-    for folder in sorted(root.glob("province=*/year=*"), reverse=True) + sorted(root.glob("province=*")):
-        if folder.is_dir() and not any(folder.iterdir()):
-            folder.rmdir()
-    single.unlink(missing_ok=True)  # the single-file table of earlier versions
+    for empty in folder.glob("year=*"):
+        if empty.is_dir() and not any(empty.iterdir()):
+            empty.rmdir()
+
+
+@cache
+def _dossier_arrow_schema():
+    """The stored dossier table's columns and types, the same in every partition: a column empty in one
+    province's rows would otherwise be stored there as Arrow's null type and as text elsewhere, which a reader
+    taking the first file's schema (DuckDB, pyarrow datasets) cannot reconcile."""
+    import pyarrow as pa
+
+    ns = pa.timestamp("ns")
+    types = {
+        **dict.fromkeys(("received_at", "due_at", "processed_at", "result_at", "handed_at"), ns),
+        **dict.fromkeys(("export_start", "export_end"), ns),
+        "fee": pa.float64(),
+        "source_row": pa.int64(),
+        "due_has_time": pa.bool_(),
+        "digitised": pa.bool_(),
+    }
+    return pa.schema([(c, types.get(c, pa.large_string())) for c in (*OUTPUT_COLUMNS, *LINK_COLUMNS)])
 
 
 def _unit_or_none(registry: UnitRegistry, unit_id: str) -> Unit | None:

@@ -17,7 +17,7 @@ from cchc_analysis.errors import CchcError
 from cchc_analysis.store import ingest, load_dossiers, read_dossiers
 
 from .conftest import digests
-from .ingest.builders import dossier_row, simple_export, write_xlsx
+from .ingest.builders import HEADER, dossier_row, simple_export, write_xlsx
 
 
 @pytest.fixture(autouse=True)
@@ -925,3 +925,71 @@ def test_a_new_commune_is_compared_with_the_same_quarter_of_the_communes_it_repl
         "So với cùng kỳ năm 2024 (01/07/2024 – 30/09/2024; số liệu của Xã Chi Lăng Bắc, Xã Chi Lăng Nam, "
         "Xã Thanh Giang, Xã Hồng Phong trước sắp xếp): tổng số hồ sơ tiếp nhận tăng 1 hồ sơ (+25,0%)"
     )
+
+
+def test_an_ingest_merges_again_only_the_provinces_whose_files_changed(tmp_path, monkeypatch):
+    import os
+
+    import pyarrow.parquet as pq
+
+    from cchc_analysis import store
+
+    raw = tmp_path / "raw"
+    # Thanh Giang (Tỉnh Hải Dương, 2023): A-2 in two exports, the later one resolved; no payment recorded at all
+    simple_export(
+        raw / "thanh-giang" / "a.xlsx",
+        [dossier_row(1, "A-1", pay=""), dossier_row(2, "A-2", pay="", status="Đang xử lý", done="")],
+    )
+    simple_export(
+        raw / "thanh-giang" / "a2.xlsx",
+        [dossier_row(1, "A-2", pay="", status="Đã trả kết quả", done="05/07/2023 09:00")],
+        period="Từ ngày 01/07/2023 đến ngày 31/07/2023",
+    )
+    # Nam Thanh Miện (Thành phố Hải Phòng, 2025), its export with procedure codes (Thanh Giang's has none)
+    b = raw / "nam-thanh-mien" / "b.xlsx"
+
+    def ntm_export(*codes):
+        rows = [dossier_row(i, c, received="02/07/2025 08:00", due="10/07/2025", done="") for i, c in enumerate(codes)]
+        head = [["UBND XÃ NAM THANH MIỆN"], ["Từ ngày 01/07/2025 đến ngày 30/09/2025"], [], [*HEADER, "Mã thủ tục"]]
+        write_xlsx(b, [*head, *[[*r, "1.001193"] for r in rows]])
+
+    ntm_export("B-1")
+    first = ingest(tmp_path)
+    assert (first.dossiers, first.duplicates_across_files) == (3, 1)
+    processed = tmp_path / "processed"
+    root = processed / "dossiers"
+    hd = root / "province=tinh-hai-duong" / "year=2023" / "part-0.parquet"
+    hp = root / "province=thanh-pho-hai-phong" / "year=2025" / "part-0.parquet"
+    # one schema in every partition, though only Hải Phòng's rows have procedure codes
+    assert pq.read_schema(hd).remove_metadata() == pq.read_schema(hp).remove_metadata()
+    assert str(pq.read_schema(hd).field("procedure_code").type) == "large_string"
+    assert set(read_dossiers(processed)["procedure_code"].fillna("")) == {"", "1.001193"}
+    os.utime(hd, ns=(1_000_000_000, 1_000_000_000))
+    read = []
+    real = store._read_cache
+    monkeypatch.setattr(store, "_read_cache", lambda path: read.append(path) or real(path))
+    tg_rows = {store._cache_paths(processed, f"thanh-giang/{n}")[0] for n in ("a.xlsx", "a2.xlsx")}
+    # Hải Phòng's export redone with a second dossier: Hải Dương's rows are neither read nor written again, and its
+    # figures (2 dossiers, 1 merged away) still count
+    ntm_export("B-1", "B-2")
+    again = ingest(tmp_path)
+    assert (again.dossiers, again.duplicates_across_files) == (4, 1)
+    assert not tg_rows & set(read) and hd.stat().st_mtime_ns == 1_000_000_000
+    assert sorted(load_dossiers(tmp_path)["code"]) == ["A-1", "A-2", "B-1", "B-2"]
+    # the later export of Thanh Giang removed: its province merged again, nothing merged away any more
+    (raw / "thanh-giang" / "a2.xlsx").unlink()
+    read.clear()
+    removed = ingest(tmp_path)
+    assert (removed.dossiers, removed.duplicates_across_files) == (4, 0)
+    assert store._cache_paths(processed, "thanh-giang/a.xlsx")[0] in read
+    assert load_dossiers(tmp_path).set_index("code").loc["A-2", "status"] == "in_progress"
+    # a manifest of an earlier version does not say which provinces a file fed: every province is merged again
+    manifest = processed / "files" / "manifest.json"
+    entries = json.loads(manifest.read_text(encoding="utf-8"))
+    entries = {k: {f: x for f, x in v.items() if f != "provinces"} for k, v in entries.items()}
+    manifest.write_text(json.dumps(entries), encoding="utf-8")
+    ntm_export("B-1")
+    read.clear()
+    assert ingest(tmp_path).dossiers == 3
+    assert store._cache_paths(processed, "thanh-giang/a.xlsx")[0] in read
+    assert sorted(load_dossiers(tmp_path)["code"]) == ["A-1", "A-2", "B-1"]
