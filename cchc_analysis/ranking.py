@@ -181,7 +181,12 @@ def compute_rankings(
 ) -> list[dict]:
     """Records per unit and indicator for every unit of a group with data (see ``cchc rank``)."""
     from .errors import ConfigError
-    from .indicators import at_boundaries, check_group_at_end, compute_onestop_indicators, compute_par_indicators
+    from .indicators import (
+        CATALOGUE_COLUMNS,
+        at_boundaries,
+        check_group_at_end,
+        compute_onestop_indicators,
+    )
     from .periods import previous_period
     from .store import open_store, read_table
 
@@ -198,7 +203,7 @@ def compute_rankings(
     check_group_at_end(registry, period, group)
     members = {u.unit_id: u for u in registry.units(group=group)} if group else None
     history, dossiers = _dossier_inputs(processed, period, registry)
-    catalogue = read_table(processed, "catalogue")
+    catalogue = read_table(processed, "catalogue", CATALOGUE_COLUMNS)
     par = read_table(processed, "par")
 
     def table_for(p):
@@ -223,61 +228,7 @@ def compute_rankings(
             old = prev_rank.get(r.unit_id)
             records.append(_record(unit, key, r, None if pd.isna(old) or pd.isna(r.rank) else int(old) - int(r.rank)))
     if "par_total_score" in wanted and not par.empty:
-        p = compute_par_indicators(par, period, methodology)
-        before = compute_par_indicators(par, previous_period(period), methodology)
-        if members is not None:
-            p = p[p["unit_id"].isin(members)]
-            before = before[before["unit_id"].isin(members)]
-        same_year = bool(len(before) and len(p) and int(before["par_year"].iloc[0]) == int(p["par_year"].iloc[0]))
-        prev_total = (
-            {} if same_year or not len(before) else dict(zip(before["unit_id"], before["par_rank"], strict=True))
-        )
-        prev_comp = {}
-        if not same_year and len(before):
-            for row in before.itertuples():
-                for c in row.par_components:
-                    prev_comp[(row.unit_id, c["component"])] = c["rank"]
-        if len(p):
-            comps = pd.DataFrame(
-                {row.unit_id: {c["component"]: c["score"] for c in row.par_components} for row in p.itertuples()}
-            ).T
-            ranked = rank_composite(comps.fillna(0), methodology=methodology, draws=_at_least_one(draws))
-            for r in ranked.itertuples(index=False):
-                old = prev_total.get(r.unit_id)
-                rec = _record(unit_of(r.unit_id), "par_total_score", r, None if old is None else int(old) - int(r.rank))
-                rec.update({"ci_low": None, "ci_high": None, "flag": None, "low_volume": False})
-                records.append(rec)
-            for row in p.itertuples():
-                for c in row.par_components:
-                    records.append(
-                        {
-                            "unit_code": unit_of(row.unit_id).code,
-                            "unit_id": row.unit_id,
-                            "unit_name": unit_of(row.unit_id).full_name,
-                            "indicator": "par_component",
-                            "component": c["component"],
-                            "value": c["score"],
-                            "score": c["score"],
-                            "max_score": c["max_score"],
-                            "pct": c["pct"],
-                            "below_75": c["below_75"],
-                            "rank": c["rank"],
-                            "rank_of": c["rank_of"],
-                            "change": (
-                                None
-                                if (row.unit_id, c["component"]) not in prev_comp
-                                else prev_comp[(row.unit_id, c["component"])] - c["rank"]
-                            ),
-                            "ci_low": None,
-                            "ci_high": None,
-                            "flag": None,
-                            "rank_median": None,
-                            "rank_p05": None,
-                            "rank_p95": None,
-                            "low_volume": False,
-                            "par_year": int(row.par_year),
-                        }
-                    )
+        records += _par_records(par, period, members, methodology, draws, unit_of)
     # which peer group, with which day's boundaries: across 1 July 2025 a new commune's earlier figures are its
     # predecessors' summed (docs/registry.md)
     earlier = previous_period(period).start
@@ -286,6 +237,69 @@ def compute_rankings(
         rec["peer_group"] = group
         rec["boundaries_on"] = period.end.isoformat()
         rec["predecessors_added"] = unit.valid_from is not None and unit.valid_from > earlier
+    return records
+
+
+def _par_records(par: pd.DataFrame, period, members, methodology: Methodology, draws, unit_of) -> list[dict]:
+    """The PAR total's records (ranked with perturbed component weights) and each component's, with the change
+    of rank since the previous published year (none within the same year), for ``members`` (None: every unit)."""
+    from .indicators import compute_par_indicators
+    from .periods import previous_period
+
+    records: list[dict] = []
+    p = compute_par_indicators(par, period, methodology)
+    before = compute_par_indicators(par, previous_period(period), methodology)
+    if members is not None:
+        p = p[p["unit_id"].isin(members)]
+        before = before[before["unit_id"].isin(members)]
+    same_year = bool(len(before) and len(p) and int(before["par_year"].iloc[0]) == int(p["par_year"].iloc[0]))
+    prev_total = {} if same_year or not len(before) else dict(zip(before["unit_id"], before["par_rank"], strict=True))
+    prev_comp = {}
+    if not same_year and len(before):
+        for row in before.itertuples():
+            for c in row.par_components:
+                prev_comp[(row.unit_id, c["component"])] = c["rank"]
+    if len(p):
+        comps = pd.DataFrame(
+            {row.unit_id: {c["component"]: c["score"] for c in row.par_components} for row in p.itertuples()}
+        ).T
+        ranked = rank_composite(comps.fillna(0), methodology=methodology, draws=_at_least_one(draws))
+        for r in ranked.itertuples(index=False):
+            old = prev_total.get(r.unit_id)
+            rec = _record(unit_of(r.unit_id), "par_total_score", r, None if old is None else int(old) - int(r.rank))
+            rec.update({"ci_low": None, "ci_high": None, "flag": None, "low_volume": False})
+            records.append(rec)
+        for row in p.itertuples():
+            for c in row.par_components:
+                records.append(
+                    {
+                        "unit_code": unit_of(row.unit_id).code,
+                        "unit_id": row.unit_id,
+                        "unit_name": unit_of(row.unit_id).full_name,
+                        "indicator": "par_component",
+                        "component": c["component"],
+                        "value": c["score"],
+                        "score": c["score"],
+                        "max_score": c["max_score"],
+                        "pct": c["pct"],
+                        "below_75": c["below_75"],
+                        "rank": c["rank"],
+                        "rank_of": c["rank_of"],
+                        "change": (
+                            None
+                            if (row.unit_id, c["component"]) not in prev_comp
+                            else prev_comp[(row.unit_id, c["component"])] - c["rank"]
+                        ),
+                        "ci_low": None,
+                        "ci_high": None,
+                        "flag": None,
+                        "rank_median": None,
+                        "rank_p05": None,
+                        "rank_p95": None,
+                        "low_volume": False,
+                        "par_year": int(row.par_year),
+                    }
+                )
     return records
 
 
@@ -369,7 +383,7 @@ def rank_history(
     Quarters with no dossiers are left out; the result (columns ``period``, ``unit_id``, ``unit_name``, ``value``,
     ``rank``, ``rank_of``) feeds a bump chart. Ranks are plain competition ranks (no resampling).
     """
-    from .indicators import compute_onestop_indicators, unit_history
+    from .indicators import CATALOGUE_COLUMNS, compute_onestop_indicators, unit_history
     from .periods import parse_period
     from .store import handover_holders, open_store, read_table, store_rows
 
@@ -378,7 +392,7 @@ def rank_history(
     members = {u.unit_id for u in registry.units(group=group)} if group else None
     history = unit_history(store_rows(processed))
     holders = handover_holders(processed, registry, history.index)  # once: the quarters only orient the pairs
-    catalogue = read_table(processed, "catalogue")
+    catalogue = read_table(processed, "catalogue", CATALOGUE_COLUMNS)
     rate = ranked_rates().get(indicator)
     if rate is None:
         from .errors import ConfigError
