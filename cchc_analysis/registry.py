@@ -157,18 +157,28 @@ def _parse_share(value: object, where: str) -> float | None:
 class UnitRegistry:
     """Lookup of units by id, code or name (tolerant of case, NFC/NFD, diacritics and prefixes)."""
 
-    def __init__(self, units: Iterable[Unit], successions: Iterable[Succession] = (), scope: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        units: Iterable[Unit],
+        successions: Iterable[Succession] = (),
+        scope: tuple[str, ...] = (),
+        *,
+        areas_only: bool = False,
+    ):
         self._units: dict[str, Unit] = {}
         for unit in units:
             self._units[unit.unit_id] = unit
         self._successions = list(successions)
         self.scope = scope
         self.user_ids: frozenset[str] | set[str] = frozenset()  # units from the data folder's own files
-        self._index()
-        self._assign_slugs()
+        # areas_only: a step of ``load`` that is scoped at once (only areas and successions are looked up in it): the
+        # names, codes and slugs of a country's 16,000 units are not indexed for nothing
+        self._index(areas_only)
+        if not areas_only:
+            self._assign_slugs()
         self._check_successions()
 
-    def _index(self) -> None:
+    def _index(self, areas_only: bool = False) -> None:
         """Folded keys computed once: 13,000 units are looked up by name, code and group many times per run."""
         self._by_name: dict[str, list[Unit]] = {}
         self._by_code: dict[str, list[Unit]] = {}
@@ -176,10 +186,6 @@ class UnitRegistry:
         self._sort_key: dict[str, tuple[str, str, str]] = {}
         area_keys: dict[tuple[str, str], set[str]] = {}  # a few hundred districts and provinces: fold each once
         for unit in self._units.values():
-            name = fold(unit.name)
-            self._by_name.setdefault(name, []).append(unit)
-            if unit.code:
-                self._by_code.setdefault(unit.code, []).append(unit)
             areas = area_keys.get((unit.group, unit.province))
             if areas is None:
                 areas = {fold(unit.group), split_unit_prefix(unit.group)[0], bare_area(unit.group)}
@@ -188,6 +194,12 @@ class UnitRegistry:
                 area_keys[(unit.group, unit.province)] = areas
             for area in areas:
                 self._by_area.setdefault(area, []).append(unit)
+            if areas_only:
+                continue
+            name = fold(unit.name)
+            self._by_name.setdefault(name, []).append(unit)
+            if unit.code:
+                self._by_code.setdefault(unit.code, []).append(unit)
             self._sort_key[unit.unit_id] = (unit.group, name, unit.unit_id)
         self._succ_of: dict[str, list[Succession]] = {}
         self._pred_of: dict[str, list[Succession]] = {}
@@ -219,11 +231,11 @@ class UnitRegistry:
         key = (str(folder), tuple((p.name, p.read_bytes()) for p in files), env_scope())
         if key in _LOADED:
             return _LOADED[key]
+        scope = read_scope(folder) or env_scope()
         for path in files:
-            registry = registry.merged(path)
+            registry = registry.merged(path, areas_only=bool(scope))
         # the area after the user's units: a province or district the user added is an area too, and the user's own
         # units are kept wherever they lie
-        scope = read_scope(folder) or env_scope()
         registry = registry.scoped(scope, also=registry.user_ids) if scope else registry
         if len(_LOADED) >= 8:
             _LOADED.pop(next(iter(_LOADED)))
@@ -256,8 +268,9 @@ class UnitRegistry:
         scoped.user_ids = self.user_ids & keep
         return scoped
 
-    def merged(self, path: Path) -> UnitRegistry:
-        """Return a new registry with the units (and successions) of a user file merged over this one."""
+    def merged(self, path: Path, *, areas_only: bool = False) -> UnitRegistry:
+        """Return a new registry with the units (and successions) of a user file merged over this one
+        (``areas_only``: to be scoped at once, see ``__init__``)."""
         text = path.read_text(encoding="utf-8-sig")
         if path.suffix.lower() == ".csv":
             units = _read_units_csv(text, str(path))
@@ -273,7 +286,8 @@ class UnitRegistry:
             merged_units[unit.unit_id] = unit
         replaced = {s.predecessor_id for s in succ}
         successions = [s for s in self._successions if s.predecessor_id not in replaced] + succ
-        merged = UnitRegistry([_unslugged(u) for u in merged_units.values()], successions, scope=self.scope)
+        kept = list(merged_units.values()) if areas_only else [_unslugged(u) for u in merged_units.values()]
+        merged = UnitRegistry(kept, successions, scope=self.scope, areas_only=areas_only)
         merged.user_ids = self.user_ids | {u.unit_id for u in units}
         return merged
 
@@ -586,11 +600,34 @@ def read_scope(data_dir: Path) -> tuple[str, ...]:
     return ()
 
 
+def _read_built_units(text: str) -> list[Unit]:
+    """The package's own units.csv, as ``make registry`` builds it (clean, checked: tests/test_registry_national.py
+    reads it with ``_read_units_csv`` too and compares): read without cleaning each of its 130,000 cells again,
+    which took a third of every command's registry."""
+    rows = csv.reader(io.StringIO(text))
+    col = {name: i for i, name in enumerate(next(rows))}
+    day = dt.date.fromisoformat
+    return [
+        Unit(
+            unit_id=r[col["unit_id"]],
+            code=r[col["code"]],
+            name=r[col["name"]],
+            type=r[col["type"]],
+            group=r[col["group"]],
+            province=r[col["province"]],
+            valid_from=day(r[col["valid_from"]]) if r[col["valid_from"]] else None,
+            valid_to=day(r[col["valid_to"]]) if r[col["valid_to"]] else None,
+            notes=r[col["notes"]],
+        )
+        for r in rows
+    ]
+
+
 @functools.lru_cache(maxsize=1)
 def _shipped_rows() -> tuple[tuple[Unit, ...], tuple[Succession, ...]]:
     """The package's registry files, parsed once per process (13,361 units)."""
     pkg = resources.files("cchc_analysis") / "data"
-    units = _read_units_csv((pkg / "units.csv").read_text(encoding="utf-8"), "units.csv (gói)")
+    units = _read_built_units((pkg / "units.csv").read_text(encoding="utf-8"))
     succ = _read_successions_csv((pkg / "successions.csv").read_text(encoding="utf-8"), "successions.csv (gói)")
     return tuple(units), tuple(succ)
 

@@ -142,3 +142,15 @@ def test_a_data_folders_registry_is_built_once_until_its_files_change(tmp_path, 
     assert len(other.units(group="Huyện Bình Giang")) > 10
     monkeypatch.setenv("CCHC_SCOPE", "Huyện Thanh Miện")  # a units.yaml scope wins over the environment's
     assert UnitRegistry.load(tmp_path) is not other and len(UnitRegistry.load(tmp_path)) == len(other)
+
+
+def test_the_package_units_file_read_as_built_is_what_the_checked_reader_reads():
+    # the package's units.csv is read without cleaning every cell again: the same units as the reader of a data
+    # folder's units.csv (which cleans and checks each cell) gives, so any cell that is not clean shows here
+    from cchc_analysis.registry import _read_built_units, _read_units_csv
+
+    text = (resources.files("cchc_analysis") / "data" / "units.csv").read_text(encoding="utf-8")
+    built = _read_built_units(text)
+    assert len(built) > 13_000 and built == _read_units_csv(text, "units.csv")
+    spaced = text.replace(",Thanh Giang,", ", Thanh Giang ,", 1)  # a cell the build would never write
+    assert _read_built_units(spaced) != _read_units_csv(spaced, "units.csv")
