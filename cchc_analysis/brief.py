@@ -318,11 +318,14 @@ def unit_inputs(records: list[dict], rankings: dict[str, list[dict]], compared: 
         for r in ranked:
             own.setdefault(r["unit_id"], {}).setdefault(group, []).append(r)
     out = {}
+    wanted = set(compared["units"])
     for rec in records:
         uid = rec["unit_id"]
-        if uid not in compared["units"]:
+        if uid not in wanted:
             continue
-        periods = [{**q, "records": {k: v for k, v in q["records"].items() if k == uid}} for q in compared["periods"]]
+        periods = [
+            {**q, "records": {uid: q["records"][uid]} if uid in q["records"] else {}} for q in compared["periods"]
+        ]
         out[uid] = {
             "unit_id": uid,
             "period_start": rec["period_start"],
