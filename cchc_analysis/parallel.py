@@ -82,8 +82,9 @@ def fork_map(func: Callable[[T], R], items: Iterable[T], jobs: int | None = None
 
 def _results(futures) -> Iterator:
     try:
-        for future in futures:
-            result, records = future.result()
+        for i in range(len(futures)):
+            result, records = futures[i].result()
+            futures[i] = None  # the result is the caller's now: not held here until the last one is read
             for record in records:
                 logger = logging.getLogger(record.name)
                 if logger.isEnabledFor(record.levelno):
@@ -91,4 +92,5 @@ def _results(futures) -> Iterator:
             yield result
     finally:  # an error, or the caller stopped reading: the items not started yet are dropped
         for future in futures:
-            future.cancel()
+            if future is not None:
+                future.cancel()

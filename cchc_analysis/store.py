@@ -312,6 +312,7 @@ def _ingest(data_dir, registry, assume_unit, mapping_file, progress=None, jobs=N
     read = fork_map(partial(_read_file, run), to_read, jobs)
     stopped_before = (out_dir / UNFINISHED).is_file()  # the last run stopped while writing the store
     dossier_files: list[_DossierFile] = []
+    held = 0  # dossier rows read this run and held in memory for the merge
     with _Writer() as writer:
         for done, (path, rel, entry, cached) in enumerate(plan):
             if progress is not None:
@@ -331,6 +332,9 @@ def _ingest(data_dir, registry, assume_unit, mapping_file, progress=None, jobs=N
             if rows is not None:
                 if report.kind == "dossier_list":  # a cached file's rows are read per province (_write_dossiers)
                     dossier_files.append(_DossierFile(rel, rows, new_manifest[rel]["provinces"]))
+                    held += len(rows) if isinstance(rows, pd.DataFrame) else 0
+                    if held > MERGE_ROWS_IN_MEMORY:
+                        held = _spill(dossier_files, writer, out_dir)
                 else:
                     frames[report.kind].append(rows)
                 rejects.append(rejected)
@@ -609,6 +613,20 @@ class _DossierFile:
         if self.provinces == [province]:
             return frame
         return frame[frame["unit_id"].map(province_of) == province].reset_index(drop=True)
+
+
+MERGE_ROWS_IN_MEMORY = 2_000_000
+"""Dossier rows read this run kept in memory for the merge (about 1.5 GiB); beyond, the files read so far are read
+back from their cache, province by province, so that a first ingest of a country's exports is bounded too."""
+
+
+def _spill(files: list[_DossierFile], writer: _Writer, out_dir: Path) -> int:
+    """Let go of the rows of the files read this run: their caches written (waited for), the merge reads those."""
+    writer.finish()
+    for f in files:
+        if isinstance(f.rows, pd.DataFrame):
+            f.rows = _cache_paths(out_dir, f.rel)[0]
+    return 0
 
 
 def _provinces_fed(rows: pd.DataFrame | Path | None, registry: UnitRegistry) -> list[str]:

@@ -993,3 +993,43 @@ def test_an_ingest_merges_again_only_the_provinces_whose_files_changed(tmp_path,
     assert ingest(tmp_path).dossiers == 3
     assert store._cache_paths(processed, "thanh-giang/a.xlsx")[0] in read
     assert sorted(load_dossiers(tmp_path)["code"]) == ["A-1", "A-2", "B-1"]
+
+
+def test_a_first_ingest_past_its_memory_budget_merges_from_the_caches_and_writes_the_same_store(tmp_path, monkeypatch):
+    import shutil
+
+    from cchc_analysis import store
+
+    raw = tmp_path / "a" / "raw"
+    simple_export(raw / "thanh-giang" / "a.xlsx", [dossier_row(1, "A-1"), dossier_row(2, "A-2", status="Đang xử lý")])
+    simple_export(
+        raw / "thanh-giang" / "b.xlsx",
+        [dossier_row(1, "A-2", done="05/07/2023 09:00")],
+        period="Từ ngày 01/07/2023 đến ngày 31/07/2023",
+    )
+    simple_export(
+        raw / "nam-thanh-mien" / "c.xlsx",
+        [dossier_row(1, "C-1", received="02/07/2025 08:00", due="10/07/2025", done="")],
+        title="UBND XÃ NAM THANH MIỆN",
+        period="Từ ngày 01/07/2025 đến ngày 30/09/2025",
+    )
+    shutil.copytree(tmp_path / "a", tmp_path / "b")
+    monkeypatch.setenv("CCHC_PSEUDONYM_KEY", "a-test-key-of-enough-length")  # the same keyed digests in both
+    kept = ingest(tmp_path / "a")
+    read = []
+    real = store._read_cache
+    monkeypatch.setattr(store, "_read_cache", lambda path: read.append(path) or real(path))
+    monkeypatch.setattr(store, "MERGE_ROWS_IN_MEMORY", 0)  # every file's rows let go once read
+    spilled = ingest(tmp_path / "b")
+    processed = tmp_path / "b" / "processed"
+    assert {store._cache_paths(processed, f"thanh-giang/{n}")[0] for n in ("a.xlsx", "b.xlsx")} <= set(read)
+    assert (spilled.dossiers, spilled.duplicates_across_files) == (3, 1)
+    assert (kept.dossiers, kept.duplicates_across_files) == (3, 1)
+
+    def parts(folder):
+        root = folder / "processed" / "dossiers"
+        return {p.relative_to(root): p.read_bytes() for p in sorted(root.rglob("*.parquet"))}
+
+    assert parts(tmp_path / "b") == parts(tmp_path / "a") and len(parts(tmp_path / "a")) == 2
+    report = json.loads((processed / "ingest_report.json").read_text(encoding="utf-8"))
+    assert report == json.loads((tmp_path / "a" / "processed" / "ingest_report.json").read_text(encoding="utf-8"))
