@@ -186,6 +186,10 @@ def test_without_texts_every_part_to_write_is_marked_and_the_data_are_there(stor
     )
     review = report.section("direction_self_review").blocks
     assert any("8,417/11,5 điểm = 73,19% (xếp thứ 11/17)" in b for b in review if isinstance(b, str))
+    # the ranks in the group (six dossier rates, the PAR total) with the dossier results, not under the PAR
+    # self-review, where the reference report gives only the component's rank
+    ranked = [s.key for s in report.sections for b in s.blocks if "Thứ hạng của đơn vị" in getattr(b, "caption", "")]
+    assert ranked == ["procedures_results"]
     budget = [b for b in report.section("public_finance_results").blocks if isinstance(b, str)]
     assert any("5.599.554.000" in b for b in budget)
     assert isinstance(report.section("tasks").blocks[-1], Placeholder)
