@@ -180,13 +180,23 @@ def compute_rankings(
     draws: int | None = None,
 ) -> list[dict]:
     """Records per unit and indicator for every unit of a group with data (see ``cchc rank``)."""
+    by_group = rankings_by_group(data_dir, period, [group], indicators=indicators, methodology=methodology, draws=draws)
+    return by_group[group]
+
+
+def rankings_by_group(
+    data_dir,
+    period,
+    groups: list[str | None],
+    *,
+    indicators: list[str] | None = None,
+    methodology: Methodology | None = None,
+    draws: int | None = None,
+) -> dict[str | None, list[dict]]:
+    """``compute_rankings`` for each of ``groups`` (None: every unit with data), the dossiers counted once for all
+    of them: a country's period run ranks 34 provinces, and counting the store again for each cost seconds each."""
     from .errors import ConfigError
-    from .indicators import (
-        CATALOGUE_COLUMNS,
-        at_boundaries,
-        check_group_at_end,
-        compute_onestop_indicators,
-    )
+    from .indicators import CATALOGUE_COLUMNS, at_boundaries, check_group_at_end, compute_onestop_indicators
     from .periods import previous_period
     from .store import open_store, read_table
 
@@ -200,8 +210,8 @@ def compute_rankings(
             f"Không xếp hạng được theo: {', '.join(unknown)}. Các chỉ số xếp hạng được: "
             f"{', '.join([*rates, 'par_total_score'])}."
         )
-    check_group_at_end(registry, period, group)
-    members = {u.unit_id: u for u in registry.units(group=group)} if group else None
+    for group in groups:  # an unknown group fails here, before anything is counted
+        check_group_at_end(registry, period, group)
     history, dossiers = _dossier_inputs(processed, period, registry)
     catalogue = read_table(processed, "catalogue", CATALOGUE_COLUMNS)
     par = read_table(processed, "par")
@@ -209,34 +219,42 @@ def compute_rankings(
     def table_for(p):
         # the boundaries of the ranked period's last day, for it and for the period it is compared with
         onestop = compute_onestop_indicators(dossiers, p, catalogue, methodology, history)
-        t = at_boundaries(onestop, registry, p, period.end)
-        if members is not None:
-            t = t[t["unit_id"].isin(members)]
-        return t.reset_index(drop=True)
+        return at_boundaries(onestop, registry, p, period.end)
 
-    def unit_of(uid):
-        return registry.get(uid)
+    counted = table_for(period), table_for(previous_period(period))
+    ranked = {}
+    for group in groups:
+        members = {u.unit_id for u in registry.units(group=group)} if group else None
+        current, previous = (
+            (t if members is None else t[t["unit_id"].isin(members)]).reset_index(drop=True) for t in counted
+        )
+        records = _group_records(current, previous, [k for k in wanted if k in rates], methodology, draws, registry)
+        if "par_total_score" in wanted and not par.empty:
+            records += _par_records(par, period, members, methodology, draws, registry.get)
+        # which peer group, with which day's boundaries: across 1 July 2025 a new commune's earlier figures are its
+        # predecessors' summed (docs/registry.md)
+        earlier = previous_period(period).start
+        for rec in records:
+            unit = registry.get(rec["unit_id"])
+            rec["peer_group"] = group
+            rec["boundaries_on"] = period.end.isoformat()
+            rec["predecessors_added"] = unit.valid_from is not None and unit.valid_from > earlier
+        ranked[group] = records
+    return ranked
 
-    current, previous = table_for(period), table_for(previous_period(period))
+
+def _group_records(current, previous, keys: list[str], methodology, draws, registry) -> list[dict]:
+    """The records of the ranked rates ``keys`` for one group's counts of the period and of the one before (the
+    change of rank since then)."""
+    rates = ranked_rates()
     records = []
-    keys = [k for k in wanted if k in rates]
     for key, ranked in zip(keys, _rank_tables(current, [rates[k] for k in keys], methodology, draws), strict=True):
         before = _rank_table(previous, rates[key], methodology, draws=0) if len(previous) else None
         prev_rank = dict(zip(before["unit_id"], before["rank"], strict=True)) if before is not None else {}
         for r in ranked.itertuples(index=False):
-            unit = unit_of(r.unit_id)
             old = prev_rank.get(r.unit_id)
-            records.append(_record(unit, key, r, None if pd.isna(old) or pd.isna(r.rank) else int(old) - int(r.rank)))
-    if "par_total_score" in wanted and not par.empty:
-        records += _par_records(par, period, members, methodology, draws, unit_of)
-    # which peer group, with which day's boundaries: across 1 July 2025 a new commune's earlier figures are its
-    # predecessors' summed (docs/registry.md)
-    earlier = previous_period(period).start
-    for rec in records:
-        unit = unit_of(rec["unit_id"])
-        rec["peer_group"] = group
-        rec["boundaries_on"] = period.end.isoformat()
-        rec["predecessors_added"] = unit.valid_from is not None and unit.valid_from > earlier
+            change = None if pd.isna(old) or pd.isna(r.rank) else int(old) - int(r.rank)
+            records.append(_record(registry.get(r.unit_id), key, r, change))
     return records
 
 

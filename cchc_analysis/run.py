@@ -290,7 +290,7 @@ def run_period(
     from .indicators import compute_indicators
     from .methodology import load_methodology
     from .publish.index import run_index_html
-    from .ranking import compute_rankings
+    from .ranking import rankings_by_group
     from .store import ingest
     from .workbook import indicators_workbook
 
@@ -327,7 +327,7 @@ def run_period(
         out_nb.mkdir(exist_ok=True)
         tasks, gaps = _plan(records, groups, coverage, wanted, registry, settings, period, folder, allow_incomplete)
         # indicators, rankings and comparisons once for the whole run: the briefs read them instead of recomputing
-        rankings = {g: compute_rankings(settings.data_dir, period, group=g) for g in groups}
+        rankings = rankings_by_group(settings.data_dir, period, groups)
         briefed = [t.parameters["unit"] for t in tasks if t.kind == "unit" and t.status == "pending"]
         _write_precomputed(folder, records, rankings, comparison_inputs(settings.data_dir, period, briefed), registry)
         remote = _publish(settings.data_dir, folder, store_url) if store_url else None

@@ -584,3 +584,35 @@ def test_rates_ranked_on_two_threads_are_those_ranked_on_one(store, monkeypatch)
     monkeypatch.setenv("CCHC_JOBS", "2")
     two = compute_rankings(store, Q3, group="Huyện Thanh Miện")
     assert len(one) > 6 and two == one
+
+
+def test_several_groups_ranked_on_one_counting_are_each_groups_own_ranking(tmp_path, monkeypatch):
+    import cchc_analysis.indicators as indicators
+    from cchc_analysis.ranking import rankings_by_group
+
+    monkeypatch.setenv("CCHC_SCOPE", "Tỉnh Hải Dương")
+    cb, hk = "30-10984", "30-10978"  # Cổ Bì and Hồng Khê, of Huyện Bình Giang
+    (tmp_path / "processed").mkdir()
+    rows = [
+        *new_dossiers(TG, 8, 40, 36),
+        *new_dossiers(LS, 8, 40, 20),
+        *new_dossiers(cb, 8, 40, 30),
+        *new_dossiers(hk, 8, 40, 10),
+        *new_dossiers(TG, 5, 40, 10),
+        *new_dossiers(cb, 5, 40, 40),
+    ]
+    pd.DataFrame(rows).to_parquet(tmp_path / "processed" / "dossiers.parquet")
+    groups = ["Huyện Thanh Miện", "Huyện Bình Giang", None]  # two districts, and every unit with data
+    alone = {g: compute_rankings(tmp_path, Q3, group=g, draws=50) for g in groups}
+    counted = []
+    real = indicators.compute_onestop_indicators
+    monkeypatch.setattr(indicators, "compute_onestop_indicators", lambda *a, **k: counted.append(1) or real(*a, **k))
+    together = rankings_by_group(tmp_path, Q3, groups, draws=50)
+    assert together == alone and len(counted) == 2  # the quarter and the one before, once for the three groups
+    online = {g: {r["unit_id"]: r["rank"] for r in together[g] if r["indicator"] == "online_rate"} for g in groups}
+    # 90% and 50% in Thanh Miện; 75% and 25% in Bình Giang; all four together
+    assert online == {
+        "Huyện Thanh Miện": {TG: 1, LS: 2},
+        "Huyện Bình Giang": {cb: 1, hk: 2},
+        None: {TG: 1, cb: 2, LS: 3, hk: 4},
+    }
