@@ -407,7 +407,8 @@ def rank_history(
 
     methodology = methodology or load_methodology()
     _settings, processed, registry = open_store(data_dir)
-    members = {u.unit_id for u in registry.units(group=group)} if group else None
+    group_units = registry.units(group=group) if group else None
+    members = {u.unit_id for u in group_units} if group_units is not None else None
     history = unit_history(store_rows(processed))
     holders = handover_holders(processed, registry, history.index)  # once: the quarters only orient the pairs
     catalogue = read_table(processed, "catalogue", CATALOGUE_COLUMNS)
@@ -427,7 +428,10 @@ def rank_history(
     frames = []
     for label in reversed(labels):
         p = parse_period(label)
-        rows = store_rows(processed, p, handed_over=registry.handovers(history.index, p.end, holders))
+        # only the group's rows (its provinces' partitions): the ranks are among its units, none folded from others
+        rows = store_rows(
+            processed, p, handed_over=registry.handovers(history.index, p.end, holders), units=group_units
+        )
         table = compute_onestop_indicators(rows, p, catalogue, methodology, history)
         if members is not None:
             table = table[table["unit_id"].isin(members)]

@@ -177,12 +177,13 @@ def store_source(
     where: str | None = None,
     max_year: int | None = None,
     handed_over: list[tuple[str, str]] | None = None,
+    provinces: list[str] | None = None,
 ) -> str:
     """SQL: the store's dossier files (``path``: a hive dataset folder or one Parquet file) as a relation with
     the rule columns (NULL where the store lacks one), only the rows ``where`` keeps; in a dataset, years after
-    ``max_year`` are never opened. ``handed_over``: pairs of units of the 2025 reform (``UnitRegistry.handovers``:
-    the unit whose copy is left out, the unit whose copy is kept): a dossier both hold (the same dossier code)
-    counts once."""
+    ``max_year`` and provinces (partition keys) other than ``provinces`` are never opened. ``handed_over``: pairs
+    of units of the 2025 reform (``UnitRegistry.handovers``: the unit whose copy is left out, the unit whose copy
+    is kept): a dossier both hold (the same dossier code) counts once."""
     if path is None or not columns:  # no dossiers (an empty store's file has no columns)
         cols = ", ".join(f"NULL::{t} AS {c}" for c, t in COLUMN_TYPES.items())
         return f"(SELECT {cols} WHERE false)"
@@ -192,6 +193,9 @@ def store_source(
         files = f"read_parquet('{_text(path)}')"
     cols = ", ".join(c if c in columns else f"NULL::{t} AS {c}" for c, t in COLUMN_TYPES.items())
     years = f"year <= {int(max_year)}" if max_year and path.is_dir() else "true"
+    if provinces is not None and path.is_dir():
+        keys = ", ".join("'" + _text(p) + "'" for p in provinces) or "NULL"
+        years += f" AND province IN ({keys})"
     if handed_over and "code" in columns:
         inner = f"SELECT {cols} FROM {files} r WHERE {years} AND {not_handed_over('r', files, handed_over)}"
     else:
@@ -334,12 +338,14 @@ class StoreRows:
         where: str | None = None,
         max_year: int | None = None,
         handed_over: list[tuple[str, str]] | None = None,
+        provinces: list[str] | None = None,
     ):
         self.path, self.columns, self.where, self.max_year = path, list(columns), where, max_year
         self.handed_over = list(handed_over or [])
+        self.provinces = provinces
 
     def relation(self) -> str:
-        return store_source(self.path, self.columns, self.where, self.max_year, self.handed_over)
+        return store_source(self.path, self.columns, self.where, self.max_year, self.handed_over, self.provinces)
 
 
 @contextmanager

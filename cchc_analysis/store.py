@@ -1052,20 +1052,33 @@ def store_rows(
     period: Period | None = None,
     finished_in: bool = False,
     handed_over: list[tuple[str, str]] | None = None,
+    units: list[Unit] | None = None,
 ) -> StoreRows:
     """The store's dossier rows as the source of a DuckDB query (:mod:`states`): all of them, or only those
     ``period`` may count (:func:`states.may_count_sql`; years of receipt after it never opened); with
     ``finished_in``, also any dossier with a finish date in the period, whenever received (the consistency checks
     look at those). ``handed_over``: (left out, kept) unit pairs (``UnitRegistry.handovers``) whose shared
-    dossiers count once."""
+    dossiers count once. ``units``: only these units' rows (their provinces' partitions alone opened)."""
     path = dossier_path(processed)
     columns = dossier_columns(processed)
+    provinces = sorted({province_key(u) for u in units}) if units is not None else None
     if period is None:
-        return StoreRows(path, columns, handed_over=handed_over)
+        return StoreRows(path, columns, _of_units(None, units), handed_over=handed_over, provinces=provinces)
     where = may_count_sql(period)
     if finished_in:
-        return StoreRows(path, columns, f"({where} OR {finished_in_sql(period)})", handed_over=handed_over)
-    return StoreRows(path, columns, where, max_year=period.end.year, handed_over=handed_over)
+        where = f"({where} OR {finished_in_sql(period)})"
+        return StoreRows(path, columns, _of_units(where, units), handed_over=handed_over, provinces=provinces)
+    return StoreRows(
+        path, columns, _of_units(where, units), max_year=period.end.year, handed_over=handed_over, provinces=provinces
+    )
+
+
+def _of_units(where: str | None, units: list[Unit] | None) -> str | None:
+    """``where`` narrowed to the rows of ``units`` (None: every unit's)."""
+    if units is None:
+        return where
+    ids = ", ".join("'" + u.unit_id.replace("'", "''") + "'" for u in units) or "NULL"
+    return f"({where} AND unit_id IN ({ids}))" if where else f"(unit_id IN ({ids}))"
 
 
 def period_rows(period: Period, finished_in: bool = True):

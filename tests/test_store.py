@@ -1033,3 +1033,39 @@ def test_a_first_ingest_past_its_memory_budget_merges_from_the_caches_and_writes
     assert parts(tmp_path / "b") == parts(tmp_path / "a") and len(parts(tmp_path / "a")) == 2
     report = json.loads((processed / "ingest_report.json").read_text(encoding="utf-8"))
     assert report == json.loads((tmp_path / "a" / "processed" / "ingest_report.json").read_text(encoding="utf-8"))
+
+
+def test_the_rows_of_some_units_are_read_from_their_provinces_partitions_alone(tmp_path):
+    from cchc_analysis.indicators import compute_onestop_indicators
+    from cchc_analysis.periods import parse_period
+    from cchc_analysis.registry import UnitRegistry
+    from cchc_analysis.store import store_rows
+
+    simple_export(tmp_path / "raw" / "thanh-giang" / "a.xlsx", [dossier_row(1, "A-1"), dossier_row(2, "A-2")])
+    rows = [
+        dossier_row(1, "B-1", received="02/07/2025 08:00", due="10/07/2025", done="04/07/2025 09:00"),
+        dossier_row(2, "B-2", received="03/07/2025 08:00", due="10/07/2025", done="", status="Đang xử lý"),
+        dossier_row(3, "B-3", received="04/07/2025 08:00", due="10/07/2025", done="", channel="Trực tiếp"),
+    ]
+    simple_export(
+        tmp_path / "raw" / "nam-thanh-mien" / "b.xlsx",
+        rows,
+        title="UBND XÃ NAM THANH MIỆN",
+        period="Từ ngày 01/07/2025 đến ngày 30/09/2025",
+    )
+    simple_export(  # another commune of the same province: its rows are left out too
+        tmp_path / "raw" / "bac-thanh-mien" / "c.xlsx",
+        [dossier_row(1, "C-1", received="05/07/2025 08:00", due="10/07/2025", done="")],
+        title="UBND XÃ BẮC THANH MIỆN",
+        period="Từ ngày 01/07/2025 đến ngày 30/09/2025",
+    )
+    ingest(tmp_path)
+    processed, q3 = tmp_path / "processed", parse_period("2025Q3")
+    ntm = UnitRegistry.load(tmp_path).get("2025-31-11284")
+    everyone = compute_onestop_indicators(store_rows(processed, q3), q3).set_index("unit_id")
+    # Hải Dương's partition damaged: a query of Nam Thanh Miện's rows never opens it, and counts as before
+    (processed / "dossiers" / "province=tinh-hai-duong" / "year=2023" / "part-0.parquet").write_bytes(b"PAR1 damaged")
+    alone = compute_onestop_indicators(store_rows(processed, q3, units=[ntm]), q3).set_index("unit_id")
+    keys = ["new_total", "received_online", "received_direct", "resolved_total", "pending_total"]
+    assert alone.loc[ntm.unit_id, keys].tolist() == everyone.loc[ntm.unit_id, keys].tolist() == [3, 2, 1, 1, 2]
+    assert set(alone.index) == {ntm.unit_id}
