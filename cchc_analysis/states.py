@@ -178,10 +178,12 @@ def store_source(
     max_year: int | None = None,
     handed_over: list[tuple[str, str]] | None = None,
     provinces: list[str] | None = None,
+    unit_ids: list[str] | None = None,
 ) -> str:
     """SQL: the store's dossier files (``path``: a hive dataset folder or one Parquet file) as a relation with
-    the rule columns (NULL where the store lacks one), only the rows ``where`` keeps; in a dataset, years after
-    ``max_year`` and provinces (partition keys) other than ``provinces`` are never opened. ``handed_over``: pairs
+    the rule columns (NULL where the store lacks one), only the rows ``where`` keeps (and, given ``unit_ids``, only
+    those units' rows); in a dataset, years after ``max_year`` and provinces (partition keys) other than
+    ``provinces`` are never opened. ``handed_over``: pairs
     of units of the 2025 reform (``UnitRegistry.handovers``: the unit whose copy is left out, the unit whose copy
     is kept): a dossier both hold (the same dossier code) counts once."""
     if path is None or not columns:  # no dossiers (an empty store's file has no columns)
@@ -194,8 +196,9 @@ def store_source(
     cols = ", ".join(c if c in columns else f"NULL::{t} AS {c}" for c, t in COLUMN_TYPES.items())
     years = f"year <= {int(max_year)}" if max_year and path.is_dir() else "true"
     if provinces is not None and path.is_dir():
-        keys = ", ".join("'" + _text(p) + "'" for p in provinces) or "NULL"
-        years += f" AND province IN ({keys})"
+        years += f" AND province IN ({_sql_list(provinces)})"
+    if unit_ids is not None:
+        years += f" AND unit_id IN ({_sql_list(unit_ids)})"
     if handed_over and "code" in columns:
         inner = f"SELECT {cols} FROM {files} r WHERE {years} AND {not_handed_over('r', files, handed_over)}"
     else:
@@ -209,7 +212,7 @@ def not_handed_over(row: str, relation: str, pairs: list[tuple[str, str]]) -> st
     (unit left out, unit kept) say which of an old and a new commune's copies of a dossier (the same dossier code:
     one still pending on 1 July 2025, handed over) counts."""
     links = ", ".join(f"('{_text(a)}', '{_text(b)}')" for a, b in pairs)
-    kept = ", ".join(sorted({f"'{_text(b)}'" for _a, b in pairs}))
+    kept = _sql_list(sorted({b for _a, b in pairs}))
     return f"""NOT EXISTS (
         SELECT 1 FROM (VALUES {links}) l(left_out, kept)
         JOIN (SELECT unit_id, code FROM {relation} WHERE unit_id IN ({kept})) s ON s.unit_id = l.kept
@@ -243,6 +246,11 @@ def handed_over_copies(dossiers: pd.DataFrame, pairs: list[tuple[str, str]]) -> 
 def _text(value: str) -> str:
     """A text value inside an SQL string literal."""
     return str(value).replace("'", "''")
+
+
+def _sql_list(values) -> str:
+    """Text values as the list of an SQL ``IN (…)`` (NULL for none: the condition then holds for no row)."""
+    return ", ".join(f"'{_text(v)}'" for v in values) or "NULL"
 
 
 def _mask(frame: pd.DataFrame, expression: str) -> np.ndarray:
@@ -339,13 +347,16 @@ class StoreRows:
         max_year: int | None = None,
         handed_over: list[tuple[str, str]] | None = None,
         provinces: list[str] | None = None,
+        unit_ids: list[str] | None = None,
     ):
         self.path, self.columns, self.where, self.max_year = path, list(columns), where, max_year
         self.handed_over = list(handed_over or [])
-        self.provinces = provinces
+        self.provinces, self.unit_ids = provinces, unit_ids
 
     def relation(self) -> str:
-        return store_source(self.path, self.columns, self.where, self.max_year, self.handed_over, self.provinces)
+        return store_source(
+            self.path, self.columns, self.where, self.max_year, self.handed_over, self.provinces, self.unit_ids
+        )
 
 
 @contextmanager

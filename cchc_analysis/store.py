@@ -1021,7 +1021,7 @@ def _dossier_rows(processed: Path, registry: UnitRegistry, ids: list[str] | None
     if ids is not None:
         where = ds.field("unit_id").isin(ids)
         if partitioned:
-            provinces = sorted({province_key(_unit_or_none(registry, u)) for u in ids})
+            provinces = _partitions(_unit_or_none(registry, u) for u in ids)
             where = both(where, ds.field("province").isin(provinces))
     if period is not None:
         where = both(where, period_rows(period, finished_in=False))
@@ -1061,24 +1061,19 @@ def store_rows(
     dossiers count once. ``units``: only these units' rows (their provinces' partitions alone opened)."""
     path = dossier_path(processed)
     columns = dossier_columns(processed)
-    provinces = sorted({province_key(u) for u in units}) if units is not None else None
+    # only some units: their ids, and their provinces' partitions alone opened
+    only = {} if units is None else {"unit_ids": [u.unit_id for u in units], "provinces": _partitions(units)}
     if period is None:
-        return StoreRows(path, columns, _of_units(None, units), handed_over=handed_over, provinces=provinces)
+        return StoreRows(path, columns, handed_over=handed_over, **only)
     where = may_count_sql(period)
     if finished_in:
-        where = f"({where} OR {finished_in_sql(period)})"
-        return StoreRows(path, columns, _of_units(where, units), handed_over=handed_over, provinces=provinces)
-    return StoreRows(
-        path, columns, _of_units(where, units), max_year=period.end.year, handed_over=handed_over, provinces=provinces
-    )
+        return StoreRows(path, columns, f"({where} OR {finished_in_sql(period)})", handed_over=handed_over, **only)
+    return StoreRows(path, columns, where, max_year=period.end.year, handed_over=handed_over, **only)
 
 
-def _of_units(where: str | None, units: list[Unit] | None) -> str | None:
-    """``where`` narrowed to the rows of ``units`` (None: every unit's)."""
-    if units is None:
-        return where
-    ids = ", ".join("'" + u.unit_id.replace("'", "''") + "'" for u in units) or "NULL"
-    return f"({where} AND unit_id IN ({ids}))" if where else f"(unit_id IN ({ids}))"
+def _partitions(units) -> list[str]:
+    """The province partitions holding the rows of ``units`` (registry units; None for an id it does not know)."""
+    return sorted({province_key(u) for u in units})
 
 
 def period_rows(period: Period, finished_in: bool = True):
