@@ -349,10 +349,8 @@ def _ingest(data_dir, registry, assume_unit, mapping_file, progress=None, jobs=N
         _mark_unfinished(out_dir)
         known = _province_stats(out_dir, settings_key, None if stopped_before else dirty)
         stats, unmatched, unused = _write_tables(frames, dossier_files, rejects, outcome, out_dir, run.registry, known)
-        write_atomic(
-            _stats_path(out_dir),
-            json.dumps({"settings": settings_key, "provinces": stats}, ensure_ascii=False).encode("utf-8"),
-        )
+        stats_doc = {"settings": settings_key, "provinces": stats}
+        write_if_changed(_stats_path(out_dir), json.dumps(stats_doc, ensure_ascii=False).encode("utf-8"))
         report_doc = {
             "store_version": STORE_VERSION,
             "pseudonym_key_id": pseudonymiser.key_id,
