@@ -1069,3 +1069,26 @@ def test_the_rows_of_some_units_are_read_from_their_provinces_partitions_alone(t
     keys = ["new_total", "received_online", "received_direct", "resolved_total", "pending_total"]
     assert alone.loc[ntm.unit_id, keys].tolist() == everyone.loc[ntm.unit_id, keys].tolist() == [3, 2, 1, 1, 2]
     assert set(alone.index) == {ntm.unit_id}
+
+
+def test_one_export_naming_communes_of_two_provinces_feeds_each_its_own_partitions(tmp_path, monkeypatch):
+    # a ministry-level export: one file, a unit column, communes of Tỉnh Hải Dương and Thành phố Hải Phòng (2023)
+    monkeypatch.setenv("CCHC_SCOPE", "Tỉnh Hải Dương;Thành phố Hải Phòng")
+    body = [["DANH SÁCH HỒ SƠ CÁC XÃ"], ["Từ ngày 01/07/2023 đến ngày 30/09/2023"], [], ["Đơn vị", *HEADER]]
+    body += [["Xã Thanh Giang", *dossier_row(1, "T-1")], ["Xã Thanh Giang", *dossier_row(2, "T-2")]]
+    body += [["Xã Bát Trang", *dossier_row(3, "B-1")]]
+    write_xlsx(tmp_path / "raw" / "bo" / "ds.xlsx", body)
+    assert ingest(tmp_path).dossiers == 3
+    root = tmp_path / "processed" / "dossiers"
+
+    def codes(province):
+        part = root / f"province={province}" / "year=2023" / "part-0.parquet"
+        return sorted(pd.read_parquet(part)["code"])
+
+    assert (codes("tinh-hai-duong"), codes("thanh-pho-hai-phong")) == (["T-1", "T-2"], ["B-1"])
+    manifest = json.loads((tmp_path / "processed" / "files" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["bo/ds.xlsx"]["provinces"] == ["thanh-pho-hai-phong", "tinh-hai-duong"]
+    # the export redone without Bát Trang's dossier: Hải Phòng's partition goes, Hải Dương's stays whole
+    write_xlsx(tmp_path / "raw" / "bo" / "ds.xlsx", body[:-1])
+    assert ingest(tmp_path).dossiers == 2
+    assert codes("tinh-hai-duong") == ["T-1", "T-2"] and not (root / "province=thanh-pho-hai-phong").exists()
