@@ -1033,6 +1033,18 @@ def test_a_first_ingest_past_its_memory_budget_merges_from_the_caches_and_writes
     assert parts(tmp_path / "b") == parts(tmp_path / "a") and len(parts(tmp_path / "a")) == 2
     report = json.loads((processed / "ingest_report.json").read_text(encoding="utf-8"))
     assert report == json.loads((tmp_path / "a" / "processed" / "ingest_report.json").read_text(encoding="utf-8"))
+    # at the budget's edge: 3 rows held is within a budget of 3 (c.xlsx 1, a.xlsx 2), the 4th (b.xlsx) is past it,
+    # and then all three files are let go
+    shutil.copytree(tmp_path / "a" / "raw", tmp_path / "c" / "raw")
+    monkeypatch.setattr(store, "MERGE_ROWS_IN_MEMORY", 3)
+    read.clear()
+    ingest(tmp_path / "c")
+    let_go = {p.name for p in read} & {store._cache_paths(tmp_path, r)[0].name for r in _rels(tmp_path / "c")}
+    assert len(let_go) == 3 and parts(tmp_path / "c") == parts(tmp_path / "a")
+
+
+def _rels(data):
+    return [p.relative_to(data / "raw").as_posix() for p in sorted((data / "raw").rglob("*.xlsx"))]
 
 
 def test_the_rows_of_some_units_are_read_from_their_provinces_partitions_alone(tmp_path):
